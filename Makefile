@@ -1,0 +1,32 @@
+# MyHibachi AI — `make run` starts everything on embedded services; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.requirements.stamp
+
+.PHONY: install run test stop bench bench-asgi clean-var
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m hibachi.launcher
+
+test: install
+	$(PY) -m pytest
+
+stop: install
+	$(PY) -m hibachi.launcher --stop
+
+bench: bench-asgi
+
+bench-asgi: install
+	$(PY) -m hibachi.bench_asgi
+
+clean-var: stop
+	rm -rf var

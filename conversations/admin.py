@@ -1,0 +1,134 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Message
+
+
+class CustomerForm(forms.ModelForm):
+    """Validates and normalises contact details with the same rules as the services (form errors, not 500s)."""
+
+    class Meta:
+        model = Customer
+        fields = ["name", "email", "phone", "notes"]
+
+    def clean_email(self):
+        try:
+            return services.normalize_email(self.cleaned_data.get("email"))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["email"]) from None
+
+    def clean_phone(self):
+        try:
+            return services.normalize_phone(self.cleaned_data.get("phone"))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["phone"]) from None
+
+
+class ChannelIdentityInline(admin.TabularInline):
+    model = ChannelIdentity
+    extra = 0
+    fields = ["channel", "external_id", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerForm
+    list_display = ["__str__", "email", "phone", "conversation_count", "created_at"]
+    search_fields = ["name", "email", "phone", "identities__external_id"]
+    list_filter = ["created_at", "identities__channel"]
+    inlines = [ChannelIdentityInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        from .selectors import customer_list_with_counts
+
+        return customer_list_with_counts()
+
+    @admin.display(description="conversations", ordering="conversation_count")
+    def conversation_count(self, obj):
+        return obj.conversation_count
+
+    def save_model(self, request, obj, form, change):
+        data = {key: form.cleaned_data[key] for key in ("name", "email", "phone", "notes")}
+        if change:
+            services.customer_update(customer=Customer.objects.get(pk=obj.pk), **data)
+        else:
+            obj.pk = services.customer_create(**data).pk
+
+
+@admin.register(ChannelIdentity)
+class ChannelIdentityAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "channel", "customer", "created_at"]
+    list_filter = ["channel"]
+    search_fields = ["external_id", "customer__name", "customer__email", "customer__phone"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ["sent_at", "author", "text", "intent", "tone", "agent", "route", "confidence"]
+    readonly_fields = fields
+    ordering = ["sent_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "channel", "status", "assigned_to", "started_at", "last_activity_at"]
+    list_filter = ["status", "channel", "started_at"]
+    search_fields = ["customer__name", "customer__email", "customer__phone", "messages__text"]
+    list_select_related = ["customer", "assigned_to"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["started_at", "last_activity_at", "closed_at"]
+    inlines = [MessageInline]
+    actions = ["close_conversations"]
+    date_hierarchy = "last_activity_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.action(description="Close the selected conversations (rebuilds their analytics log)")
+    def close_conversations(self, request, queryset):
+        for conversation in queryset:
+            services.conversation_close(conversation=conversation)
+        self.message_user(request, f"Closed {queryset.count()} conversation(s).", messages.SUCCESS)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "sent_at", "channel", "author", "short_text", "intent", "tone", "agent", "route", "cost_usd"]
+    list_filter = ["channel", "author", "direction", "route", "agent", "intent", "tone", "sentiment"]
+    search_fields = ["text", "external_id", "conversation__customer__name"]
+    list_select_related = ["conversation"]
+    raw_id_fields = ["conversation"]
+    date_hierarchy = "sent_at"
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:77] + "..."
+
+
+@admin.register(ConversationLog)
+class ConversationLogAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "customer", "timestamp", "booked", "rebuilt_at"]
+    list_filter = ["timestamp"]
+    search_fields = ["customer__name", "customer__email"]
+    list_select_related = ["conversation__customer", "customer"]
+    readonly_fields = ["conversation", "customer", "timestamp", "messages_data", "outcome_data", "performance_data",
+                       "rebuilt_at"]
+
+    @admin.display(boolean=True)
+    def booked(self, obj):
+        return bool(obj.outcome_data.get("booked"))
+
+    def has_add_permission(self, request):
+        return False

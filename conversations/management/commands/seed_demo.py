@@ -1,0 +1,106 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.catalog import DEMO_CHEFS, HANDBOOK_PRICE_ITEMS
+from bookings.services import chef_get_or_create, price_item_upsert
+from conversations import services
+from conversations.models import Conversation, Message
+
+# Each conversation: (channel, the sender's id on that channel, [(author, text), ...])
+DEMO_CUSTOMERS = [
+    {
+        "name": "Maria Lopez", "email": "maria.lopez@example.com", "phone": "+14155550123",
+        "conversations": [
+            ("web", "demo-web-maria", [
+                ("customer", "Hi! How much would it be for 20 adults and 5 kids aged 8?"),
+                ("ai", "For 20 adults and 5 children (6-12) the food comes to $1,250 (20 x $55 + 5 x $30). "
+                       "Travel is free within 20 miles of Fremont. Which date and city are you thinking of?"),
+            ]),
+            ("sms", "+14155550123", [
+                ("customer", "its maria from the website chat - can we do dec 12 at 6pm in san jose?"),
+            ]),
+        ],
+    },
+    {
+        "name": "James Chen", "email": "james.chen@example.com", "phone": None,
+        "conversations": [
+            ("email", "james.chen@example.com", [
+                ("customer", "Hello, what is your cancellation policy? We may need to move our party."),
+                ("ai", "You can reschedule once for free with at least 48 hours' notice. Cancelling 7 or more days "
+                       "before the event refunds the $100 deposit; later than that the deposit is kept."),
+            ]),
+        ],
+    },
+    {
+        "name": "Priya Patel", "email": None, "phone": "+14085550188",
+        "conversations": [
+            ("voice", "+14085550188", [
+                ("customer", "hi yes um I wanted to know if you have anything for vegetarians, my sister is vegan"),
+            ]),
+        ],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Seed prices, chefs, a staff login and demo customers. Idempotent: staff edits to prices are kept."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for the demo staff account (default: DEMO_STAFF_PASSWORD).")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        username = getattr(settings, "DEMO_STAFF_USERNAME", "staff")
+        password = options["password"] or getattr(settings, "DEMO_STAFF_PASSWORD", None)
+        if not password:
+            raise CommandError("No demo password: pass --password or set DEMO_STAFF_PASSWORD.")
+
+        created_prices = sum(
+            price_item_upsert(code=code, name=name, kind=kind, unit_price=price, overwrite=False)[1]
+            for code, name, kind, price in HANDBOOK_PRICE_ITEMS
+        )
+        for name in DEMO_CHEFS:
+            chef_get_or_create(name=name)
+
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_superuser(username=username, email="", password=password)
+            self.stdout.write(f"Created the staff account {username!r}.")
+
+        created_conversations = sum(self._seed_customer(spec) for spec in DEMO_CUSTOMERS)
+        self.stdout.write(
+            f"Seeded {created_prices} new price item(s), {len(DEMO_CHEFS)} chefs, "
+            f"{created_conversations} new demo conversation(s)."
+        )
+        self.stdout.write(self.style.SUCCESS(f"Staff login: username {username!r}, password {password!r}"))
+
+    def _seed_customer(self, spec) -> int:
+        created = 0
+        start = timezone.now() - timedelta(days=1)
+        for channel, external_id, messages in spec["conversations"]:
+            customer = services.customer_get_or_create_for_identity(
+                channel=channel, external_id=external_id, name=spec["name"], email=spec["email"], phone=spec["phone"]
+            )
+            if Conversation.objects.filter(customer=customer, channel=channel).exists():
+                continue
+            conversation = services.conversation_get_or_create_open(customer=customer, channel=channel)
+            for offset, (author, text) in enumerate(messages):
+                at = start + timedelta(minutes=offset)
+                if author == "customer":
+                    services.message_record_inbound(
+                        conversation=conversation, text=text, sent_at=at,
+                        external_id=f"demo-{channel}-{external_id}-{offset}",
+                    )
+                else:
+                    services.message_record_outbound(
+                        conversation=conversation, text=text, author=Message.Author.AI, sent_at=at,
+                        agent="demo", route=Message.Route.STUDENT, provider="seed",
+                    )
+            created += 1
+        return created

@@ -1,0 +1,180 @@
+"""Customers, their identities on each channel, conversations, messages and the per-conversation analytics log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web chat"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    VOICE = "voice", "Voice"
+    SOCIAL = "social", "Social DM"
+
+
+class Customer(models.Model):
+    """One person across every channel. Email is stored lower-cased and phone in E.164 by the services."""
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, null=True, blank=True)
+    phone = models.CharField(max_length=16, null=True, blank=True, help_text="E.164, e.g. +14155550123")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="customer_unique_email", condition=Q(email__isnull=False)),
+            models.UniqueConstraint(fields=["phone"], name="customer_unique_phone", condition=Q(phone__isnull=False)),
+            models.CheckConstraint(
+                condition=Q(phone__isnull=True) | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="customer_phone_e164",
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="customer_email_null_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email or self.phone or f"Customer #{self.pk}"
+
+
+class ChannelIdentity(models.Model):
+    """How a customer is known on one channel: a cookie id, an email address, a phone number, a page-scoped id."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    external_id = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "channel identities"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="identity_unique_per_channel"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.external_id}"
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        WAITING_FOR_HUMAN = "waiting_for_human", "Waiting for a human"
+        HUMAN_ACTIVE = "human_active", "Handled by staff"
+        CLOSED = "closed", "Closed"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
+    experiment_variant = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    state = models.JSONField(default=dict, blank=True, help_text="Dialogue state (slots gathered so far).")
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        indexes = [
+            models.Index(fields=["customer", "-last_activity_at"], name="conv_customer_activity"),
+            models.Index(fields=["status", "-last_activity_at"], name="conv_status_activity"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.customer} ({self.get_channel_display()})"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AI = "ai", "AI"
+        STAFF = "staff", "Staff"
+
+    class Route(models.TextChoices):
+        STUDENT = "student", "Student model"
+        TEACHER = "teacher", "Teacher model"
+        HUMAN = "human", "Escalated to a human"
+        STAFF = "staff", "Written by staff"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, help_text="Copied from the conversation; scopes external_id."
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    author = models.CharField(max_length=10, choices=Author.choices)
+    text = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    external_id = models.CharField(max_length=255, null=True, blank=True, help_text="The provider's message id.")
+
+    # NLU results (inbound messages)
+    intent = models.CharField(max_length=40, blank=True)
+    intent_confidence = models.FloatField(null=True, blank=True)
+    tone = models.CharField(max_length=20, blank=True)
+    sentiment = models.CharField(max_length=10, blank=True)
+    entities = models.JSONField(default=dict, blank=True)
+
+    # Generation metadata (AI replies)
+    agent = models.CharField(max_length=40, blank=True)
+    route = models.CharField(max_length=10, choices=Route.choices, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                name="message_unique_external_id_per_channel",
+                condition=Q(external_id__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(intent_confidence__isnull=True)
+                | Q(intent_confidence__gte=0, intent_confidence__lte=1),
+                name="message_intent_confidence_0_1",
+            ),
+            models.CheckConstraint(condition=Q(cost_usd__gte=0), name="message_cost_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="msg_conversation_sent"),
+            models.Index(fields=["sent_at"], name="msg_sent_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_author_display()}: {self.text[:60]}"
+
+
+class ConversationLog(models.Model):
+    """One analytics record per conversation, rebuilt by `conversation_log_rebuild` when the conversation closes."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="log")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversation_logs")
+    timestamp = models.DateTimeField(help_text="When the conversation started.")
+    messages_data = models.JSONField(default=list)
+    outcome_data = models.JSONField(default=dict)
+    performance_data = models.JSONField(default=dict)
+    rebuilt_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [
+            models.Index(fields=["timestamp"], name="convlog_timestamp"),
+            models.Index(fields=["customer"], name="convlog_customer"),
+            models.Index(KT("outcome_data__booked"), name="convlog_outcome_booked"),
+        ]
+
+    def __str__(self):
+        return f"Log of conversation #{self.conversation_id}"

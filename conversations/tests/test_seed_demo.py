@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from bookings.models import Chef, PriceItem
+from conversations.models import ChannelIdentity, Conversation, Customer, Message
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {model.__name__: model.objects.count()
+            for model in (PriceItem, Chef, Customer, ChannelIdentity, Conversation, Message, get_user_model())}
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    assert first["PriceItem"] == 12 and first["Chef"] == 3
+
+
+def test_seed_demo_keeps_prices_staff_edited():
+    call_command("seed_demo")
+    PriceItem.objects.filter(code="adult").update(unit_price=60)
+    call_command("seed_demo")
+    assert PriceItem.objects.get(code="adult").unit_price == 60
+
+
+def test_seed_demo_gives_a_customer_conversations_on_two_channels():
+    call_command("seed_demo")
+    maria = Customer.objects.get(email="maria.lopez@example.com")
+    assert set(maria.conversations.values_list("channel", flat=True)) == {"web", "sms"}
+
+
+def test_seed_demo_prints_a_working_staff_login(client, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "username 'staff', password 'hibachi-demo'" in out
+    assert client.login(username="staff", password="hibachi-demo")
+    assert client.get("/admin/").status_code == 200

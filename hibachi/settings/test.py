@@ -1,0 +1,53 @@
+"""Tests: real PostgreSQL with pgvector and real Redis.
+
+DATABASE_URL / REDIS_URL when set; otherwise the embedded PostgreSQL (stopped when the test run ends) and the
+machine's Redis on 127.0.0.1:6379 when it answers, else the embedded Redis.
+"""
+
+import os
+import socket
+
+from hibachi import embedded
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASE_URL, REDIS_URL_FROM_ENV, database_config, redis_settings
+
+
+def _local_redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"
+DATABASES = {"default": database_config(DATABASE_URL or embedded.postgres_url(stop_at_exit=True))}
+# HIBACHI_TEST_DB_SUFFIX / HIBACHI_TEST_REDIS_DB let several test runs share one server without clashing.
+_suffix = os.environ.get("HIBACHI_TEST_DB_SUFFIX", "")
+DATABASES["default"]["TEST"] = {"NAME": "test_hibachi" + (f"_{_suffix}" if _suffix else "")}
+_redis_db = os.environ.get("HIBACHI_TEST_REDIS_DB", "15")
+
+# Database 15 (by default) of the chosen server so a developer's own data in db 0 is left alone.
+if REDIS_URL_FROM_ENV:
+    _redis = REDIS_URL_FROM_ENV
+elif _local_redis_answers():
+    _redis = f"redis://127.0.0.1:6379/{_redis_db}"
+else:
+    _redis = embedded.redis_url().rsplit("/", 1)[0] + f"/{_redis_db}"
+globals().update(redis_settings(_redis))
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEMO_STAFF_USERNAME = "staff"
+DEMO_STAFF_PASSWORD = "hibachi-demo"
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"}}  # noqa: F405
+
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are served from finders here)

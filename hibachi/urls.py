@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from monitoring.apis import HealthzApi
+from conversations.views import home
+
+admin.site.site_header = "MyHibachi AI"
+admin.site.site_title = "MyHibachi AI admin"
+admin.site.index_title = "Conversations, bookings and learning"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", HealthzApi.as_view(), name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
