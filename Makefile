@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.requirements.stamp
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# torch first, alone: pinned to the machine's local CPU wheel so nothing pulls the multi-GB CUDA build
+	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 

@@ -173,3 +173,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Sentence embedders (NLU features, knowledge-base vectors). "default" must match the stored vector dimension.
+EMBEDDERS = {
+    "default": {"BACKEND": "agents.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
+}
