@@ -21,13 +21,13 @@ class PriceItemAdmin(admin.ModelAdmin):
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = ["id", "customer", "event_date", "slot", "city", "guests", "total", "deposit_paid", "status"]
-    list_filter = ["status", "slot", "event_date", "city"]
+    list_filter = ["status", "slot", "event_date", "deposit_refunded", "city"]
     search_fields = ["customer__name", "customer__email", "customer__phone", "address", "city", "zip_code"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "conversation"]
     filter_horizontal = ["chefs"]
     date_hierarchy = "event_date"
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["quote", "confirmed_at", "cancelled_at", "created_at", "updated_at"]
 
     @admin.display(description="guests")
     def guests(self, obj):

@@ -76,7 +76,18 @@ class Booking(models.Model):
     deposit_paid = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INQUIRY)
     chefs = models.ManyToManyField(Chef, blank=True, related_name="bookings")
-    rescheduled_count = models.PositiveSmallIntegerField(default=0)
+    rescheduled_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Free reschedules used (one per booking); rain reschedules are not counted here."
+    )
+    weather_reschedule_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Reschedules because of a rain forecast (24 hours' notice, not limited)."
+    )
+    quote = models.JSONField(default=dict, blank=True, help_text="The quote the totals come from (Quote.as_dict()).")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    deposit_refunded = models.BooleanField(
+        default=False, help_text="Set on cancellation: True when cancelled 7 or more days before the event."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

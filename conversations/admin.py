@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Message
+from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
 
 
 class CustomerForm(forms.ModelForm):
@@ -132,3 +132,12 @@ class ConversationLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "priority", "reason", "created_at", "staff_notified_at", "resolved_at"]
+    list_filter = ["priority", ("resolved_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["reason", "conversation__customer__name", "conversation__customer__email"]
+    list_select_related = ["conversation__customer"]
+    raw_id_fields = ["conversation", "message", "resolved_by"]

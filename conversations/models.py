@@ -106,6 +106,10 @@ class Message(models.Model):
         STAFF = "staff", "Written by staff"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="messages",
+        help_text="Copied from the conversation so that a customer's latest messages are one index scan.",
+    )
     channel = models.CharField(
         max_length=10, choices=Channel.choices, help_text="Copied from the conversation; scopes external_id."
     )
@@ -132,6 +136,11 @@ class Message(models.Model):
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies",
+        help_text="For a reply: the customer message it answers.",
+    )
+    metadata = models.JSONField(default=dict, blank=True, help_text="Reply extras: citations, quote, booking id.")
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -151,6 +160,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "sent_at"], name="msg_conversation_sent"),
             models.Index(fields=["sent_at"], name="msg_sent_at"),
+            models.Index(fields=["customer", "-sent_at", "-id"], name="msg_customer_recent"),
         ]
 
     def __str__(self):
@@ -178,3 +188,31 @@ class ConversationLog(models.Model):
 
     def __str__(self):
         return f"Log of conversation #{self.conversation_id}"
+
+
+class Escalation(models.Model):
+    """A hand-off to staff: why, how urgent, and when it was picked up."""
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="escalations")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
+    reason = models.CharField(max_length=255)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    staff_notified_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["resolved_at", "priority"], name="escalation_open_priority")]
+
+    def __str__(self):
+        return f"{self.get_priority_display()}: {self.reason} (conversation #{self.conversation_id})"

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Channel, ChannelIdentity, Conversation, ConversationLog, Customer, Message
+from .models import Channel, ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
 
 # --- normalisation ------------------------------------------------------------------------------------------------
 
@@ -190,6 +190,71 @@ def conversations_close_idle(*, idle_hours: int, now: datetime | None = None) ->
     return closed
 
 
+# --- escalation to staff ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_escalate(
+    *, conversation: Conversation, reason: str, priority: str = Escalation.Priority.NORMAL, message: Message | None = None
+) -> Escalation:
+    """Hand the conversation to staff: it waits for a human, and staff are notified once the transaction commits."""
+    if priority not in Escalation.Priority.values:
+        raise ValidationError({"priority": f"{priority!r} is not a priority."})
+    escalation = Escalation.objects.create(
+        conversation=conversation, message=message, reason=reason[:255], priority=priority
+    )
+    if conversation.status != Conversation.Status.HUMAN_ACTIVE:
+        conversation.status = Conversation.Status.WAITING_FOR_HUMAN
+        conversation.save(update_fields=["status"])
+    from .tasks import escalation_notify_staff
+
+    transaction.on_commit(lambda: escalation_notify_staff.delay(escalation.pk))
+    return escalation
+
+
+def escalation_notify_staff(*, escalation: Escalation) -> int:
+    """Email every active staff member who has an address; returns how many were emailed. Idempotent."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    if escalation.staff_notified_at is not None:
+        return 0
+    recipients = list(
+        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
+    ) or list(settings.STAFF_NOTIFY_EMAILS)
+    conversation = escalation.conversation
+    if recipients:
+        send_mail(
+            subject=f"[MyHibachi] {escalation.get_priority_display()} escalation: {escalation.reason}",
+            message=(
+                f"Conversation #{conversation.pk} with {conversation.customer} on {conversation.get_channel_display()} "
+                f"needs a human.\nReason: {escalation.reason}\n"
+                f"Open it in the admin: /admin/conversations/conversation/{conversation.pk}/change/"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    Escalation.objects.filter(pk=escalation.pk).update(staff_notified_at=timezone.now())
+    return len(recipients)
+
+
+@transaction.atomic
+def conversation_take_over(*, conversation: Conversation, staff_user) -> Conversation:
+    conversation.status = Conversation.Status.HUMAN_ACTIVE
+    conversation.assigned_to = staff_user
+    conversation.save(update_fields=["status", "assigned_to"])
+    return conversation
+
+
+@transaction.atomic
+def conversation_hand_back(*, conversation: Conversation, staff_user=None) -> Conversation:
+    """Staff hand the conversation back to the AI; its open escalations are resolved."""
+    conversation.escalations.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=staff_user)
+    conversation.status = Conversation.Status.ACTIVE
+    conversation.save(update_fields=["status"])
+    return conversation
+
+
 # --- messages -----------------------------------------------------------------------------------------------------
 
 
@@ -197,6 +262,17 @@ def _touch(conversation: Conversation, when: datetime) -> None:
     Conversation.objects.filter(pk=conversation.pk, last_activity_at__lt=when).update(last_activity_at=when)
     if conversation.last_activity_at < when:
         conversation.last_activity_at = when
+
+
+def message_set_nlu(*, message: Message, nlu: dict) -> Message:
+    """Store the NLU results on an inbound message."""
+    message.intent = nlu["intent"]
+    message.intent_confidence = nlu["intent_confidence"]
+    message.tone = nlu["tone"]
+    message.sentiment = nlu["sentiment"]
+    message.entities = nlu["entities"]
+    message.save(update_fields=["intent", "intent_confidence", "tone", "sentiment", "entities"])
+    return message
 
 
 def message_record_inbound(
@@ -219,6 +295,7 @@ def message_record_inbound(
         with transaction.atomic():
             message = Message.objects.create(
                 conversation=conversation,
+                customer_id=conversation.customer_id,
                 channel=conversation.channel,
                 direction=Message.Direction.INBOUND,
                 author=Message.Author.CUSTOMER,
@@ -245,7 +322,8 @@ def message_record_outbound(
         raise ValidationError({"text": "The reply text is empty."})
     allowed = {
         "agent", "route", "provider", "model", "confidence", "latency_ms", "prompt_tokens", "completion_tokens",
-        "cost_usd", "external_id", "intent", "intent_confidence", "tone", "sentiment", "entities",
+        "cost_usd", "external_id", "intent", "intent_confidence", "tone", "sentiment", "entities", "in_reply_to",
+        "metadata",
     }
     unknown = set(meta) - allowed
     if unknown:
@@ -253,6 +331,7 @@ def message_record_outbound(
     sent_at = sent_at or timezone.now()
     message = Message.objects.create(
         conversation=conversation,
+        customer_id=conversation.customer_id,
         channel=conversation.channel,
         direction=Message.Direction.OUTBOUND,
         author=author,

@@ -7,3 +7,13 @@ from . import services
 @shared_task(acks_late=True)
 def close_idle_conversations() -> int:
     return services.conversations_close_idle(idle_hours=settings.CONVERSATION_IDLE_HOURS)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def escalation_notify_staff(escalation_id: int) -> int:
+    from .models import Escalation
+
+    escalation = Escalation.objects.select_related("conversation__customer").filter(pk=escalation_id).first()
+    if escalation is None:
+        return 0
+    return services.escalation_notify_staff(escalation=escalation)

@@ -4,9 +4,10 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
 from conversations.models import ConversationLog
-from conversations.services import conversation_close
+from conversations.services import conversation_close, conversation_escalate
 from conversations.tests.factories import ChannelIdentityFactory, MessageFactory
 from learning.tests.factories import FeedbackFactory, SatisfactionSurveyFactory
 
@@ -27,6 +28,9 @@ def one_of_each():
     PriceItemFactory()
     FeedbackFactory()
     SatisfactionSurveyFactory(conversation=message.conversation)
+    ModelCallFactory()
+    TutorPairFactory()
+    conversation_escalate(conversation=message.conversation, reason="customer asked for a human", message=message)
     conversation_close(conversation=message.conversation)
     assert ConversationLog.objects.exists()
 
@@ -38,7 +42,7 @@ def _url(model, view, *args):
 def test_every_domain_model_is_registered():
     assert {m.__name__ for m in MODELS} >= {
         "Customer", "ChannelIdentity", "Conversation", "Message", "ConversationLog", "Booking", "Chef",
-        "PriceItem", "Feedback", "SatisfactionSurvey",
+        "PriceItem", "Feedback", "SatisfactionSurvey", "Escalation",
     }
 
 

@@ -25,8 +25,11 @@ class PriceItemFactory(factory.django.DjangoModelFactory):
 
 
 class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking row as stored (no pricing or availability checks); pass `chefs=[...]` to assign chefs."""
+
     class Meta:
         model = Booking
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     event_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
@@ -36,3 +39,8 @@ class BookingFactory(factory.django.DjangoModelFactory):
     food_total = Decimal("1250")
     total = Decimal("1250")
     status = Booking.Status.CONFIRMED
+
+    @factory.post_generation
+    def chefs(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.chefs.set(extracted)

@@ -1,11 +1,12 @@
 """Settings shared by every environment. Values come from environment variables (see README, "Configuration")."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -26,11 +27,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_celery_beat",
     "conversations",
     "bookings",
     "agents",
+    "knowledge",
     "learning",
     "monitoring",
 ]
@@ -85,7 +88,12 @@ def redis_settings(url: str) -> dict:
             "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}},
         },
         "CACHES": {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                # A hung Redis must not stall a request (the providers' circuit breaker lives in the cache).
+                "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+            },
         },
     }
 
@@ -140,6 +148,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "MyHibachi AI API",
     "DESCRIPTION": "Messages, NLU and channel webhooks of the MyHibachi assistant.",
     "VERSION": "1.0.0",
+    # The docs page's JavaScript and CSS are served from the sidecar package: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # Celery
@@ -162,6 +175,10 @@ HIBACHI_BEAT_SCHEDULE = {
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
 
+# Escalations: staff users with an email are notified; this list is used when none has one.
+STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
+STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
+
 # Health check
 HEALTHZ_CELERY_TIMEOUT = 1.0
 
@@ -178,3 +195,99 @@ LOGGING = {
 EMBEDDERS = {
     "default": {"BACKEND": "agents.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
 }
+
+# Knowledge base (knowledge app). Hybrid retrieval fuses vector and full-text ranks (reciprocal rank fusion, k=60);
+# a hit's score is normalised to 0..1 (1.0 = first in both rankings). Vector candidates less similar than
+# KNOWLEDGE_MIN_SIMILARITY (cosine) do not enter the fusion. Below KNOWLEDGE_MIN_SCORE the agent says it does not know.
+KNOWLEDGE_MIN_SCORE = env_float("KNOWLEDGE_MIN_SCORE", 0.4)
+KNOWLEDGE_MIN_SIMILARITY = env_float("KNOWLEDGE_MIN_SIMILARITY", 0.3)
+KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 40)  # per ranking, before fusion
+KNOWLEDGE_HNSW_EF_SEARCH = env_int("KNOWLEDGE_HNSW_EF_SEARCH", 100)
+KNOWLEDGE_CHUNK_CHARS = env_int("KNOWLEDGE_CHUNK_CHARS", 700)
+KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 100)
+if env_str("EMBEDDER", "local") == "openai":
+    EMBEDDERS["default"] = {
+        "BACKEND": "agents.embedders.openai.OpenAIEmbedder",
+        "OPTIONS": {"model": env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small"), "dimension": 384},
+    }
+
+# Customer memory (agents.memory). "postgres" is the default; see docs/upgrade-graph-memory.md to add Neo4j.
+MEMORY_BACKENDS = {
+    "postgres": {"BACKEND": "agents.memory.postgres.PostgresMemory", "OPTIONS": {}},
+}
+NEO4J_URI = env_str("NEO4J_URI", "")
+if NEO4J_URI:
+    MEMORY_BACKENDS["neo4j"] = {
+        "BACKEND": "agents.memory.neo4j.Neo4jMemory",
+        "OPTIONS": {
+            "uri": NEO4J_URI,
+            "user": env_str("NEO4J_USER", "neo4j"),
+            "password": env_str("NEO4J_PASSWORD", ""),
+            "database": env_str("NEO4J_DATABASE", "neo4j"),
+        },
+    }
+    MEMORY_BACKENDS["dual"] = {
+        "BACKEND": "agents.memory.dual.DualMemory",
+        "OPTIONS": {"primary": env_str("MEMORY_DUAL_PRIMARY", "postgres"), "secondary": env_str("MEMORY_DUAL_SECONDARY", "neo4j")},
+    }
+MEMORY_BACKEND = env_str("MEMORY_BACKEND", "postgres")
+
+
+# Language-model providers (agents.providers), chosen by alias like STORAGES: {"BACKEND": dotted path, "OPTIONS"}.
+# AI_PROVIDER is the one the agents use. "hybrid" lets the student answer when it is sure (confidence >= HIGH), asks
+# the teacher when it is not (LOW..HIGH) and hands the customer to a human below LOW.
+AI_PROVIDERS = {
+    "local": {"BACKEND": "agents.providers.local.LocalProvider", "OPTIONS": {}},
+    "openai": {
+        "BACKEND": "agents.providers.openai.OpenAIProvider",
+        "OPTIONS": {
+            "model": env_str("OPENAI_MODEL", "gpt-4o-mini"),
+            "api_key": env_str("OPENAI_API_KEY"),
+            "base_url": env_str("OPENAI_BASE_URL") or None,
+            "timeout": 30,  # seconds per HTTP attempt (at most 30)
+            "max_retries": 2,  # the official client's exponential backoff with jitter (at most 5)
+        },
+    },
+    "ollama": {
+        "BACKEND": "agents.providers.ollama.OllamaProvider",
+        "OPTIONS": {
+            "host": env_str("OLLAMA_HOST", "http://127.0.0.1:11434"),
+            "model": env_str("OLLAMA_MODEL", "llama3:8b"),
+            "timeout": 30,
+        },
+    },
+    "hybrid": {
+        "BACKEND": "agents.providers.hybrid.HybridProvider",
+        "OPTIONS": {"student": env_str("AI_STUDENT", "local"), "teacher": env_str("AI_TEACHER", "openai")},
+    },
+}
+AI_PROVIDER = env_str("AI_PROVIDER", "local")
+
+
+def confidence_thresholds(low: float, high: float) -> tuple[float, float]:
+    """(LOW, HIGH) when 0 <= LOW < HIGH <= 1, else ImproperlyConfigured."""
+    if not 0 <= low < high <= 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"CONFIDENCE_THRESHOLD_LOW ({low}) and CONFIDENCE_THRESHOLD_HIGH ({high}) "
+            "must satisfy 0 <= LOW < HIGH <= 1."
+        )
+    return low, high
+
+
+CONFIDENCE_THRESHOLD_LOW, CONFIDENCE_THRESHOLD_HIGH = confidence_thresholds(
+    env_float("CONFIDENCE_THRESHOLD_LOW", 0.40), env_float("CONFIDENCE_THRESHOLD_HIGH", 0.75)
+)
+# USD per 1M tokens. Every OpenAI model used needs a row (the provider refuses to start without one); self-hosted
+# models cost nothing per token.
+AI_MODEL_PRICES = {
+    "gpt-4o-mini": {"prompt": Decimal("0.15"), "completion": Decimal("0.60")},
+    "gpt-4o": {"prompt": Decimal("2.50"), "completion": Decimal("10.00")},
+    "gpt-4.1-mini": {"prompt": Decimal("0.40"), "completion": Decimal("1.60")},
+    "templates-v1": {"prompt": Decimal("0"), "completion": Decimal("0")},
+    "llama3:8b": {"prompt": Decimal("0"), "completion": Decimal("0")},
+}
+# Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
+# again (one trial call) after `reset_seconds`.
+AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}

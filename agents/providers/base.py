@@ -1,0 +1,126 @@
+"""The model-provider contract: what an agent asks for (`GenerationRequest`) and what it gets back (`GenerationResult`).
+
+Providers are chosen by alias in `settings.AI_PROVIDERS` (see `agents.providers.get_provider`). A single-model provider
+(local, openai, ollama) turns a request into a `Reply` or raises `ProviderError`; `agents.providers.calls.model_call`
+wraps that in the circuit breaker, timing, pricing and the `ModelCall` row. The hybrid provider is composed of two
+other aliases and decides which answer is sent.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ROUTE_STUDENT = "student"
+ROUTE_TEACHER = "teacher"
+ROUTE_HUMAN = "human"
+
+
+@dataclass
+class Tool:
+    """A function the LLM may call: `func(**arguments)` with the arguments parsed from the model's JSON."""
+
+    name: str
+    description: str
+    parameters: dict  # JSON schema of the keyword arguments
+    func: Callable[..., dict]  # returns a JSON-able dict
+
+    def function_spec(self) -> dict:
+        """The tool as a chat-completions function (the shape both OpenAI and Ollama accept)."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+
+@dataclass
+class GenerationRequest:
+    agent: str  # "sales" | "care" | "operations" | "knowledge"
+    instructions: str  # the agent's system prompt
+    history: list[dict]  # [{"role": "user"|"assistant", "content": str}], oldest first, without `message`
+    message: str  # the customer's latest message
+    nlu: dict  # {"intent", "intent_confidence", "tone", "sentiment", "entities"}
+    facts: dict  # tool results the agent already computed (quote, availability, booking, knowledge snippets...)
+    draft: dict  # the agent's templated answer: {"default": str, "<tone>": str, ...}
+    completeness: float  # 0..1, how complete the information needed for this answer is
+    tools: list[Tool] = field(default_factory=list)
+    customer_id: int | None = None
+    conversation_id: int | None = None
+    inbound_message_id: int | None = None
+
+
+@dataclass
+class GenerationResult:
+    text: str | None  # None only when route == "human"
+    confidence: float  # 0..1
+    route: str  # "student" | "teacher" | "human"
+    provider: str  # alias of the provider whose answer is used
+    model: str
+    prompt_tokens: int  # this and the next three are summed over attempts
+    completion_tokens: int
+    cost_usd: Decimal
+    latency_ms: int
+    attempts: list[dict]  # one per model call, see `calls.attempt_dict`
+    escalation_reason: str = ""  # why route == "human"
+
+
+@dataclass
+class Reply:
+    """One model's answer, before any routing decision."""
+
+    text: str
+    confidence: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tool_rounds: int = 0
+
+
+class ProviderError(Exception):
+    """A model call that gave no answer (HTTP error, timeout, empty reply); carries the tokens already spent."""
+
+    def __init__(self, message: str, *, prompt_tokens: int = 0, completion_tokens: int = 0):
+        super().__init__(message)
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
+
+
+class ModelProvider(ABC):
+    """Answers a customer message for an agent. Never raises for a model failure: that becomes route "human"."""
+
+    alias: str = ""
+
+    @abstractmethod
+    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
+        """Answer `request`, recording every model call. `route` names the role played when composed (hybrid)."""
+
+
+def heuristic_confidence(request: GenerationRequest) -> float:
+    """intent_confidence * (0.5 + 0.5 * completeness), clamped to 0..1.
+
+    Used by the template provider, and by LLM providers when the response carries no token log-probabilities:
+    an answer is as trustworthy as our reading of the question, halved when none of the needed facts are known.
+    """
+    intent_confidence = _unit(request.nlu.get("intent_confidence"))
+    completeness = _unit(request.completeness)
+    return intent_confidence * (0.5 + 0.5 * completeness)
+
+
+def logprob_confidence(logprobs: list[float]) -> float | None:
+    """exp(mean token log-probability) of an answer: the geometric-mean token probability; None without tokens."""
+    values = [value for value in logprobs if value is not None and math.isfinite(value)]
+    if not values:
+        return None
+    return _unit(math.exp(sum(values) / len(values)))
+
+
+def _unit(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if math.isnan(number):
+        return 0.0
+    return min(1.0, max(0.0, number))

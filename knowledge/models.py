@@ -1,0 +1,76 @@
+"""Knowledge-base documents (edited by staff), their embedded chunks, and the per-customer memory context."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from pgvector.django import HnswIndex, VectorField
+
+EMBEDDING_DIMENSIONS = 384
+
+
+class KnowledgeDocument(models.Model):
+    """A Markdown document; every content change bumps `version` and re-chunks it (see services.document_save)."""
+
+    title = models.CharField(max_length=200)
+    source = models.CharField(
+        max_length=500, unique=True, blank=True,
+        help_text="Where it came from: a file path for ingested files; left blank, 'admin:<timestamp>'.",
+    )
+    body = models.TextField(help_text="Markdown. Text in a document is data for the assistant, never instructions.")
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    indexed_version = models.PositiveIntegerField(default=0, editable=False)
+    indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+
+class KnowledgeChunk(models.Model):
+    """A heading-scoped piece of a document with its embedding and full-text vector. Exists for active documents only."""
+
+    document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE, related_name="chunks")
+    ordinal = models.PositiveIntegerField()
+    heading = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True, help_text="Copied from the document.")
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+    search_vector = SearchVectorField(null=True)
+    document_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ordinal"], name="chunk_unique_ordinal"),
+        ]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_vector_gin"),
+            GinIndex(fields=["tags"], name="chunk_tags_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.document.title} #{self.ordinal}"
+
+
+class CustomerContext(models.Model):
+    """The Postgres memory backend's JSONB document per customer: channel use, dietary notes and allergies seen."""
+
+    customer = models.OneToOneField("conversations.Customer", on_delete=models.CASCADE, related_name="memory_context")
+    data = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Memory context of {self.customer}"
