@@ -196,6 +196,9 @@ EMBEDDERS = {
     "default": {"BACKEND": "agents.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
 }
 
+# Versioned NLU model artifacts (`manage.py nlu_train` writes <version>/ and a `current` pointer here).
+NLU_MODEL_DIR = Path(env_str("NLU_MODEL_DIR", str(BASE_DIR / "var" / "models" / "nlu")))
+
 # Knowledge base (knowledge app). Hybrid retrieval fuses vector and full-text ranks (reciprocal rank fusion, k=60);
 # a hit's score is normalised to 0..1 (1.0 = first in both rankings). Vector candidates less similar than
 # KNOWLEDGE_MIN_SIMILARITY (cosine) do not enter the fusion. Below KNOWLEDGE_MIN_SCORE the agent says it does not know.

@@ -1,0 +1,74 @@
+"""City (canonical name) and ZIP code."""
+
+import re
+
+from .scratch import Scratch
+
+# Canonical name -> other ways customers write it. The service area (Sacramento, the Bay Area, San Jose) plus the
+# places just outside it that people ask about, so that the assistant can say they are outside the area.
+CITIES = {
+    "San Jose": ["san jose", "san josé", "sanjose", "sj"],
+    "San Francisco": ["san francisco", "san fran", "sf"],
+    "South San Francisco": ["south san francisco", "south sf", "ssf"],
+    "Sacramento": ["sacramento", "sacto", "sac"],
+    "West Sacramento": ["west sacramento", "west sac"],
+    "Oakland": ["oakland"], "Fremont": ["fremont"], "Berkeley": ["berkeley", "berkley"],
+    "Palo Alto": ["palo alto"], "Mountain View": ["mountain view", "mtn view"], "Sunnyvale": ["sunnyvale"],
+    "Santa Clara": ["santa clara"], "Cupertino": ["cupertino"], "Milpitas": ["milpitas"], "Hayward": ["hayward"],
+    "Union City": ["union city"], "Newark": ["newark"], "Pleasanton": ["pleasanton"], "Livermore": ["livermore"],
+    "Dublin": ["dublin"], "San Ramon": ["san ramon"], "Danville": ["danville"], "Walnut Creek": ["walnut creek"],
+    "Concord": ["concord"], "Lafayette": ["lafayette"], "Orinda": ["orinda"], "Moraga": ["moraga"],
+    "Martinez": ["martinez"], "Pittsburg": ["pittsburg"], "Antioch": ["antioch"], "Brentwood": ["brentwood"],
+    "Richmond": ["richmond"], "El Cerrito": ["el cerrito"], "Albany": ["albany"], "Emeryville": ["emeryville"],
+    "Alameda": ["alameda"], "San Leandro": ["san leandro"], "Castro Valley": ["castro valley"],
+    "Redwood City": ["redwood city"], "San Mateo": ["san mateo"], "Daly City": ["daly city"],
+    "San Bruno": ["san bruno"], "Millbrae": ["millbrae"], "Burlingame": ["burlingame"], "Belmont": ["belmont"],
+    "San Carlos": ["san carlos"], "Foster City": ["foster city"], "Menlo Park": ["menlo park"],
+    "Atherton": ["atherton"], "Woodside": ["woodside"], "Half Moon Bay": ["half moon bay"],
+    "Los Altos": ["los altos"], "Los Gatos": ["los gatos"], "Campbell": ["campbell"], "Saratoga": ["saratoga"],
+    "Morgan Hill": ["morgan hill"], "Gilroy": ["gilroy"], "Elk Grove": ["elk grove"], "Roseville": ["roseville"],
+    "Folsom": ["folsom"], "Davis": ["davis"], "Rancho Cordova": ["rancho cordova"],
+    "Citrus Heights": ["citrus heights"], "Rocklin": ["rocklin"], "Vallejo": ["vallejo"], "Napa": ["napa"],
+    "Santa Rosa": ["santa rosa"], "Petaluma": ["petaluma"], "San Rafael": ["san rafael"], "Novato": ["novato"],
+    "Santa Cruz": ["santa cruz"], "Stockton": ["stockton"], "Modesto": ["modesto"], "Tracy": ["tracy"],
+    "Lodi": ["lodi"], "Fresno": ["fresno"], "Lake Tahoe": ["lake tahoe", "south lake tahoe", "tahoe"],
+    "Reno": ["reno"], "Monterey": ["monterey"], "Los Angeles": ["los angeles", "la"], "San Diego": ["san diego"],
+}
+# Words that are also surnames, first names or abbreviations: taken only after "in", "to", "from", ... or before ", CA".
+_AMBIGUOUS = {"sj", "sf", "ssf", "sac", "la", "davis", "campbell", "tracy", "dublin", "newark", "concord", "albany",
+              "richmond", "martinez", "belmont", "brentwood", "reno", "napa", "alameda", "atherton", "lafayette"}
+_PLACE_CUE = re.compile(r"(?:\b(?:in|at|to|from|near|around|of|out|serve|serving|cover|covering|visit)\s+(?:the\s+)?)$")
+_STATE_AFTER = re.compile(r"^\s*,?\s*(?:ca\b|california\b|\d{5}\b)")
+
+_ALIASES = {alias: city for city, aliases in CITIES.items() for alias in aliases}
+_CITY = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True)) +
+                   r")(?![\w'-])")
+
+_ZIP_CUE = re.compile(r"(?:zip(?:\s*code)?|postal(?:\s*code)?|\bca|california)\W{0,3}$")
+_ZIP = re.compile(r"(?<![\d$.,/:-])(\d{5})(?:-\d{4})?(?!\d|[,.]\d|\s*(?:dollars?|usd|bucks)\b)")
+
+
+def extract_city(scratch: Scratch) -> str | None:
+    """The last city named; ambiguous words ("davis", "sf") count only where the text places them."""
+    found = None
+    text = scratch.text
+    for match in _CITY.finditer(text):
+        alias = match.group(1)
+        if alias in _AMBIGUOUS:
+            before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 15]
+            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after)):
+                continue
+        found = _ALIASES[alias]
+    return found
+
+
+def extract_zip(scratch: Scratch) -> str | None:
+    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA"."""
+    found = None
+    for match in list(_ZIP.finditer(scratch.text)):
+        code = match.group(1)
+        cued = _ZIP_CUE.search(scratch.text[max(0, match.start() - 15):match.start()])
+        if cued or 90000 <= int(code) <= 96199:
+            found = code
+            scratch.consume(*match.span())
+    return found
