@@ -100,10 +100,13 @@ class ModelProvider(ABC):
 def heuristic_confidence(request: GenerationRequest) -> float:
     """intent_confidence * (0.5 + 0.5 * completeness), clamped to 0..1.
 
+    ``intent_confidence`` is the larger of the classifier's confidence and the agent's own ``understanding`` (set when
+    the message answered the agent's question, e.g. it filled the booking slot the assistant asked for).
+
     Used by the template provider, and by LLM providers when the response carries no token log-probabilities:
     an answer is as trustworthy as our reading of the question, halved when none of the needed facts are known.
     """
-    intent_confidence = _unit(request.nlu.get("intent_confidence"))
+    intent_confidence = max(_unit(request.nlu.get("intent_confidence")), _unit(request.nlu.get("understanding")))
     completeness = _unit(request.completeness)
     return intent_confidence * (0.5 + 0.5 * completeness)
 

@@ -59,6 +59,10 @@ _RANGE = re.compile(_LEAD + r"(?:between\s+(?:the\s+ages\s+of\s+)?(\d{1,2})\s+an
 _LIST = re.compile(r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+|\(\s*)"
                    rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})*)" + _YEARS + r"\)?")
 
+# "10 adults, 4 kids and 2 under 6": a count followed by an age bound, with no noun.
+_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
+                         rf"(?P<age>\d{{1,2}})\b(?!\s*(?:{_PERSON_NOUNS}|years?|yrs?)\b)")
+
 _UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one")
 
 
@@ -151,6 +155,12 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
         if _is_delta(scratch.text, match.start()):
             continue
         tally.add(_key_for_age(int(match.group("age"))), match.start(), match.end(), _count(match, "n") or 1)
+        scratch.consume(*match.span())
+    for match in list(_BARE_UNDER.finditer(scratch.text)):
+        bound = int(match.group("age"))
+        if _is_delta(scratch.text, match.start()) or not 1 < bound <= 13:
+            continue
+        tally.add(_key_for_age(bound - 1), match.start(), match.end(), _count(match, "n"))
         scratch.consume(*match.span())
     for match in list(_ADULTS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):

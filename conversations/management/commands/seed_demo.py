@@ -48,13 +48,25 @@ DEMO_CUSTOMERS = [
 
 
 class Command(BaseCommand):
-    help = "Seed prices, chefs, a staff login and demo customers. Idempotent: staff edits to prices are kept."
+    help = ("Seed prices, chefs, a staff login, demo customers and the knowledge-base documents. Idempotent: staff "
+            "edits to prices are kept and unchanged documents are not re-embedded.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for the demo staff account (default: DEMO_STAFF_PASSWORD).")
+        parser.add_argument("--skip-knowledge", action="store_true",
+                            help="Do not ingest the seed knowledge documents (knowledge/seed/).")
+
+    def handle(self, *args, **options):
+        self._seed_business(options)
+        if not options["skip_knowledge"]:
+            from knowledge.services import knowledge_seed
+
+            report = knowledge_seed()
+            self.stdout.write(f"Knowledge base: {report.created} new, {report.updated} updated, "
+                              f"{report.unchanged} unchanged document(s), {report.chunks} chunk(s) embedded.")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _seed_business(self, options):
         username = getattr(settings, "DEMO_STAFF_USERNAME", "staff")
         password = options["password"] or getattr(settings, "DEMO_STAFF_PASSWORD", None)
         if not password:

@@ -1,0 +1,1 @@
+"""The conversation engine: one pipeline for every channel (NLU -> router -> specialist agent -> provider)."""

@@ -1,0 +1,173 @@
+"""One pipeline for every channel: persist and commit -> NLU -> router -> specialist -> provider -> persist reply."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from agents import nlu
+from agents.providers import get_provider
+from agents.providers.base import GenerationRequest
+from conversations import services as conversation_services
+from conversations.models import Conversation, Message
+from conversations.selectors import conversation_history
+
+from . import dialogue
+from .router import route
+from .specialists import SPECIALISTS, AgentContext, AgentOutcome
+from .tone import by_tone
+from .tools import build_tools
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class InboundResult:
+    conversation: Conversation
+    message: Message
+    reply: Message | None
+    created: bool                      # False when the same provider message id was seen before
+    quote: dict | None = None
+    booking: object = None
+    escalated: bool = False
+    citations: list = field(default_factory=list)
+
+
+def staff_availability_note(now: datetime.datetime) -> str:
+    local = timezone.localtime(now)
+    start, end = settings.STAFF_HOURS
+    if start <= local.hour < end:
+        return "A member of our team will reply shortly."
+    day = "today" if local.hour < start else "tomorrow"
+    return f"Our team answers from {start}:00 to {end}:00 Pacific, so you'll hear from a person after {start}:00 {day}."
+
+
+def _result_for_duplicate(conversation, message) -> InboundResult:
+    reply = message.replies.order_by("id").first()
+    meta = reply.metadata if reply else {}
+    booking = None
+    if meta.get("booking_id"):
+        from bookings.models import Booking
+
+        booking = Booking.objects.filter(pk=meta["booking_id"], customer=conversation.customer).first()
+    return InboundResult(conversation=conversation, message=message, reply=reply, created=False,
+                         quote=meta.get("quote"), booking=booking, escalated=bool(meta.get("escalated")),
+                         citations=meta.get("citations", []))
+
+
+def conversation_handle_inbound(
+    *, channel: str, sender: dict, text: str, sent_at: datetime.datetime | None = None, external_id: str | None = None
+) -> InboundResult:
+    # 1. Persist the customer's message and commit before any model call.
+    with transaction.atomic():
+        customer = conversation_services.customer_get_or_create_for_identity(
+            channel=channel, external_id=sender.get("external_id", ""), name=sender.get("name", ""),
+            email=sender.get("email"), phone=sender.get("phone"),
+        )
+        conversation = conversation_services.conversation_get_or_create_open(customer=customer, channel=channel)
+        message, created = conversation_services.message_record_inbound(
+            conversation=conversation, text=text, sent_at=sent_at, external_id=external_id
+        )
+    if not created:
+        return _result_for_duplicate(message.conversation, message)
+    return conversation_answer(message=message)
+
+
+def conversation_answer(*, message: Message) -> InboundResult:
+    """Understand and answer a persisted inbound message (also used to retry one whose answer failed)."""
+    conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
+    customer = conversation.customer
+    now = timezone.now()
+    started = time.perf_counter()
+
+    # 2. Conversations with a human: the AI stays quiet, acknowledging once at most.
+    if conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
+        return _acknowledge_waiting(conversation, message, now)
+
+    # 3. NLU, resolved against the message's own timestamp.
+    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    conversation_services.message_set_nlu(message=message, nlu=parsed)
+
+    # 4. Dialogue state and routing.
+    state = dict(conversation.state or {})
+    changed = dialogue.merge_entities(state, parsed["entities"], text=message.text)
+    agent_name = route(intent=parsed["intent"], entities=parsed["entities"], state=state, changed=changed,
+                       intent_confidence=parsed["intent_confidence"] or 0.0, text=message.text)
+    specialist = SPECIALISTS[agent_name]
+    history = [{"role": "user" if m.author == Message.Author.CUSTOMER else "assistant", "content": m.text}
+               for m in conversation_history(customer=customer, limit=12) if m.pk != message.pk]
+    ctx = AgentContext(customer=customer, conversation=conversation, message=message, nlu=parsed, state=state,
+                       history=history, now=now, changed=changed)
+    outcome: AgentOutcome = specialist.handle(ctx)
+
+    # 5. The provider writes the answer, unless the agent's rules already send it to a human.
+    generation = None
+    escalation = outcome.escalate
+    text = None
+    if escalation is None:
+        request = GenerationRequest(
+            agent=agent_name, instructions=specialist.instructions, history=history, message=message.text,
+            nlu={**parsed, "understanding": outcome.understanding}, facts=outcome.facts, draft=outcome.draft, completeness=outcome.completeness,
+            tools=build_tools(ctx, specialist.tool_names), customer_id=customer.pk,
+            conversation_id=conversation.pk, inbound_message_id=message.pk,
+        )
+        generation = get_provider().generate(request)
+        if state.pop("escalation_request", None) and generation.route != "human":
+            escalation = ("the model asked for a human", "normal")
+        if generation.route == "human" or generation.confidence < settings.CONFIDENCE_THRESHOLD_LOW:
+            escalation = (generation.escalation_reason or "low confidence", "normal")
+        else:
+            text = generation.text
+    if escalation is not None:
+        core = outcome.draft["default"] if outcome.escalate else "I'd like a member of our team to help with this."
+        text = by_tone(f"{core} {staff_availability_note(now)}")[ctx.tone]
+
+    # 6. Persist the reply with its metadata and the new dialogue state, in one transaction.
+    latency_ms = int((time.perf_counter() - started) * 1000)
+    metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
+                "booking_id": getattr(outcome.booking, "pk", None)}
+    with transaction.atomic():
+        reply = conversation_services.message_record_outbound(
+            conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=message,
+            agent=agent_name,
+            route=Message.Route.HUMAN if escalation else generation.route,
+            provider=generation.provider if generation else "",
+            model=generation.model if generation else "",
+            confidence=generation.confidence if generation else parsed["intent_confidence"],
+            latency_ms=latency_ms,
+            prompt_tokens=generation.prompt_tokens if generation else 0,
+            completion_tokens=generation.completion_tokens if generation else 0,
+            cost_usd=generation.cost_usd if generation else 0,
+            metadata=metadata,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(state=state)
+        conversation.state = state
+        if escalation is not None:
+            conversation_services.conversation_escalate(
+                conversation=conversation, reason=escalation[0], priority=escalation[1], message=message
+            )
+    return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
+                         booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
+
+
+def _acknowledge_waiting(conversation, message, now) -> InboundResult:
+    """While staff handle the conversation the AI says nothing; while it waits for them, it acknowledges once."""
+    last_escalation = conversation.escalations.order_by("-created_at").first()
+    since_id = (last_escalation.message_id or 0) if last_escalation else 0
+    already = conversation.messages.filter(author=Message.Author.AI, id__gt=since_id,
+                                           metadata__waiting_ack=True).exists()
+    reply = None
+    if conversation.status == Conversation.Status.WAITING_FOR_HUMAN and not already:
+        reply = conversation_services.message_record_outbound(
+            conversation=conversation, text=f"Thanks, I've added this to your conversation. "
+                                            f"{staff_availability_note(now)}",
+            author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
+            metadata={"waiting_ack": True, "escalated": True},
+        )
+    return InboundResult(conversation=conversation, message=message, reply=reply, created=True, escalated=True)

@@ -1,0 +1,65 @@
+"""Picks the specialist for a message from its intent, what it changed in the booking and the dialogue state."""
+
+import re
+
+from .dialogue import is_confirmation, is_decline
+
+INTENT_TO_AGENT = {
+    "booking_inquiry": "sales",
+    "pricing_question": "sales",
+    "complaint": "care",
+    "modification_request": "care",
+    "cancellation_request": "care",
+    "human_request": "care",
+    "scheduling_question": "operations",
+    "policy_question": "knowledge",
+    "menu_question": "knowledge",
+}
+# Intents that always win over an open booking flow: a customer who complains, cancels or asks for a person mid-flow
+# must reach customer care even when the message also carries booking details.
+_CARE_FIRST = {"complaint", "cancellation_request", "human_request"}
+# Above this intent confidence a care intent wins even when the message also filled booking slots.
+CARE_OVERRIDE_CONFIDENCE = 0.80
+# An explicit ask for a person; without it, "name is Tom, phone 415-555-0199" mid-booking is booking details.
+_ASKS_FOR_PERSON = re.compile(r"\b(human|person|people|someone|somebody|agent|representative|rep|staff|manager|"
+                              r"owner|operator|real)\b", re.I)
+# Handbook: refund requests always go to a human, whatever else the message reads as.
+_REFUND = re.compile(r"\brefund", re.I)
+_BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", "slot", "time", "zip", "city",
+                    "email", "phone", "proteins", "upgrades", "addons", "name"}
+
+
+def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), intent_confidence: float = 1.0,
+          text: str = "") -> str:
+    """The agent for this message.
+
+    1. A pending change (cancel / reschedule / guests) awaiting the customer's yes or no stays with customer care.
+    2. In an open booking flow, a message that fills or corrects booking details (or answers the confirmation
+       question) stays with sales, whatever its intent reads as ("chicken and steak please" reads as a menu
+       question), unless it is confidently a complaint, cancellation or request for a human.
+    3. Otherwise the intent decides; details with no clear intent start a booking flow.
+    """
+    if _REFUND.search(text) and intent not in {"policy_question", "pricing_question"} or (
+            _REFUND.search(text) and re.search(r"\b(i|we)\s+(want|need|would like|demand|expect)\b", text, re.I)):
+        return "care"
+    stage = state.get("stage")
+    care_first = intent in _CARE_FIRST and intent_confidence >= CARE_OVERRIDE_CONFIDENCE
+    if care_first and intent == "human_request" and changed and not _ASKS_FOR_PERSON.search(text):
+        care_first = False
+    if state.get("pending_action") and not care_first and intent not in {"policy_question", "menu_question",
+                                                                         "pricing_question"}:
+        return "care"
+    in_flow = stage in {"collecting", "awaiting_confirmation"}
+    if in_flow and not care_first:
+        if stage == "awaiting_confirmation" and (is_confirmation(text) or is_decline(text)):
+            return "sales"
+        if set(changed) & _BOOKING_DETAILS or stage == "awaiting_confirmation" and intent in {
+                "other", "greeting", "booking_inquiry", "pricing_question"}:
+            return "sales"
+        if intent in {"other", "booking_inquiry", "greeting"}:
+            return "sales"
+    if intent in INTENT_TO_AGENT:
+        return INTENT_TO_AGENT[intent]
+    if set(entities) & _BOOKING_DETAILS:
+        return "sales"
+    return "sales" if intent == "greeting" else "knowledge"

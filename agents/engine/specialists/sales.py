@@ -1,0 +1,221 @@
+"""Lead nurturing / sales: answers prices, gathers booking details, quotes as soon as it can, books on confirmation."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from bookings import quotes
+from bookings.service_area import ServiceAreaError, zip_for_city
+from bookings.availability import availability_for_date, next_available_slots
+from bookings.services import booking_create
+
+from .. import dialogue
+from ..formatting import money, party, quote_sentence
+from ..tone import by_tone
+from .base import AgentContext, AgentOutcome, Specialist
+
+UPSELL = "Many groups add filet mignon (+$5 per person) or gyoza ($12 per order of 12)."
+
+
+_SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the location", "city": "the location",
+                "proteins": "the proteins", "upgrades": "the upgrades", "addons": "the add-ons", "name": "your name",
+                "email": "your email", "phone": "your phone number"}
+
+
+def acknowledgement(changed: list[str], booking: dict) -> str:
+    """"Got it: Saturday, December 12, at 18:00, 94538." for the details this message gave that do not change the
+    price."""
+    noted = []
+    for key in changed:
+        if key == "proteins":
+            noted.append(" and ".join(booking["proteins"]))
+        elif key == "name":
+            noted.append(f"the booking under {booking['name']}")
+        elif key == "date":
+            day = datetime.date.fromisoformat(booking["date"])
+            noted.append(f"{day:%A, %B} {day.day}")
+        elif key == "slot":
+            noted.append(f"at {booking['slot']}")
+        elif key in ("email", "phone", "zip", "city"):
+            noted.append(str(booking[key]))
+    return f"Got it: {', '.join(noted)}." if noted else ""
+
+
+def _quote_changed(previous: dict | None, quote: dict) -> bool:
+    if not previous:
+        return True
+    keys = ("total", "food_total", "travel_fee", "line_items")
+    return any(previous.get(key) != quote.get(key) for key in keys)
+
+
+def _remember_contact(customer, booking: dict) -> None:
+    """Fill the customer's missing name, email or phone from what they told us while booking. A contact that already
+    belongs to another customer is left alone (staff can merge the two in the admin)."""
+    from conversations.services import customer_update
+
+    for field in ("name", "email", "phone"):
+        if booking.get(field) and not getattr(customer, field):
+            try:
+                customer_update(customer=customer, **{field: booking[field]})
+            except ValidationError:
+                continue
+
+
+def quote_for_state(booking: dict) -> dict | None:
+    """The quote for what the customer has told us so far, or None when the party size is unknown."""
+    if not booking.get("adults"):
+        return None
+    zip_code = booking.get("zip") or (zip_for_city(booking["city"]) if booking.get("city") else None)
+    return quotes.quote_calculate(
+        adults=booking["adults"], children=booking.get("children", 0),
+        children_under_6=booking.get("children_under_6", 0), upgrades=booking.get("upgrades") or None,
+        addons=booking.get("addons") or None, zip_code=zip_code,
+    ).as_dict()
+
+
+class SalesAgent(Specialist):
+    name = "sales"
+    instructions = (
+        "You are MyHibachi's sales assistant. Quote only the figures given in the facts (they come from the price "
+        "list), ask for the next missing booking detail, offer one relevant upsell, and never invent prices, dates "
+        "or availability. Book only when the customer confirms. Parties over 60 guests go to staff."
+    )
+    tool_names = ("quote", "availability", "customer_lookup", "escalate_to_human")  # bookings: on confirmation only
+
+    def handle(self, ctx: AgentContext) -> AgentOutcome:
+        booking = dialogue.booking_slots(ctx.state)
+        guests = booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)
+        if guests > 60:
+            return AgentOutcome(
+                draft=by_tone(f"A party of {guests} needs a custom quote from our team; I've passed your request on."),
+                escalate=("party over 60 guests", "high"),
+            )
+        if ctx.state.get("stage") == "awaiting_confirmation" and dialogue.is_confirmation(ctx.message.text) \
+                and not ctx.changed:
+            outcome = self._book(ctx, booking)
+            outcome.understanding = 0.95
+            return outcome
+        if ctx.state.get("stage") == "awaiting_confirmation" and dialogue.is_decline(ctx.message.text) \
+                and not ctx.changed:
+            ctx.state["stage"] = "collecting"
+            return AgentOutcome(draft=by_tone("No problem, nothing is booked yet.",
+                                              question="What would you like to change: the date, the time, the "
+                                                       "number of guests or the menu?"),
+                                understanding=0.9, quote=ctx.state.get("last_quote"))
+        try:
+            quote = quote_for_state(booking)
+        except ServiceAreaError:
+            place = booking.get("zip") or booking.get("city")
+            booking.pop("zip", None), booking.pop("city", None)
+            return AgentOutcome(
+                draft=by_tone(f"I'm sorry, {place} is outside our service area (Sacramento, the San Francisco Bay "
+                              "Area and San Jose).", question="Is there another location for the event?"),
+                completeness=0.5,
+            )
+        previous_quote = ctx.state.get("last_quote")
+        ctx.state["last_quote"] = quote
+        gaps = dialogue.missing(ctx.state, customer=ctx.customer)
+        completeness = dialogue.completeness(ctx.state, customer=ctx.customer)
+        facts = {"quote": quote, "booking_details": booking, "missing": gaps}
+        parts = []
+        noted = acknowledgement(ctx.changed, booking)
+        if quote and _quote_changed(previous_quote, quote):
+            parts.append(f"For {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))}: "
+                         + quote_sentence(quote))
+            if not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered"):
+                parts.append(UPSELL)
+                ctx.state["upsell_offered"] = True
+        elif noted:
+            parts.append(noted)
+        if gaps and not parts and dialogue.is_confirmation(ctx.message.text) and ctx.state.get("stage") == "collecting":
+            parts.append("Happy to book it; I just need one more detail.")
+        intro = " ".join(parts)
+        invalid_time = ctx.state.pop("invalid_time", None)
+        if invalid_time:
+            intro = (intro + " " if intro else "") + f"{invalid_time} isn't one of our start times."
+        understanding = self._understanding(ctx)
+        if gaps:
+            ctx.state["stage"] = "collecting"
+            # Asking for the next missing detail is a fully informed answer: it needs only what we already have.
+            return AgentOutcome(draft=by_tone(intro or "I'd be glad to help you plan a hibachi party.",
+                                              question=dialogue.QUESTIONS[gaps[0]]),
+                                completeness=max(0.8, completeness), facts=facts, quote=quote,
+                                understanding=understanding)
+        outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
+        outcome.understanding = understanding
+        return outcome
+
+    @staticmethod
+    def _understanding(ctx: AgentContext) -> float | None:
+        """A message that filled booking details during the booking flow was understood, whatever its intent reads
+        as: the values came from the entity extractor, and they answer what the assistant asked."""
+        if ctx.changed:
+            return 0.9
+        if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"} and dialogue.is_confirmation(
+                ctx.message.text):
+            return 0.85
+        return None
+
+    def _check_and_summarise(self, ctx, booking, quote, intro, facts) -> AgentOutcome:
+        event_date = datetime.date.fromisoformat(booking["date"])
+        guests = booking["adults"] + booking.get("children", 0) + booking.get("children_under_6", 0)
+        day = availability_for_date(event_date=event_date, guests=guests, now=ctx.now)
+        facts["availability"] = day
+        if not day["notice_ok"]:
+            return AgentOutcome(
+                draft=by_tone(f"{event_date:%A, %B} {event_date.day} is less than 48 hours away, so our team has "
+                              "to check it by hand; I've passed your request on."),
+                escalate=("event requested with less than 48 hours' notice", "high"), facts=facts, quote=quote,
+            )
+        slot = day["slots"].get(booking["slot"], {})
+        if not slot.get("available"):
+            options = next_available_slots(start_date=event_date, guests=guests, now=ctx.now, limit=3)
+            booking.pop("slot", None)
+            ctx.state["stage"] = "collecting"
+            offered = ", ".join(f"{o['date']} at {o['slot']}" for o in options) or "no nearby dates"
+            return AgentOutcome(
+                draft=by_tone(f"{booking['date']} at {slot and booking.get('slot') or 'that time'} is already taken.",
+                              question=f"Would one of these work instead: {offered}?"),
+                completeness=dialogue.completeness(ctx.state, customer=ctx.customer), facts=facts, quote=quote,
+            )
+        ctx.state["stage"] = "awaiting_confirmation"
+        summary = (f"{intro} I have {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))} "
+                   f"on {event_date:%A, %B} {event_date.day} at {booking['slot']} in "
+                   f"{booking.get('city') or booking.get('zip')}, total {money(quote['total'])}.").strip()
+        return AgentOutcome(draft=by_tone(summary, question="Shall I book it?"), completeness=1.0, facts=facts,
+                            quote=quote)
+
+    def _book(self, ctx: AgentContext, booking: dict) -> AgentOutcome:
+        zip_code = booking.get("zip") or zip_for_city(booking["city"])
+        try:
+            created = booking_create(
+                customer=ctx.customer, conversation=ctx.conversation,
+                event_date=datetime.date.fromisoformat(booking["date"]), slot=booking["slot"],
+                adults=booking["adults"], children=booking.get("children", 0),
+                children_under_6=booking.get("children_under_6", 0), city=booking.get("city", ""),
+                zip_code=zip_code, proteins=booking.get("proteins"), upgrades=booking.get("upgrades") or None,
+                addons=booking.get("addons") or None, now=ctx.now,
+            )
+        except ValidationError as exc:
+            ctx.state["stage"] = "collecting"
+            booking.pop("slot", None)
+            reason = "; ".join(exc.messages)
+            return AgentOutcome(draft=by_tone(f"I couldn't book that: {reason}",
+                                              question=dialogue.QUESTIONS["slot"]), completeness=0.6)
+        _remember_contact(ctx.customer, booking)
+        ctx.state["stage"] = "booked"
+        ctx.state["booking_id"] = created.pk
+        ctx.state["booking"] = {}
+        deposit = (ctx.state.get("last_quote") or {}).get("deposit") or quote_for_state(
+            {"adults": created.adults})["deposit"]
+        text = (f"You're booked: {party(created.adults, created.children, created.children_under_6)} on "
+                f"{created.event_date:%A, %B} {created.event_date.day} at {created.slot}, total {money(created.total)}. "
+                f"Booking number {created.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
+                "payment link.")
+        return AgentOutcome(draft=by_tone(text), completeness=1.0, booking=created,
+                            facts={"booking": {"id": created.pk, "total": str(created.total)}})
+
+
+AGENT = SalesAgent()

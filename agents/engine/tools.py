@@ -1,0 +1,83 @@
+"""The agents' tools exposed to LLM providers as functions, each bound to the current customer.
+
+Every tool is a thin wrapper over a tested service; customer_lookup and the booking tools can only see or touch the
+current customer's own data.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from agents.providers.base import Tool
+from bookings import quotes
+from bookings.availability import availability_for_date
+from bookings.selectors import customer_bookings
+
+_PARTY = {
+    "adults": {"type": "integer", "minimum": 1},
+    "children": {"type": "integer", "minimum": 0, "description": "children aged 6-12"},
+    "children_under_6": {"type": "integer", "minimum": 0},
+}
+
+
+def _errors(exc: ValidationError) -> dict:
+    return {"error": " ".join(exc.messages)}
+
+
+def build_tools(ctx, names: tuple[str, ...]) -> list[Tool]:
+    customer = ctx.customer
+
+    def quote(adults, children=0, children_under_6=0, zip_code=None, upgrades=None, addons=None):
+        try:
+            return quotes.quote_calculate(adults=adults, children=children, children_under_6=children_under_6,
+                                          zip_code=zip_code, upgrades=upgrades, addons=addons).as_dict()
+        except ValidationError as exc:
+            return _errors(exc)
+
+    def availability(date, guests=1):
+        try:
+            return availability_for_date(event_date=datetime.date.fromisoformat(date), guests=guests, now=ctx.now)
+        except (ValueError, ValidationError) as exc:
+            return {"error": str(exc)}
+
+    def customer_lookup():
+        return {
+            "name": customer.name, "email": customer.email, "phone": customer.phone,
+            "bookings": [{"id": b.pk, "date": b.event_date.isoformat(), "slot": b.slot, "status": b.status,
+                          "guests": b.guests, "total": str(b.total)} for b in customer_bookings(customer=customer)[:10]],
+        }
+
+    def escalate_to_human(reason, priority="normal"):
+        ctx.state["escalation_request"] = {"reason": str(reason)[:255], "priority": priority}
+        return {"ok": True, "note": "A member of staff will take over this conversation."}
+
+    def knowledge_search(query):
+        from knowledge.selectors import knowledge_search as search
+
+        return {"snippets": [{"citation": h.citation, "text": h.text, "score": round(h.score, 3)}
+                             for h in search(query, k=3)]}
+
+    catalog = {
+        "quote": Tool("quote", "Price a party from the price list (food, minimum, travel fee, deposit).",
+                      {"type": "object", "properties": {**_PARTY, "zip_code": {"type": "string"},
+                                                        "upgrades": {"type": "object"}, "addons": {"type": "object"}},
+                       "required": ["adults"]}, quote),
+        "availability": Tool("availability", "Free start times on a date (YYYY-MM-DD) for a party size.",
+                             {"type": "object", "properties": {"date": {"type": "string"},
+                                                               "guests": {"type": "integer"}},
+                              "required": ["date"]}, availability),
+        "customer_lookup": Tool("customer_lookup", "The current customer's own contact details and bookings.",
+                                {"type": "object", "properties": {}}, customer_lookup),
+        "escalate_to_human": Tool("escalate_to_human", "Hand the conversation to staff.",
+                                  {"type": "object", "properties": {"reason": {"type": "string"},
+                                                                    "priority": {"type": "string",
+                                                                                 "enum": ["low", "normal", "high",
+                                                                                          "urgent"]}},
+                                   "required": ["reason"]}, escalate_to_human),
+        "knowledge_search": Tool("knowledge_search", "Search the business's policy and menu documents.",
+                                 {"type": "object", "properties": {"query": {"type": "string"}},
+                                  "required": ["query"]}, knowledge_search),
+    }
+    return [catalog[name] for name in names if name in catalog]

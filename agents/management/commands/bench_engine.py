@@ -1,0 +1,150 @@
+"""p50/p95 of the NLU alone and of the whole pipeline (one reply end to end, in process, local provider), single
+and with concurrent conversations. Targets on the 2-core reference machine: NLU p95 <= 15 ms, pipeline p95 <= 60 ms.
+
+The benchmark's customers are real rows (ChannelIdentity external ids starting with "bench-engine-") and are deleted
+afterwards, with their messages and model calls, unless --keep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection, transaction
+from django.test.utils import override_settings
+from tqdm import tqdm
+
+from agents import nlu
+from agents.engine.pipeline import conversation_handle_inbound
+from conversations.models import ChannelIdentity, Customer
+
+PREFIX = "bench-engine-"
+NLU_TEXTS = [
+    "How much would it be for 20 adults and 5 kids aged 8?",
+    "hey need hibachi 4 15 ppl sat dec 19 6pm 94587",
+    "Do you have anything open on December 12th in the evening?",
+    "What is your cancellation policy? We may need to move our party.",
+    "The chef was late last Saturday and the food was cold.",
+    "uh yeah hi so we were thinking um thirty adults on the uh december twentieth at three pm",
+    "Can I talk to a real person please?",
+    "is there a vegan option? my sister doesn't eat meat",
+    "actually make it 25 adults",
+    "Hello,\n\nWe are planning a company dinner in Sacramento for 40 guests and would like a quote.\n\nBest, Dana",
+]
+# One customer's conversation: a quote, details, a correction, a schedule question (no booking is created, so runs
+# can be repeated without filling the calendar).
+TURNS = [
+    "Hi! How much would it be for 20 adults and 5 kids aged 8?",
+    "Saturday December 12th at 6pm, zip 94538",
+    "actually make it 25 adults",
+    "and if we add 2 orders of gyoza?",
+    "I'm Maria Lopez, maria@example.com",
+    "what time does the chef arrive?",
+]
+
+
+def percentiles(values: list[float]) -> str:
+    p50, p95 = np.percentile(values, [50, 95])
+    return f"p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   (n={len(values)})"
+
+
+class Command(BaseCommand):
+    help = "Benchmark the NLU and the whole local pipeline (single and concurrent conversations)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--nlu-samples", type=int, default=500)
+        parser.add_argument("--conversations", type=int, default=20,
+                            help="Conversations for the single-stream run (each has %d turns)." % len(TURNS))
+        parser.add_argument("--concurrency", type=int, default=10)
+        parser.add_argument("--keep", action="store_true", help="Keep the benchmark's customers and messages.")
+
+    def handle(self, *args, nlu_samples, conversations, concurrency, keep, **options):
+        if nlu_samples < 1 or conversations < 1 or concurrency < 1:
+            raise CommandError("--nlu-samples, --conversations and --concurrency must be at least 1.")
+        self.stdout.write("Warming up (loads MiniLM and the NLU classifiers)...")
+        nlu.parse("warm up", reference_date=None)
+        counter = itertools.count()
+        try:
+            with override_settings(AI_PROVIDER="local"):
+                self._bench_nlu(nlu_samples)
+                self._run_conversation(next(counter))      # warm the pipeline's code paths
+                single = self._single(conversations, counter)
+                concurrent = self._concurrent(concurrency, counter)
+        finally:
+            if not keep:
+                self._cleanup()
+        self.stdout.write(self.style.SUCCESS("\nTargets: NLU p95 <= 15 ms; full local pipeline p95 <= 60 ms."))
+        for label, values in (("pipeline, single", single), (f"pipeline, {concurrency} concurrent", concurrent)):
+            verdict = "meets" if np.percentile(values, 95) <= 60 else "MISSES"
+            self.stdout.write(f"{label}: {verdict} the 60 ms p95 target")
+
+    def _bench_nlu(self, samples: int) -> None:
+        timings = []
+        for text in tqdm(list(itertools.islice(itertools.cycle(NLU_TEXTS), samples)), desc="NLU", unit="msg"):
+            started = time.perf_counter()
+            nlu.parse(text)
+            timings.append((time.perf_counter() - started) * 1000)
+        verdict = "meets" if np.percentile(timings, 95) <= 15 else "MISSES"
+        self.stdout.write(f"NLU alone:                 {percentiles(timings)}   {verdict} the 15 ms p95 target")
+
+    def _run_conversation(self, number: int, timings: list[float] | None = None, lock=None) -> None:
+        sender = {"external_id": f"{PREFIX}{number}"}
+        for text in TURNS:
+            started = time.perf_counter()
+            result = conversation_handle_inbound(channel="web", sender=sender, text=text)
+            elapsed = (time.perf_counter() - started) * 1000
+            if result.reply is None or result.escalated:
+                raise CommandError(f"Benchmark conversation {number} was handed to a human at {text!r}.")
+            if timings is not None:
+                if lock:
+                    with lock:
+                        timings.append(elapsed)
+                else:
+                    timings.append(elapsed)
+
+    def _single(self, conversations: int, counter) -> list[float]:
+        timings: list[float] = []
+        for _ in tqdm(range(conversations), desc="pipeline (single)", unit="conv"):
+            self._run_conversation(next(counter), timings)
+        self.stdout.write(f"Pipeline, one at a time:   {percentiles(timings)}")
+        return timings
+
+    def _concurrent(self, concurrency: int, counter) -> list[float]:
+        timings: list[float] = []
+        lock, errors = threading.Lock(), []
+        numbers = [next(counter) for _ in range(concurrency)]
+
+        def worker(number):
+            try:
+                for _ in range(3):
+                    self._run_conversation(number * 1000 + _, timings, lock)
+            except Exception as exc:  # reported below; a benchmark must not hide failures
+                errors.append(exc)
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in numbers]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        if errors:
+            raise CommandError(f"{len(errors)} concurrent conversation(s) failed: {errors[0]!r}")
+        self.stdout.write(f"Pipeline, {concurrency} concurrent:   {percentiles(timings)}   "
+                          f"throughput {len(timings) / wall:.1f} replies/s")
+        return timings
+
+    def _cleanup(self) -> None:
+        from agents.models import ModelCall
+
+        ids = list(ChannelIdentity.objects.filter(external_id__startswith=PREFIX).values_list("customer_id", flat=True))
+        with transaction.atomic():
+            ModelCall.objects.filter(customer_id__in=ids).delete()
+            deleted = Customer.objects.filter(pk__in=ids).delete()[0]
+        self.stdout.write(f"Removed the benchmark's {len(ids)} customers ({deleted} rows).")

@@ -1,0 +1,206 @@
+"""The pipeline's guarantees: commit before the model, escalation rules, humans in charge, provider failures."""
+
+import psycopg
+import pytest
+from django.db import connection
+
+from agents.engine.pipeline import conversation_answer
+from agents.models import ModelCall
+from agents.providers import _load
+from agents.providers.base import ModelProvider
+from bookings.services import booking_confirm
+from conversations import services as conversation_services
+from conversations.models import Conversation, Escalation, Message
+
+pytestmark = pytest.mark.django_db
+
+
+class CommittedCheckProvider(ModelProvider):
+    """Fails the test's expectations unless the inbound message is visible from another connection (committed)."""
+
+    seen = []
+
+    def __init__(self, **options):
+        pass
+
+    def generate(self, request, *, route=None):
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params) as other:
+            row = other.execute("SELECT text FROM conversations_message WHERE id = %s",
+                                [request.inbound_message_id]).fetchone()
+        self.seen.append(row)
+        from agents.providers.local import LocalProvider
+
+        return LocalProvider().generate(request, route=route)
+
+
+class BrokenProvider(ModelProvider):
+    def __init__(self, **options):
+        pass
+
+    def generate(self, request, *, route=None):
+        raise RuntimeError("model server exploded")
+
+
+@pytest.fixture
+def provider(settings):
+    def use(backend):
+        settings.AI_PROVIDERS = {**settings.AI_PROVIDERS, "test": {"BACKEND": backend, "OPTIONS": {}}}
+        settings.AI_PROVIDER = "test"
+        _load.cache_clear()
+    yield use
+    _load.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inbound_message_is_committed_before_the_model_is_called(business, chat, provider):
+    provider("agents.tests.engine.test_pipeline.CommittedCheckProvider")
+    CommittedCheckProvider.seen.clear()
+
+    chat().say("How much for 12 adults?")
+
+    assert CommittedCheckProvider.seen == [("How much for 12 adults?",)]
+
+
+def test_a_provider_crash_keeps_the_message_and_hands_over_to_a_human(business, chat, provider):
+    provider("agents.tests.engine.test_pipeline.BrokenProvider")
+    customer = chat()
+
+    with pytest.raises(RuntimeError):
+        customer.say("How much for 12 adults?")
+
+    inbound = Message.objects.get(direction=Message.Direction.INBOUND)
+    assert inbound.text == "How much for 12 adults?"
+    assert inbound.intent == "pricing_question"     # NLU ran and was saved; the reply can be retried
+    assert not inbound.replies.exists()
+
+
+def test_every_reply_records_its_model_call(business, chat):
+    result = chat().say("How much for 12 adults?")
+
+    call = ModelCall.objects.get()
+    assert call.provider == "local" and call.route == "student" and call.ok
+    assert result.reply.provider == "local" and result.reply.model == "templates-v1"
+    assert result.reply.latency_ms >= 0 and result.reply.in_reply_to == result.message
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("The chef showed up an hour late last Saturday and the food was cold. Very disappointed.",
+     "complaint about a past event"),
+    ("I want a refund for my deposit", "refund request"),
+    ("Can I talk to a real person please?", "customer asked for a human"),
+])
+def test_handbook_escalations_go_to_a_human(business, chat, text, reason, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        result = chat().say(text)
+
+    assert result.escalated and result.reply.route == "human" and result.reply.agent == "care"
+    escalation = Escalation.objects.get()
+    assert escalation.reason == reason
+    assert Conversation.objects.get().status == Conversation.Status.WAITING_FOR_HUMAN
+    assert "member of our team" in result.reply.text
+
+
+def test_party_over_sixty_needs_a_custom_quote_from_staff(business, chat):
+    result = chat().say("We'd like hibachi for 75 adults on Dec 12")
+
+    assert result.escalated
+    assert Escalation.objects.get().reason == "party over 60 guests"
+    assert result.quote is None
+
+
+def test_a_date_within_48_hours_is_passed_to_staff(business, chat):
+    customer = chat(email="short@example.com", name="Short Notice")
+    customer.say("Can we book 12 adults tomorrow at 6pm in 94538?")
+
+    assert customer.last.escalated
+    assert Escalation.objects.get().reason == "event requested with less than 48 hours' notice"
+
+
+def test_outside_staff_hours_the_customer_is_told_when_a_person_will_reply(business, chat):
+    import datetime
+    from agents.tests.engine.conftest import PACIFIC
+
+    late = chat(start=datetime.datetime(2026, 11, 2, 22, 30, tzinfo=PACIFIC))
+    late.say("I need to speak with a manager")
+
+    assert "9:00 tomorrow" in late.last.reply.text
+
+
+def test_while_waiting_for_a_human_the_ai_acknowledges_once_then_stays_quiet(business, chat):
+    customer = chat()
+    customer.say("Can I talk to a real person please?")
+
+    second = customer.say("Hello? Anyone there?")
+    third = customer.say("Still waiting")
+
+    assert second.reply is not None and "added this to your conversation" in second.reply.text
+    assert third.reply is None
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 3   # nothing the customer said is lost
+
+
+def test_while_staff_handle_the_conversation_the_ai_says_nothing_until_handed_back(business, chat, staff_user):
+    customer = chat()
+    first = customer.say("How much for 12 adults?")
+    conversation_services.conversation_take_over(conversation=first.conversation, staff_user=staff_user)
+
+    silent = customer.say("and for 15 adults?")
+    conversation_services.conversation_hand_back(conversation=first.conversation, staff_user=staff_user)
+    answered = customer.say("and for 15 adults?")
+
+    assert silent.reply is None
+    assert answered.reply is not None and "$825" in answered.reply.text
+
+
+def test_care_only_sees_the_customers_own_bookings(business, chat):
+    someone = chat(external_id="someone", email="someone@example.com", name="Some One")
+    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+        someone.say(text)
+    stranger = chat(external_id="stranger", email="stranger@example.com", name="A Stranger")
+
+    result = stranger.say("I need to cancel my booking")
+
+    assert "couldn't find an upcoming booking" in result.reply.text
+    assert str(someone.last.booking.pk) not in result.reply.text
+
+
+def test_cancellation_seven_days_ahead_refunds_the_deposit_after_confirmation(business, chat):
+    customer = chat(email="c@example.com", name="Cat Smith")
+    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+        customer.say(text)
+    booking = booking_confirm(booking=customer.last.booking, now=customer.clock)   # the $100 deposit is paid
+
+    asked = customer.say("I need to cancel my booking")
+    done = customer.say("yes")
+
+    assert "$100 deposit will be refunded" in asked.reply.text and "Shall I cancel it?" in asked.reply.text
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.deposit_refunded
+    assert "cancelled" in done.reply.text
+
+
+def test_cancelling_an_unpaid_quote_promises_no_refund(business, chat):
+    customer = chat(email="u@example.com", name="Una Paid")
+    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+        customer.say(text)
+
+    asked = customer.say("please cancel my booking")
+
+    assert "No deposit has been paid yet" in asked.reply.text
+
+
+def test_reschedule_is_applied_only_when_the_customer_confirms(business, chat):
+    customer = chat(email="r@example.com", name="Ron Weasley")
+    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+        customer.say(text)
+    booking = customer.last.booking
+
+    customer.say("Can we move our booking to December 19?")
+    booking.refresh_from_db()
+    assert booking.event_date.isoformat() == "2026-12-12"
+    customer.say("yes please")
+
+    booking.refresh_from_db()
+    assert booking.event_date.isoformat() == "2026-12-19"

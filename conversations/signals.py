@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so conversations never imports them.
+
+``outbound_message_ready`` is sent after the transaction that stored an outbound message (AI or staff) commits; the
+channel layer (the ``messaging`` app) listens and delivers the message on the conversation's channel.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: message (conversations.Message, already committed)
+outbound_message_ready = Signal()

@@ -1,0 +1,102 @@
+"""POST /api/v1/messages/: one message in, the assistant's reply out, on the default local provider."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agents.tests.engine.conftest import seed_prices_and_chefs
+from bookings.models import Booking
+from conversations.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/messages/"
+
+
+@pytest.fixture
+def api(business_seed, django_user_model):
+    user = django_user_model.objects.create_user(username="integration", password="x")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def business_seed(db):
+    seed_prices_and_chefs()
+
+
+def post(api, text, *, external_id=None, sender=None, channel="sms", **extra):
+    body = {"channel": channel, "sender": sender or {"external_id": "+14155550111", "phone": "+14155550111"},
+            "text": text, **extra}
+    if external_id:
+        body["external_id"] = external_id
+    return api.post(URL, body, format="json")
+
+
+def test_reply_carries_nlu_route_and_quote(api):
+    response = post(api, "How much for 20 adults and 5 kids aged 8?", sent_at="2026-11-02T10:00:00-08:00")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert set(body) == {"conversation", "message", "reply", "quote", "booking"}
+    reply = body["reply"]
+    assert reply["agent"] == "sales"
+    assert reply["intent"] == "pricing_question"
+    assert reply["entities"] == {"adults": 20, "children": 5}
+    assert reply["route"] == "student"
+    assert reply["escalated"] is False
+    assert 0.4 <= reply["confidence"] <= 1
+    assert set(reply) >= {"tone", "sentiment", "intent_confidence", "citations", "text"}
+    assert "$1,250" in reply["text"]
+    assert body["quote"]["total"] == "1250.00"
+    assert body["booking"] is None
+    inbound = Message.objects.get(pk=body["message"])
+    assert inbound.intent == "pricing_question" and inbound.replies.get().text == reply["text"]
+
+
+def test_same_external_id_returns_the_first_result_and_stores_nothing(api):
+    first = post(api, "How much for 8 adults?", external_id="SM123")
+    messages = Message.objects.count()
+
+    again = post(api, "How much for 8 adults?", external_id="SM123")
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json() == first.json()
+    assert Message.objects.count() == messages
+
+
+def test_token_is_required(business_seed):
+    response = APIClient().post(URL, {"channel": "sms", "sender": {"external_id": "x"}, "text": "hi"}, format="json")
+    assert response.status_code == 401
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"sender": {"external_id": "a"}, "text": "hi"}, "channel"),
+    ({"channel": "pigeon", "sender": {"external_id": "a"}, "text": "hi"}, "channel"),
+    ({"channel": "sms", "text": "hi"}, "sender"),
+    ({"channel": "sms", "sender": {"external_id": "a"}, "text": "   "}, "text"),
+    ({"channel": "sms", "sender": {"external_id": "a"}, "text": "hi", "sent_at": "yesterday-ish"}, "sent_at"),
+    ({"channel": "sms", "sender": {"external_id": "a", "email": "not-an-email"}, "text": "hi"}, "sender"),
+    ({"channel": "sms", "sender": {"external_id": "a", "phone": "12"}, "text": "hi"}, "sender"),
+])
+def test_bad_input_is_a_400_naming_the_field(api, body, field):
+    response = api.post(URL, body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Message.objects.exists()
+
+
+def test_a_booking_made_through_the_api_is_returned(api):
+    sender = {"external_id": "maria@example.com", "email": "maria@example.com", "name": "Maria Lopez"}
+    post(api, "Quote for 20 adults and 5 kids aged 8 on Dec 12 at 6pm in 94538", channel="email", sender=sender,
+         sent_at="2026-11-02T10:00:00-08:00")
+    response = post(api, "Yes, please book it.", channel="email", sender=sender, sent_at="2026-11-02T10:05:00-08:00")
+
+    body = response.json()
+    assert body["booking"]["total"] == "1250.00"
+    assert body["booking"]["status"] == "quoted"
+    assert Booking.objects.get().pk == body["booking"]["id"]
+    assert Conversation.objects.get().state["stage"] == "booked"
