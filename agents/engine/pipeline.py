@@ -118,8 +118,10 @@ def conversation_answer(*, message: Message) -> InboundResult:
             conversation_id=conversation.pk, inbound_message_id=message.pk,
         )
         generation = get_provider().generate(request)
-        if state.pop("escalation_request", None) and generation.route != "human":
-            escalation = ("the model asked for a human", "normal")
+        asked = state.pop("escalation_request", None)
+        if asked and generation.route != "human":   # the model called escalate_to_human
+            priority = asked.get("priority") if asked.get("priority") in {"low", "normal", "high", "urgent"} else "normal"
+            escalation = (f"the model asked for a human: {asked.get('reason', '')}".strip()[:255], priority)
         if generation.route == "human" or generation.confidence < settings.CONFIDENCE_THRESHOLD_LOW:
             escalation = (generation.escalation_reason or "low confidence", "normal")
         else:

@@ -6,6 +6,20 @@ from .dataset import Example
 from .labels import HEADS, LABELS
 
 
+def expected_calibration_error(confidences: list[float], correct: list[bool], *, bins: int = 10) -> float:
+    """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins weighted by size.
+    0 means the confidences are calibrated (of the answers given with confidence 0.8, 80% are right)."""
+    total, error = len(confidences), 0.0
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [i for i, c in enumerate(confidences) if low < c <= high or (index == 0 and c == 0)]
+        if members:
+            accuracy = sum(correct[i] for i in members) / len(members)
+            confidence = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(accuracy - confidence)
+    return error
+
+
 def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
     """{head: {accuracy, macro_f1, per_label: {label: {precision, recall, f1, support}}, labels, confusion_matrix}}."""
     predictions = model.predict([example.text for example in examples], vectors)
@@ -25,6 +39,9 @@ def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
                         "support": int(s)}
                 for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
             },
+            "calibration_error": round(expected_calibration_error(
+                [prediction[head].confidence for prediction in predictions],
+                [t == p for t, p in zip(truth, predicted, strict=True)]), 4),
             "labels": labels,
             "confusion_matrix": confusion_matrix(truth, predicted, labels=labels).tolist(),
         }
@@ -37,7 +54,9 @@ def metrics_report(metrics: dict) -> str:
     for head, result in metrics.items():
         labels = result["labels"]
         width = max(len(label) for label in labels) + 2
-        lines.append(f"== {head}: accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
+        calibration = (f", calibration error (ECE) {result['calibration_error']:.3f}"
+                       if "calibration_error" in result else "")
+        lines.append(f"== {head}: accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}{calibration} "
                      f"on {result['examples']} examples")
         lines.append(f"{'label':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for label in labels:
