@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .signals import message_committed, outbound_message_ready
 from .models import Channel, ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
 
 # --- normalisation ------------------------------------------------------------------------------------------------
@@ -308,6 +309,7 @@ def message_record_inbound(
         if external_id is None:
             raise
         return Message.objects.get(channel=conversation.channel, external_id=external_id), False
+    transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
     return message, True
 
 
@@ -340,6 +342,8 @@ def message_record_outbound(
         **meta,
     )
     _touch(conversation, sent_at)
+    transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
+    transaction.on_commit(lambda: outbound_message_ready.send(sender=Message, message=message))
     return message
 
 

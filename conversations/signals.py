@@ -8,3 +8,7 @@ from django.dispatch import Signal
 
 # kwargs: message (conversations.Message, already committed)
 outbound_message_ready = Signal()
+
+# kwargs: message (conversations.Message, already committed). Sent for every stored message, inbound and outbound;
+# the memory backends (agents.memory) listen and record it.
+message_committed = Signal()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents import nlu
+from agents.memory import get_memory
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest
 from conversations import services as conversation_services
@@ -100,8 +101,10 @@ def conversation_answer(*, message: Message) -> InboundResult:
     agent_name = route(intent=parsed["intent"], entities=parsed["entities"], state=state, changed=changed,
                        intent_confidence=parsed["intent_confidence"] or 0.0, text=message.text)
     specialist = SPECIALISTS[agent_name]
-    history = [{"role": "user" if m.author == Message.Author.CUSTOMER else "assistant", "content": m.text}
-               for m in conversation_history(customer=customer, limit=12) if m.pk != message.pk]
+    # Memory spans channels: the customer's latest messages on every channel, from the configured backend.
+    memory = get_memory()
+    history = [{"role": "user" if m["author"] == Message.Author.CUSTOMER else "assistant", "content": m["text"]}
+               for m in _recent(memory, customer) if m["id"] != message.pk]
     ctx = AgentContext(customer=customer, conversation=conversation, message=message, nlu=parsed, state=state,
                        history=history, now=now, changed=changed)
     outcome: AgentOutcome = specialist.handle(ctx)
@@ -111,13 +114,21 @@ def conversation_answer(*, message: Message) -> InboundResult:
     escalation = outcome.escalate
     text = None
     if escalation is None:
+        provider = get_provider()
+        facts = dict(outcome.facts)
+        if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
+            try:
+                facts["customer"] = memory.context(customer)
+            except Exception:
+                logger.exception("Memory backend %r failed; answering without the customer's context", memory.alias)
         request = GenerationRequest(
             agent=agent_name, instructions=specialist.instructions, history=history, message=message.text,
-            nlu={**parsed, "understanding": outcome.understanding}, facts=outcome.facts, draft=outcome.draft, completeness=outcome.completeness,
+            nlu={**parsed, "understanding": outcome.understanding}, facts=facts, draft=outcome.draft,
+            completeness=outcome.completeness,
             tools=build_tools(ctx, specialist.tool_names), customer_id=customer.pk,
             conversation_id=conversation.pk, inbound_message_id=message.pk,
         )
-        generation = get_provider().generate(request)
+        generation = provider.generate(request)
         asked = state.pop("escalation_request", None)
         if asked and generation.route != "human":   # the model called escalate_to_human
             priority = asked.get("priority") if asked.get("priority") in {"low", "normal", "high", "urgent"} else "normal"
@@ -156,6 +167,16 @@ def conversation_answer(*, message: Message) -> InboundResult:
             )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
                          booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
+
+
+def _recent(memory, customer) -> list[dict]:
+    """The memory backend's recent(); if it is down (a graph database on another host), the Message table's."""
+    try:
+        return memory.recent(customer, limit=12)
+    except Exception:
+        logger.exception("Memory backend %r failed; answering from PostgreSQL's history", memory.alias)
+        return [{"id": m.pk, "author": m.author, "text": m.text}
+                for m in conversation_history(customer=customer, limit=12)]
 
 
 def _acknowledge_waiting(conversation, message, now) -> InboundResult:

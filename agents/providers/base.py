@@ -91,6 +91,9 @@ class ModelProvider(ABC):
     """Answers a customer message for an agent. Never raises for a model failure: that becomes route "human"."""
 
     alias: str = ""
+    # Whether the model reads `request.facts` (an LLM does; the template provider only renders the agent's draft), so
+    # the pipeline skips gathering facts nobody reads.
+    reads_facts: bool = True
 
     @abstractmethod
     def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:

@@ -16,6 +16,7 @@ class LocalProvider(ModelProvider):
     """text = draft[tone] or draft["default"]; confidence = intent_confidence * (0.5 + 0.5 * completeness)."""
 
     model = "templates-v1"
+    reads_facts = False
 
     def __init__(self, *, alias: str = "local"):
         self.alias = alias

@@ -204,3 +204,41 @@ def test_reschedule_is_applied_only_when_the_customer_confirms(business, chat):
 
     booking.refresh_from_db()
     assert booking.event_date.isoformat() == "2026-12-19"
+
+
+def test_memory_spans_channels_and_records_every_committed_message(business, chat,
+                                                                    django_capture_on_commit_callbacks):
+    from agents.memory import get_memory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        web = chat(channel="web", external_id="v-9", email="mia@example.com", name="Mia Wong")
+        web.say("Hi, my son is allergic to shellfish. How much for 12 adults?")
+        sms = chat(channel="sms", external_id="+14155550100", phone="+14155550100", email="mia@example.com")
+        sms.say("and for 15 adults?")
+
+    customer = sms.last.conversation.customer
+    assert customer == web.last.conversation.customer
+    memory = get_memory()
+    recent = memory.recent(customer, limit=10)
+    assert [m["channel"] for m in recent] == ["web", "web", "sms", "sms"]
+    assert "shellfish" in memory.context(customer)["allergies"]
+
+
+class DownMemory:
+    alias = "down"
+
+    def __init__(self, **kwargs):
+        pass
+
+    def recent(self, customer, limit=20):
+        raise ConnectionError("graph database unreachable")
+
+    context = journey = append = recent
+
+
+def test_a_memory_backend_outage_still_gets_the_customer_an_answer(business, chat, monkeypatch):
+    monkeypatch.setattr("agents.engine.pipeline.get_memory", lambda: DownMemory())
+
+    result = chat().say("How much for 12 adults?")
+
+    assert "$660" in result.reply.text and not result.escalated
