@@ -1,0 +1,30 @@
+"""Writes for customers, conversations and messages. Every write of these models goes through here."""
+
+from .analytics import conversation_log_rebuild
+from .conversations import (
+    conversation_close,
+    conversation_escalate,
+    conversation_get_or_create_open,
+    conversation_hand_back,
+    conversation_set_status,
+    conversation_take_over,
+    conversations_close_idle,
+    escalation_notify_staff,
+)
+from .customers import (
+    customer_create,
+    customer_find_by_contact,
+    customer_get_or_create_for_identity,
+    customer_update,
+    normalize_email,
+    normalize_phone,
+)
+from .messages import message_record_inbound, message_record_outbound, message_set_nlu
+
+__all__ = [
+    "conversation_close", "conversation_escalate", "conversation_get_or_create_open", "conversation_hand_back",
+    "conversation_log_rebuild", "conversation_set_status", "conversation_take_over", "conversations_close_idle",
+    "customer_create", "customer_find_by_contact", "customer_get_or_create_for_identity", "customer_update",
+    "escalation_notify_staff", "message_record_inbound", "message_record_outbound", "message_set_nlu",
+    "normalize_email", "normalize_phone",
+]

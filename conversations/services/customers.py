@@ -1,0 +1,136 @@
+"""Customers and their channel identities: normalised contacts, cross-channel matching."""
+
+from __future__ import annotations
+
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from ..models import Channel, ChannelIdentity, Customer
+
+# --- normalisation ------------------------------------------------------------------------------------------------
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    """E.164 (`+14155550123`) for any common way of writing a number; None for empty; ValidationError if invalid."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(str(raw), settings.DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError({"phone": f"{raw!r} is not a phone number."}) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError({"phone": f"{raw!r} is not a valid phone number."})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str | None) -> str | None:
+    if raw is None or not str(raw).strip():
+        return None
+    email = str(raw).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": f"{raw!r} is not an email address."}) from None
+    return email
+
+
+def _validate_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise ValidationError({"channel": f"{channel!r} is not a channel; use one of {', '.join(Channel.values)}."})
+
+
+# --- customers ----------------------------------------------------------------------------------------------------
+
+
+def customer_find_by_contact(*, email: str | None = None, phone: str | None = None) -> Customer | None:
+    """The customer owning an (already normalised) email or phone; email wins when both match different people."""
+    if email:
+        customer = Customer.objects.filter(email__iexact=email).first()
+        if customer:
+            return customer
+    if phone:
+        return Customer.objects.filter(phone=phone).first()
+    return None
+
+
+def customer_create(*, name: str = "", email: str | None = None, phone: str | None = None, notes: str = "") -> Customer:
+    email, phone = normalize_email(email), normalize_phone(phone)
+    errors = {}
+    if email and Customer.objects.filter(email__iexact=email).exists():
+        errors["email"] = f"A customer with the email {email} already exists."
+    if phone and Customer.objects.filter(phone=phone).exists():
+        errors["phone"] = f"A customer with the phone {phone} already exists."
+    if errors:
+        raise ValidationError(errors)
+    return Customer.objects.create(name=name.strip(), email=email, phone=phone, notes=notes)
+
+
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    allowed = {"name", "email", "phone", "notes"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot update {', '.join(sorted(unknown))} on a customer.")
+    if "email" in fields:
+        fields["email"] = normalize_email(fields["email"])
+        if fields["email"] and Customer.objects.filter(email__iexact=fields["email"]).exclude(pk=customer.pk).exists():
+            raise ValidationError({"email": f"Another customer already has the email {fields['email']}."})
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"])
+        if fields["phone"] and Customer.objects.filter(phone=fields["phone"]).exclude(pk=customer.pk).exists():
+            raise ValidationError({"phone": f"Another customer already has the phone {fields['phone']}."})
+    for key, value in fields.items():
+        setattr(customer, key, value)
+    customer.save(update_fields=list(fields) or None)
+    return customer
+
+
+def _fill_missing_contact(customer: Customer, *, name: str, email: str | None, phone: str | None) -> None:
+    """Complete a customer's blank fields with what a channel told us, never taking another customer's contact."""
+    changed = []
+    if name and not customer.name:
+        customer.name, changed = name, changed + ["name"]
+    if email and not customer.email and not Customer.objects.filter(email__iexact=email).exists():
+        customer.email, changed = email, changed + ["email"]
+    if phone and not customer.phone and not Customer.objects.filter(phone=phone).exists():
+        customer.phone, changed = phone, changed + ["phone"]
+    if changed:
+        customer.save(update_fields=changed)
+
+
+def customer_get_or_create_for_identity(
+    *, channel: str, external_id: str, name: str = "", email: str | None = None, phone: str | None = None
+) -> Customer:
+    """The one customer behind a channel identity, matching an existing customer by email or phone first.
+
+    Safe under concurrency: two webhooks for the same new sender end with one customer and one identity.
+    """
+    _validate_channel(channel)
+    external_id = (external_id or "").strip()
+    if not external_id:
+        raise ValidationError({"external_id": "The sender's external_id is required."})
+    email, phone = normalize_email(email), normalize_phone(phone)
+    name = (name or "").strip()
+
+    for _attempt in range(3):
+        identity = ChannelIdentity.objects.select_related("customer").filter(
+            channel=channel, external_id=external_id
+        ).first()
+        if identity:
+            _fill_missing_contact(identity.customer, name=name, email=email, phone=phone)
+            return identity.customer
+        try:
+            with transaction.atomic():
+                customer = customer_find_by_contact(email=email, phone=phone)
+                if customer is None:
+                    customer = Customer.objects.create(name=name, email=email, phone=phone)
+                else:
+                    _fill_missing_contact(customer, name=name, email=email, phone=phone)
+                ChannelIdentity.objects.create(customer=customer, channel=channel, external_id=external_id)
+                return customer
+        except IntegrityError:
+            continue  # a concurrent request created the customer or the identity first: read theirs
+    raise RuntimeError(f"Could not resolve the customer for {channel}:{external_id} after concurrent retries.")

@@ -1,0 +1,102 @@
+"""Messages: the customer's (idempotent on the provider id) and the replies, with their generation metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..signals import message_committed, outbound_message_ready
+from ..models import Conversation, Message
+
+# --- messages -----------------------------------------------------------------------------------------------------
+
+
+def _touch(conversation: Conversation, when: datetime) -> None:
+    Conversation.objects.filter(pk=conversation.pk, last_activity_at__lt=when).update(last_activity_at=when)
+    if conversation.last_activity_at < when:
+        conversation.last_activity_at = when
+
+
+def message_set_nlu(*, message: Message, nlu: dict) -> Message:
+    """Store the NLU results on an inbound message."""
+    message.intent = nlu["intent"]
+    message.intent_confidence = nlu["intent_confidence"]
+    message.tone = nlu["tone"]
+    message.sentiment = nlu["sentiment"]
+    message.entities = nlu["entities"]
+    message.save(update_fields=["intent", "intent_confidence", "tone", "sentiment", "entities"])
+    return message
+
+
+def message_record_inbound(
+    *, conversation: Conversation, text: str, sent_at: datetime | None = None, external_id: str | None = None
+) -> tuple[Message, bool]:
+    """Persist a customer's message; the same provider id on the same channel returns the first copy, unchanged.
+
+    Returns (message, created). Callers commit this before any model call.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "The message text is empty."})
+    external_id = (external_id or "").strip() or None
+    if external_id:
+        existing = Message.objects.filter(channel=conversation.channel, external_id=external_id).first()
+        if existing:
+            return existing, False
+    sent_at = sent_at or timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                customer_id=conversation.customer_id,
+                channel=conversation.channel,
+                direction=Message.Direction.INBOUND,
+                author=Message.Author.CUSTOMER,
+                text=text,
+                sent_at=sent_at,
+                external_id=external_id,
+            )
+            _touch(conversation, sent_at)
+    except IntegrityError:
+        if external_id is None:
+            raise
+        return Message.objects.get(channel=conversation.channel, external_id=external_id), False
+    transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
+    return message, True
+
+
+def message_record_outbound(
+    *, conversation: Conversation, text: str, author: str = Message.Author.AI, sent_at: datetime | None = None, **meta
+) -> Message:
+    """Persist a reply (AI or staff) with its generation metadata (agent, route, provider, tokens, cost...)."""
+    if author not in (Message.Author.AI, Message.Author.STAFF):
+        raise ValidationError({"author": "Outbound messages are written by the AI or by staff."})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "The reply text is empty."})
+    allowed = {
+        "agent", "route", "provider", "model", "confidence", "latency_ms", "prompt_tokens", "completion_tokens",
+        "cost_usd", "external_id", "intent", "intent_confidence", "tone", "sentiment", "entities", "in_reply_to",
+        "metadata",
+    }
+    unknown = set(meta) - allowed
+    if unknown:
+        raise ValidationError(f"Unknown message fields: {', '.join(sorted(unknown))}.")
+    sent_at = sent_at or timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        channel=conversation.channel,
+        direction=Message.Direction.OUTBOUND,
+        author=author,
+        text=text,
+        sent_at=sent_at,
+        **meta,
+    )
+    _touch(conversation, sent_at)
+    transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
+    transaction.on_commit(lambda: outbound_message_ready.send(sender=Message, message=message))
+    return message
