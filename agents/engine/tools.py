@@ -56,8 +56,11 @@ def build_tools(ctx, names: tuple[str, ...]) -> list[Tool]:
     def knowledge_search(query):
         from knowledge.selectors import knowledge_search as search
 
-        return {"snippets": [{"citation": h.citation, "text": h.text, "score": round(h.score, 3)}
-                             for h in search(query, k=3)]}
+        from .specialists.knowledge import snippet_text
+
+        hits = [(h, snippet_text(h.text)) for h in search(query, k=5)]
+        return {"snippets": [{"citation": h.citation, "text": text, "score": round(h.score, 3)}
+                             for h, text in hits if text][:3]}
 
     catalog = {
         "quote": Tool("quote", "Price a party from the price list (food, minimum, travel fee, deposit).",

@@ -14,12 +14,34 @@ from .base import AgentContext, AgentOutcome, Specialist
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _MARKDOWN = re.compile(r"^[#>*\-\s]+", re.M)
+# Sentences written to a model rather than to a customer: the tell-tale shapes of a prompt injection. Such a sentence
+# in a document is never repeated to the customer (and a document made only of them is not used).
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompt|guidelines|above|previous)\b"
+    r"|\b(system prompt|you are now|act as|pretend to be|as an ai|language model)\b"
+    r"|\b(tell|inform|promise|offer|give)\s+(the\s+)?(customer|user|client|them|everyone)s?\b"
+    r"|\b(assistant|chatbot|bot|ai|model)\s+(must|should|shall|will|needs? to)\b"
+    r"|\b100\s*%\s*off\b|\bfor free\b.{0,30}\b(always|every)\b",
+    re.I | re.S,
+)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(_INSTRUCTION.search(sentence))
 
 
 def excerpt(text: str, *, sentences: int = 3, limit: int = 420) -> str:
+    """The first `sentences` customer-facing sentences of a chunk, Markdown removed; instruction-like sentences are
+    left out (retrieved text is data, never instructions, and never repeated as if it were our policy)."""
     clean = " ".join(_MARKDOWN.sub("", line).strip() for line in text.splitlines() if line.strip())
-    picked = " ".join(_SENTENCE.split(clean)[:sentences])
+    kept = [sentence for sentence in _SENTENCE.split(clean) if sentence and not is_instruction(sentence)]
+    picked = " ".join(kept[:sentences])
     return picked if len(picked) <= limit else picked[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def snippet_text(text: str) -> str:
+    """A chunk as given to a language model: Markdown removed and instruction-like sentences left out."""
+    return excerpt(text, sentences=12, limit=1500)
 
 
 class KnowledgeAgent(Specialist):
@@ -30,8 +52,8 @@ class KnowledgeAgent(Specialist):
     tool_names = ("knowledge_search", "escalate_to_human")
 
     def handle(self, ctx: AgentContext) -> AgentOutcome:
-        hits = knowledge_search(ctx.message.text, k=3)
-        snippets = [{"citation": h.citation, "text": h.text, "score": round(h.score, 3)} for h in hits]
+        hits = [hit for hit in knowledge_search(ctx.message.text, k=5) if excerpt(hit.text)][:3]
+        snippets = [{"citation": h.citation, "text": snippet_text(h.text), "score": round(h.score, 3)} for h in hits]
         citations = [{"document_id": h.document_id, "title": h.title, "version": h.version, "score": round(h.score, 3)}
                      for h in hits]
         if not knowledge_answerable(hits):
