@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from .contact import extract_email, extract_phone
+from .contact import extract_email, extract_phone, extract_spoken_phone
 from .counts import extract_counts
 from .dates import extract_date, extract_time
 from .menu import extract_addons, extract_proteins, extract_upgrades
@@ -54,6 +54,7 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
     entities["email"] = extract_email(scratch)
     entities["phone"] = extract_phone(scratch)
     scratch.rewrite(words_to_digits)
+    entities["phone"] = entities["phone"] or extract_spoken_phone(scratch)
     entities["time"] = extract_time(scratch)  # first, so that "Friday 8:30pm" is not read as Friday the 8th
     entities["date"] = extract_date(scratch, today)
     entities["zip"] = extract_zip(scratch)

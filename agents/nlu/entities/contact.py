@@ -38,3 +38,23 @@ def extract_phone(scratch: Scratch) -> str | None:
             found = phone
             scratch.consume(*match.span())
     return found
+
+
+# A phone number read out digit by digit ("four one five, five five five, ..." -> "4 1 5, 5 5 5, ..."): 10 or 11
+# single digits (11 when it starts with the country code 1).
+_SPOKEN_PHONE = re.compile(r"(?<!\d)(?<!\d\s)(?:\d[\s,.-]+){9,10}\d(?![\s,.-]*\d)")
+
+
+def extract_spoken_phone(scratch: Scratch) -> str | None:
+    """A phone number spoken digit by digit in a voice transcript (after numbers in words became digits)."""
+    found = None
+    for match in list(_SPOKEN_PHONE.finditer(scratch.text)):
+        digits = re.sub(r"\D", "", match.group(0))
+        try:
+            phone = normalize_phone(digits)
+        except ValidationError:
+            continue
+        if phone:
+            found = phone
+            scratch.consume(*match.span())
+    return found

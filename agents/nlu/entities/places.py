@@ -62,8 +62,24 @@ def extract_city(scratch: Scratch) -> str | None:
     return found
 
 
+# A ZIP read out digit by digit in a voice transcript ("nine four five three eight" -> "9 4 5 3 8"): exactly five
+# single digits, not part of a longer run (a phone number).
+_SPOKEN_ZIP = re.compile(r"(?<!\d)(?<!\d\s)(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)(?![\s,-]*\d)")
+
+
 def extract_zip(scratch: Scratch) -> str | None:
-    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA"."""
+    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA"; also
+    read out digit by digit ("9 4 5 3 8")."""
+    spoken = None
+    for match in list(_SPOKEN_ZIP.finditer(scratch.text)):
+        code = "".join(match.groups())
+        if 90000 <= int(code) <= 96199:
+            spoken = code
+            scratch.consume(*match.span())
+    return _last_written_zip(scratch) or spoken
+
+
+def _last_written_zip(scratch: Scratch) -> str | None:
     found = None
     for match in list(_ZIP.finditer(scratch.text)):
         code = match.group(1)
