@@ -16,11 +16,13 @@ CLOSERS = {
 }
 
 
-def by_tone(core: str, *, question: str = "") -> dict[str, str]:
-    """The same answer in each tone: {"default": ..., "formal": ..., ...}. A follow-up question goes last."""
+def by_tone(core: str, *, question: str = "", opener: bool = True) -> dict[str, str]:
+    """The same answer in each tone: {"default": ..., "formal": ..., ...}. A follow-up question goes last.
+    `opener=False` for answers that open by themselves ("You're welcome!")."""
     tail = f" {question}" if question else ""
     drafts = {"default": f"{core}{tail}".strip()}
-    for tone, opener in OPENERS.items():
+    for tone, opener_text in OPENERS.items():
+        opener_text = opener_text if opener else ""
         closer = CLOSERS[tone] if not question else ""
-        drafts[tone] = f"{opener}{core}{tail}{closer}".strip()
+        drafts[tone] = f"{opener_text}{core}{tail}{closer}".strip()
     return drafts

@@ -39,6 +39,10 @@ def excerpt(text: str, *, sentences: int = 3, limit: int = 420) -> str:
     return picked if len(picked) <= limit else picked[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+HELP = ("I can quote a party, check open dates, book an event, change or cancel a booking, and answer questions "
+        "about our menu and policies. What would you like to do?")
+
+
 def snippet_text(text: str) -> str:
     """A chunk as given to a language model: Markdown removed and instruction-like sentences left out."""
     return excerpt(text, sentences=12, limit=1500)
@@ -56,6 +60,9 @@ class KnowledgeAgent(Specialist):
         snippets = [{"citation": h.citation, "text": snippet_text(h.text), "score": round(h.score, 3)} for h in hits]
         citations = [{"document_id": h.document_id, "title": h.title, "version": h.version, "score": round(h.score, 3)}
                      for h in hits]
+        if not knowledge_answerable(hits) and ctx.nlu.get("intent") in {"other", "greeting"}:
+            # Not a question we could look up ("ok", "what?"): say what we can do rather than hand over to staff.
+            return AgentOutcome(draft=by_tone(HELP), completeness=0.8, facts={"knowledge": snippets})
         if not knowledge_answerable(hits):
             return AgentOutcome(
                 draft=by_tone("I'm not sure about that one, and I'd rather not guess.",

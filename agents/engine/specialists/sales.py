@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 
@@ -16,6 +17,10 @@ from ..formatting import money, party, quote_sentence
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
+_THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|tysm|bye|goodbye|good bye|see you|see ya|cheers|"
+                     r"have a (good|great|nice) (day|night|one))\b", re.I)
+_BYE_ONLY = re.compile(r"^\W*(ok(ay)?\W+)?(bye|goodbye|good bye|see you|see ya|have a (good|great|nice) (day|night|one))"
+                       r"\W*$", re.I)
 UPSELL = "Many groups add filet mignon (+$5 per person) or gyoza ($12 per order of 12)."
 
 
@@ -97,6 +102,8 @@ class SalesAgent(Specialist):
             outcome = self._book(ctx, booking)
             outcome.understanding = 0.95
             return outcome
+        if ctx.nlu.get("intent") == "greeting" and _THANKS.search(ctx.message.text) and not ctx.changed:
+            return self._you_are_welcome(ctx, booking)
         if ctx.state.get("stage") == "awaiting_confirmation" and dialogue.is_decline(ctx.message.text) \
                 and not ctx.changed:
             ctx.state["stage"] = "collecting"
@@ -146,6 +153,23 @@ class SalesAgent(Specialist):
         outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
         outcome.understanding = understanding
         return outcome
+
+    @staticmethod
+    def _you_are_welcome(ctx: AgentContext, booking: dict) -> AgentOutcome:
+        """"Thanks!" / "bye": close politely, or keep the booking going if details are still missing."""
+        thanks = "Thank you for chatting with us!" if _BYE_ONLY.search(ctx.message.text) else "You're welcome!"
+        if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"}:
+            gaps = dialogue.missing(ctx.state, customer=ctx.customer)
+            question = dialogue.QUESTIONS[gaps[0]] if gaps else "Shall I book it?"
+            return AgentOutcome(draft=by_tone(thanks, question=question, opener=False), completeness=1.0,
+                                understanding=0.9)
+        if ctx.state.get("stage") == "booked":
+            return AgentOutcome(draft=by_tone(f"{thanks} Your booking number is {ctx.state.get('booking_id')}; we "
+                                              "look forward to cooking for you.", opener=False), completeness=1.0)
+        if _BYE_ONLY.search(ctx.message.text):
+            return AgentOutcome(draft=by_tone(f"{thanks} Have a great day.", opener=False), completeness=1.0)
+        return AgentOutcome(draft=by_tone(thanks, question="Is there anything else I can help with?", opener=False),
+                            completeness=1.0)
 
     @staticmethod
     def _understanding(ctx: AgentContext) -> float | None:
