@@ -1,0 +1,208 @@
+"""Monitoring: staff-editable thresholds, alerts with their deliveries, monitor runs and database backups."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class MonitorSettings(models.Model):
+    """The single row of thresholds the monitors compare against, edited by managers in the admin."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    # Cost
+    monthly_cost_threshold_usd = models.DecimalField(
+        "monthly cost threshold (USD)",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("500"),
+        help_text="Alert when month-to-date or projected month-end model spend reaches this.",
+    )
+    forecast_lead_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="Forecast alert when the spend trend crosses the threshold within this many days.",
+    )
+    trend_days = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="Days of daily spend the trend (least-squares line) is fitted on.",
+    )
+    # Growth
+    customers_threshold = models.PositiveIntegerField(
+        default=1000,
+        help_text="Alert (and suggest the graph memory backend) at this many customers.",
+    )
+    memory_p95_threshold_ms = models.FloatField(
+        "memory query p95 threshold (ms)",
+        default=500,
+        help_text="Suggest moving memory to the graph backend when the measured recent() p95 reaches this.",
+    )
+    memory_sample_size = models.PositiveSmallIntegerField(
+        default=50,
+        help_text="Customers sampled when measuring the memory query p95.",
+    )
+    # ML readiness targets
+    target_conversations = models.PositiveIntegerField(default=10_000)
+    target_tone_labels = models.PositiveIntegerField("target labeled tone examples", default=5_000)
+    target_booking_outcomes = models.PositiveIntegerField(default=1_000)
+    target_surveys = models.PositiveIntegerField(default=500)
+    target_edge_cases = models.PositiveIntegerField(default=200)
+    edge_case_confidence = models.FloatField(
+        default=0.7,
+        help_text="An inbound message with intent confidence below this is an edge case.",
+    )
+    # Weekly KPIs
+    drift_threshold = models.FloatField(
+        default=0.10,
+        help_text="Drift alert when intent or tone accuracy drops by more than this week over week.",
+    )
+    response_p95_threshold_ms = models.PositiveIntegerField(
+        "response time p95 threshold (ms)",
+        default=5000,
+        help_text="Latency alert when the weekly p95 exceeds this.",
+    )
+    # Return on investment
+    human_minutes_per_conversation = models.FloatField(
+        default=12,
+        help_text="Staff minutes one conversation takes when a human handles it (ROI).",
+    )
+    staff_hourly_cost_usd = models.DecimalField(
+        "staff hourly cost (USD)",
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("25"),
+        help_text="Loaded hourly cost of a staff member (ROI).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "monitor settings"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="monitorsettings_singleton")]
+
+    def __str__(self):
+        return "Monitor thresholds"
+
+    @classmethod
+    def load(cls) -> "MonitorSettings":
+        obj, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return obj
+
+
+class ManagerReport(MonitorSettings):
+    """Admin entry for the manager reports (a proxy: the reports are views, not rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "manager reports"
+
+
+class Alert(models.Model):
+    """A condition that crossed its threshold in one period. The unique constraint is the de-duplication."""
+
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        CRITICAL = "critical", "Critical"
+
+    condition = models.CharField(max_length=80, help_text="e.g. cost.projected, growth.customers, kpi.drift.intent")
+    period = models.CharField(max_length=20, help_text="e.g. 2026-11 (month), 2026-W47 (ISO week), once")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    value = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["condition", "period"], name="alert_once_per_condition_period")]
+
+    def __str__(self):
+        return f"[{self.period}] {self.title}"
+
+
+class AlertDelivery(models.Model):
+    """One alert sent through one channel; its status is that of the latest attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will retry)"
+        GAVE_UP = "gave_up", "Failed (gave up)"
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=40, help_text="The alias in settings.MONITORING_ALERT_CHANNELS.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "alert deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "channel"], name="delivery_once_per_alert_channel")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next")]
+
+    def __str__(self):
+        return f"{self.alert} via {self.channel}: {self.get_status_display()}"
+
+
+class DeliveryAttempt(models.Model):
+    """Every try to send an alert, with its outcome."""
+
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{'ok' if self.ok else 'failed'} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class MonitorRun(models.Model):
+    """One run of a monitor and what it measured (the history behind the memory p95 and the admin's audit)."""
+
+    monitor = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    ok = models.BooleanField(default=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["monitor", "-started_at"], name="monitorrun_monitor_started")]
+
+    def __str__(self):
+        return f"{self.monitor} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class BackupRecord(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        FAILED = "failed", "Failed"
+        PRUNED = "pruned", "Deleted by retention"
+
+    path = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    size_bytes = models.BigIntegerField(default=0)
+    duration_s = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.path} ({self.get_status_display()})"
