@@ -1,6 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from .models import Feedback, SatisfactionSurvey
+from . import admin_views
+from .models import (
+    BookingReplyLink,
+    Correction,
+    Experiment,
+    ExperimentAssignment,
+    Feedback,
+    LabeledExample,
+    ModelVersion,
+    ReviewItem,
+    RewardScore,
+    SatisfactionSurvey,
+    SurveyRequest,
+    UpsellOffer,
+)
 
 
 @admin.register(Feedback)
@@ -19,3 +37,189 @@ class SatisfactionSurveyAdmin(admin.ModelAdmin):
     search_fields = ["comment", "conversation__customer__name"]
     list_select_related = ["conversation__customer"]
     raw_id_fields = ["conversation"]
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    """The plain list of review items; staff work them in the review queue (custom views below)."""
+
+    change_list_template = "admin/learning/reviewitem/change_list.html"
+    list_display = ["id", "priority", "status", "agent", "intent", "channel", "route", "confidence", "sent_at"]
+    list_filter = ["status", "channel", "route", "sent_at"]
+    search_fields = ["message__text", "agent", "intent"]
+    raw_id_fields = ["message", "conversation", "knowledge_document", "reviewed_by"]
+    list_select_related = ["message"]
+    show_full_result_count = False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("queue/", wrap(lambda request: admin_views.queue_view(self, request)), name="learning_review_queue"),
+            path("queue/<int:pk>/", wrap(lambda request, pk: admin_views.item_view(self, request, pk)),
+                 name="learning_review_item"),
+            path("handoff/", wrap(lambda request: admin_views.handoff_list_view(self, request)),
+                 name="learning_handoff"),
+            path("handoff/<int:conversation_id>/",
+                 wrap(lambda request, conversation_id: admin_views.handoff_conversation_view(
+                     self, request, conversation_id)),
+                 name="learning_handoff_conversation"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ["id", "message", "corrected_by", "approved", "created_at"]
+    list_filter = ["approved", "created_at"]
+    search_fields = ["original_text", "corrected_text"]
+    raw_id_fields = ["message", "corrected_by"]
+    actions = ["approve", "unapprove"]
+
+    @admin.action(description="Approve for training")
+    def approve(self, request, queryset):
+        self.message_user(request, f"{queryset.update(approved=True)} corrections approved.")
+
+    @admin.action(description="Withdraw from training")
+    def unapprove(self, request, queryset):
+        self.message_user(request, f"{queryset.update(approved=False)} corrections withdrawn.")
+
+
+@admin.register(LabeledExample)
+class LabeledExampleAdmin(admin.ModelAdmin):
+    list_display = ["id", "text", "intent", "tone", "sentiment", "source", "confidence", "verified", "created_at"]
+    list_filter = ["source", "verified", "intent", "tone", "sentiment"]
+    search_fields = ["text"]
+    raw_id_fields = ["message", "created_by"]
+    actions = ["mark_verified", "sample_for_verification"]
+
+    @admin.action(description="Mark as verified (the labels are right)")
+    def mark_verified(self, request, queryset):
+        self.message_user(request, f"{queryset.update(verified=True)} examples verified.")
+
+    @admin.action(description="Show a random sample of 20 unverified automatic labels")
+    def sample_for_verification(self, request, queryset):
+        ids = list(queryset.filter(verified=False).exclude(source=LabeledExample.Source.STAFF)
+                   .order_by("?").values_list("id", flat=True)[:20])
+        return redirect(reverse("admin:learning_labeledexample_changelist") + "?id__in=" + ",".join(map(str, ids)))
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "version", "status", "is_current", "score", "baseline_score", "training_seconds",
+                    "created_at", "buttons"]
+    list_filter = ["kind", "status", "is_current"]
+    readonly_fields = ["previous", "created_at", "promoted_at"]
+
+    @admin.display(description="")
+    def buttons(self, obj):
+        if obj.is_current and obj.previous_id:
+            return format_html('<a class="button" href="{}">Roll back to {}</a>',
+                               reverse("admin:learning_modelversion_rollback", args=[obj.pk]), obj.previous.version)
+        if not obj.is_current and (obj.path or (obj.metrics or {}).get("fine_tuned_model")):
+            return format_html('<a class="button" href="{}">Make current</a>',
+                               reverse("admin:learning_modelversion_activate", args=[obj.pk]))
+        return ""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/rollback/", wrap(self.rollback_view), name="learning_modelversion_rollback"),
+            path("<int:pk>/activate/", wrap(self.activate_view), name="learning_modelversion_activate"),
+            *super().get_urls(),
+        ]
+
+    def rollback_view(self, request, pk):
+        from .services.versions import version_rollback
+
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        version = get_object_or_404(ModelVersion, pk=pk)
+        try:
+            restored = version_rollback(kind=version.kind)
+            self.message_user(request, f"Rolled back {version.kind} to {restored.version}.")
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return redirect("admin:learning_modelversion_changelist")
+
+    def activate_view(self, request, pk):
+        from .services.versions import version_activate
+
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        version = get_object_or_404(ModelVersion, pk=pk)
+        try:
+            version_activate(version=version, reason="made current by staff")
+            self.message_user(request, f"{version} is now current.")
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return redirect("admin:learning_modelversion_changelist")
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "kind", "status", "winner", "started_at", "results_link"]
+    list_filter = ["status", "kind"]
+    actions = ["stop"]
+    readonly_fields = ["results"]
+
+    @admin.display(description="Results")
+    def results_link(self, obj):
+        return format_html('<a href="{}">results</a>', reverse("admin:learning_experiment_change", args=[obj.pk]))
+
+    @admin.display(description="Results per variant")
+    def results(self, obj):
+        from .services.experiments import experiment_results
+
+        if obj.pk is None:
+            return "-"
+        result = experiment_results(experiment=obj)
+        rows = "".join(
+            format_html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                        "<td><a class='button' href='{}'>Promote</a></td></tr>",
+                        v["variant"], v["customers"], f"{v['conversion']:.1%}", f"{v['upsell_acceptance']:.1%}",
+                        "-" if v["csat"] is None else f"{v['csat']:.2f}",
+                        "-" if v.get("p_value") is None else f"{v['p_value']:.3f}",
+                        reverse("admin:learning_experiment_promote", args=[obj.pk, v["variant"]]))
+            for v in result["variants"])
+        return format_html("<table><tr><th>variant</th><th>customers</th><th>conversion</th><th>upsell accepted</th>"
+                           "<th>CSAT</th><th>p (conversion vs control)</th><th></th></tr>{}</table>", rows)
+
+    @admin.action(description="Stop the selected experiments (everyone gets no variant)")
+    def stop(self, request, queryset):
+        from .services.experiments import experiment_stop
+
+        for experiment in queryset:
+            experiment_stop(experiment=experiment)
+        self.message_user(request, f"Stopped {queryset.count()} experiments.")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/promote/<str:variant>/", self.admin_site.admin_view(self.promote_view),
+                 name="learning_experiment_promote"),
+            *super().get_urls(),
+        ]
+
+    def promote_view(self, request, pk, variant):
+        from .services.experiments import experiment_promote
+
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        experiment = get_object_or_404(Experiment, pk=pk)
+        try:
+            experiment_promote(experiment=experiment, variant=variant)
+            self.message_user(request, f"{variant} now serves every customer.")
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return redirect("admin:learning_experiment_change", pk)
+
+
+@admin.register(RewardScore)
+class RewardScoreAdmin(admin.ModelAdmin):
+    list_display = ["message", "score", "agent", "provider", "model", "model_version", "computed_at"]
+    list_filter = ["agent", "provider", "model_version"]
+    raw_id_fields = ["message"]
+
+
+for model, fields in ((BookingReplyLink, ["booking", "message"]), (SurveyRequest, ["conversation", "survey"]),
+                      (ExperimentAssignment, ["experiment", "customer"]), (UpsellOffer, ["conversation"])):
+    admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {"raw_id_fields": fields}))

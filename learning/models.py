@@ -1,5 +1,6 @@
 """Signals the learning loop feeds on: per-reply feedback and post-conversation satisfaction surveys."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -41,3 +42,290 @@ class SatisfactionSurvey(models.Model):
 
     def __str__(self):
         return f"{self.rating}/5 for conversation #{self.conversation_id}"
+
+
+# --- the correction dashboard -------------------------------------------------------------------------------------
+
+
+class ReviewItem(models.Model):
+    """An AI reply that needs a look from staff, with why (reasons) and how urgently (priority, higher first).
+
+    The columns staff filter on (agent, intent, channel, sent_at) are copied from the reply and the customer message
+    it answers so that the queue is one indexed query even at tens of thousands of items.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Needs review"
+        APPROVED = "approved", "Approved"
+        CORRECTED = "corrected", "Corrected"
+        LABELS_FIXED = "labels_fixed", "Labels fixed"
+        KNOWLEDGE_GAP = "knowledge_gap", "Knowledge gap"
+
+    class Reason(models.TextChoices):
+        ESCALATED = "escalated", "Escalated"
+        THUMBS_DOWN = "thumbs_down", "Thumbs down"
+        NEGATIVE_AFTER = "negative_after", "Negative sentiment after the reply"
+        CORRECTED_OFTEN = "corrected_often", "Corrected more than twice"
+        LOW_CONFIDENCE = "low_confidence", "Low confidence"
+        TEACHER_ROUTED = "teacher_routed", "Teacher-routed"
+
+    message = models.OneToOneField("conversations.Message", on_delete=models.CASCADE, related_name="review_item")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
+    agent = models.CharField(max_length=40, blank=True)
+    intent = models.CharField(max_length=40, blank=True, help_text="Intent of the customer message answered.")
+    channel = models.CharField(max_length=10)
+    route = models.CharField(max_length=10, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    sent_at = models.DateTimeField()
+    reasons = models.JSONField(default=list, blank=True)
+    priority = models.PositiveSmallIntegerField(default=0, help_text="Higher is reviewed first (see README).")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    knowledge_document = models.ForeignKey(
+        "knowledge.KnowledgeDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The draft document written when staff marked a knowledge gap.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-priority", "-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-priority", "-sent_at", "-id"], name="review_queue"),
+            models.Index(fields=["status", "agent"], name="review_agent"),
+            models.Index(fields=["status", "intent"], name="review_intent"),
+            models.Index(fields=["status", "channel"], name="review_channel"),
+            models.Index(fields=["status", "sent_at"], name="review_sent_at"),
+        ]
+
+    def __str__(self):
+        return f"Review of message #{self.message_id} ({self.get_status_display()}, priority {self.priority})"
+
+    @property
+    def reason_labels(self) -> list[tuple[str, str]]:
+        labels = dict(self.Reason.choices)
+        return [(reason, labels.get(reason, reason)) for reason in self.reasons]
+
+
+class Correction(models.Model):
+    """Staff rewrote an AI reply: the original and the corrected text, who and when."""
+
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="corrections")
+    original_text = models.TextField()
+    corrected_text = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved = models.BooleanField(default=True, help_text="Approved corrections are exported as training data.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Correction of message #{self.message_id}"
+
+
+class LabeledExample(models.Model):
+    """A customer message with its intent, tone, sentiment (and entities): training data for the NLU.
+
+    Staff labels are verified by definition; automatic labels keep their source and confidence until staff verify a
+    sample in the dashboard.
+    """
+
+    class Source(models.TextChoices):
+        STAFF = "staff", "Staff"
+        LOCAL = "local", "Local classifier"
+        TEACHER = "teacher", "Teacher model (batch)"
+
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="labeled_examples"
+    )
+    text = models.TextField()
+    intent = models.CharField(max_length=40)
+    tone = models.CharField(max_length=20)
+    sentiment = models.CharField(max_length=10)
+    entities = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    confidence = models.FloatField(null=True, blank=True)
+    verified = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "source"], name="labeledexample_one_per_message_source",
+                                    condition=Q(message__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["source", "verified"], name="labeledexample_source")]
+
+    def __str__(self):
+        return f"{self.intent}/{self.tone}/{self.sentiment}: {self.text[:50]}"
+
+
+# --- outcomes and rewards -----------------------------------------------------------------------------------------
+
+
+class BookingReplyLink(models.Model):
+    """An AI reply that led to a booking (the replies of the booking's conversation before it was confirmed)."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="reply_links")
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="booking_links")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["booking", "message"], name="bookingreply_unique")]
+
+    def __str__(self):
+        return f"Reply #{self.message_id} -> booking #{self.booking_id}"
+
+
+class SurveyRequest(models.Model):
+    """A satisfaction survey sent after a booking or a closed conversation (once per conversation and trigger)."""
+
+    class Trigger(models.TextChoices):
+        BOOKING = "booking", "After a booking"
+        CLOSED = "closed", "After a closed conversation"
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE,
+                                      related_name="survey_requests")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    token = models.CharField(max_length=40, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    survey = models.OneToOneField(SatisfactionSurvey, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="request")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["conversation", "trigger"], name="surveyrequest_once")]
+
+    def __str__(self):
+        return f"Survey {self.get_trigger_display().lower()} for conversation #{self.conversation_id}"
+
+
+class RewardScore(models.Model):
+    """The reward of one AI reply (see learning.services.rewards for the formula), with its parts."""
+
+    message = models.OneToOneField("conversations.Message", on_delete=models.CASCADE, related_name="reward")
+    score = models.FloatField()
+    components = models.JSONField(default=dict)
+    agent = models.CharField(max_length=40, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    model_version = models.CharField(max_length=100, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "provider", "model"], name="reward_group")]
+
+    def __str__(self):
+        return f"{self.score:+.2f} for message #{self.message_id}"
+
+
+# --- model versions -----------------------------------------------------------------------------------------------
+
+
+class ModelVersion(models.Model):
+    """A trained model with its metrics on the frozen evaluation set; at most one is current per kind."""
+
+    class Kind(models.TextChoices):
+        NLU = "nlu", "NLU classifiers (intent, tone, sentiment)"
+        MINILM = "minilm", "MiniLM encoder fine-tuned end to end"
+        LORA = "lora", "Student LoRA adapter"
+        UPSELL = "upsell", "Upsell predictor"
+        OPENAI = "openai", "OpenAI fine-tuned model"
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        PROMOTED = "promoted", "Promoted"
+        REJECTED = "rejected", "Rejected (not better)"
+        RETIRED = "retired", "Retired"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    version = models.CharField(max_length=120)
+    path = models.CharField(max_length=500, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    eval_set = models.JSONField(default=dict, blank=True, help_text="The frozen evaluation set: file and sha256.")
+    training_set = models.JSONField(default=dict, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="The number promotion compares (higher is better).")
+    baseline_score = models.FloatField(null=True, blank=True, help_text="The current version's score, same set.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
+    is_current = models.BooleanField(default=False)
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 help_text="The version that was current when this one was promoted.")
+    training_seconds = models.FloatField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(is_current=True), name="modelversion_one_current"),
+            models.UniqueConstraint(fields=["kind", "version"], name="modelversion_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.version}{' (current)' if self.is_current else ''}"
+
+
+# --- A/B experiments ----------------------------------------------------------------------------------------------
+
+
+class Experiment(models.Model):
+    """Variants of a response template, a threshold or a prompt, assigned deterministically per customer."""
+
+    class Kind(models.TextChoices):
+        TEMPLATE = "template", "Response template"
+        THRESHOLD = "threshold", "Threshold"
+        PROMPT = "prompt", "Prompt"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        STOPPED = "stopped", "Stopped"
+        PROMOTED = "promoted", "Promoted (winner for everyone)"
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    variants = models.JSONField(
+        default=list, help_text='[{"key": "control", "weight": 50, "config": {...}}, {"key": "b", ...}]'
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    winner = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class ExperimentAssignment(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
+    customer = models.ForeignKey("conversations.Customer", on_delete=models.CASCADE, related_name="+")
+    variant = models.CharField(max_length=60)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["experiment", "customer"], name="assignment_once")]
+
+    def __str__(self):
+        return f"{self.customer_id} -> {self.variant}"
+
+
+class UpsellOffer(models.Model):
+    """An add-on the sales agent offered (chosen by the upsell predictor), and whether the booking took it."""
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
+    addon = models.CharField(max_length=50)
+    model_version = models.CharField(max_length=120, blank=True)
+    accepted = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.addon} offered in conversation #{self.conversation_id}"

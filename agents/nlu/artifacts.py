@@ -126,7 +126,7 @@ def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, 
     return _save(root, model, metadata, stamp=f"{trained_at:%Y%m%dT%H%M%SZ}-{training_hash[:8]}")
 
 
-def _save(root: Path, model, metadata: dict, *, stamp: str) -> LoadedModel:
+def _save(root: Path, model, metadata: dict, *, stamp: str, make_current: bool = True) -> LoadedModel:
     root.mkdir(parents=True, exist_ok=True)
     version, suffix = stamp, 1
     while (root / version).exists():
@@ -144,11 +144,19 @@ def _save(root: Path, model, metadata: dict, *, stamp: str) -> LoadedModel:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pointer_tmp = root / f".{POINTER}.tmp-{os.getpid()}-{threading.get_ident()}"
-    pointer_tmp.write_text(version + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, root / POINTER)
-    logger.info("Saved NLU model %s in %s", version, root)
+    if make_current:  # candidates (agents.nlu.retrain) are saved beside the current model and promoted later
+        set_current(root, version)
+    logger.info("Saved NLU model %s in %s%s", version, root, "" if make_current else " (not made current)")
     return LoadedModel(version=version, path=root / version, metadata=metadata, model=model)
+
+
+def set_current(root: Path, version: str) -> None:
+    """Point `current` at a saved version, atomically (every process reloads it on its next parse)."""
+    if not (Path(root) / version / METADATA).is_file():
+        raise NLUModelError(f"{version!r} is not a model directory in {root}.")
+    pointer_tmp = Path(root) / f".{POINTER}.tmp-{os.getpid()}-{threading.get_ident()}"
+    pointer_tmp.write_text(version + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, Path(root) / POINTER)
 
 
 def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> LoadedModel:

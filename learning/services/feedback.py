@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from conversations.models import Message
 
-from .models import Feedback, SatisfactionSurvey
+from ..models import Feedback, SatisfactionSurvey
 
 
 def feedback_create(*, message: Message, kind: str, comment: str = "") -> Feedback:
@@ -12,7 +12,12 @@ def feedback_create(*, message: Message, kind: str, comment: str = "") -> Feedba
         raise ValidationError({"kind": f"{kind!r} is not a feedback kind; use one of {', '.join(Feedback.Kind.values)}."})
     if message.author != Message.Author.AI:
         raise ValidationError({"message": "Feedback is given on the assistant's replies only."})
-    return Feedback.objects.create(message=message, kind=kind, comment=comment)
+    feedback = Feedback.objects.create(message=message, kind=kind, comment=comment)
+    if kind == Feedback.Kind.THUMBS_DOWN:
+        from .review import review_item_upsert
+
+        review_item_upsert(message=message)  # a thumbs-down puts the reply in the review queue at once
+    return feedback
 
 
 def survey_create(*, conversation, understood: bool, tone_ok: bool, rating: int, comment: str = "") -> SatisfactionSurvey:

@@ -1,0 +1,122 @@
+"""Reads of the learning app: the review queue, an item's context, reward aggregates, and the two functions the
+sales agent and the pipeline call (`upsell_recommend`, `experiment_variant`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Avg, Count, Q
+
+from conversations.models import Conversation, Message
+
+from .models import ReviewItem, RewardScore
+
+QUEUE_FILTERS = ("status", "agent", "intent", "channel", "reason", "date_from", "date_to")
+
+
+def review_queue(*, status: str = ReviewItem.Status.PENDING, agent: str = "", intent: str = "", channel: str = "",
+                 reason: str = "", date_from: date | None = None, date_to: date | None = None):
+    """Review items, highest priority first (then newest), filtered. Every filter is an indexed column."""
+    queryset = ReviewItem.objects.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    if agent:
+        queryset = queryset.filter(agent=agent)
+    if intent:
+        queryset = queryset.filter(intent=intent)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if reason:
+        queryset = queryset.filter(reasons__contains=[reason])
+    if date_from:
+        queryset = queryset.filter(sent_at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(sent_at__date__lte=date_to)
+    return queryset.order_by("-priority", "-sent_at", "-id")
+
+
+def review_queue_page(queryset, *, page: int, per_page: int = 50):
+    """One page of the queue: keyset-free but cheap (LIMIT/OFFSET on the queue index) with the message text joined."""
+    offset = max(page - 1, 0) * per_page
+    return list(queryset.select_related("message")
+                .only("id", "agent", "intent", "channel", "route", "confidence", "sent_at", "reasons", "priority",
+                      "status", "conversation_id", "message__text", "message__id")[offset:offset + per_page])
+
+
+def review_filter_choices() -> dict:
+    """Distinct agents and intents among pending items (for the filter menus)."""
+    pending = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+    return {
+        "agents": [a for a in pending.order_by("agent").values_list("agent", flat=True).distinct() if a],
+        "intents": [i for i in pending.order_by("intent").values_list("intent", flat=True).distinct() if i],
+    }
+
+
+def review_next(*, after: ReviewItem, **filters) -> ReviewItem | None:
+    """The next pending item after `after` in queue order (for the keyboard flow)."""
+    queryset = review_queue(**filters).exclude(pk=after.pk)
+    key = Q(priority__lt=after.priority) | Q(priority=after.priority, sent_at__lt=after.sent_at) | Q(
+        priority=after.priority, sent_at=after.sent_at, id__lt=after.id)
+    return queryset.filter(key).first() or queryset.first()
+
+
+def conversation_window(*, message: Message, before: int = 6, after: int = 4) -> list[Message]:
+    """The messages around one message of its conversation, in order."""
+    earlier = list(Message.objects.filter(conversation_id=message.conversation_id)
+                   .filter(Q(sent_at__lt=message.sent_at) | Q(sent_at=message.sent_at, id__lt=message.id))
+                   .order_by("-sent_at", "-id")[:before])
+    later = list(Message.objects.filter(conversation_id=message.conversation_id)
+                 .filter(Q(sent_at__gt=message.sent_at) | Q(sent_at=message.sent_at, id__gt=message.id))
+                 .order_by("sent_at", "id")[:after])
+    return [*reversed(earlier), message, *later]
+
+
+def handoff_conversations():
+    """Conversations waiting for a human (oldest wait first), then those staff are handling."""
+    return (Conversation.objects.filter(status__in=[Conversation.Status.WAITING_FOR_HUMAN,
+                                                    Conversation.Status.HUMAN_ACTIVE])
+            .select_related("customer", "assigned_to")
+            .annotate(open_escalations=Count("escalations", filter=Q(escalations__resolved_at__isnull=True)))
+            .order_by("status", "last_activity_at"))
+
+
+def reward_aggregates(*, group_by: tuple[str, ...] = ("agent", "provider", "model_version")) -> list[dict]:
+    """Mean reward and reply count per group (agent, provider, model, model_version in any combination)."""
+    return list(RewardScore.objects.values(*group_by).annotate(replies=Count("id"), mean_reward=Avg("score"))
+                .order_by(*group_by))
+
+
+def upsell_recommend(*, customer, party_size: int, conversation=None, price_mentioned=None, tone: str = "",
+                     when=None) -> str | None:
+    """The add-on code to offer (e.g. "gyoza"), from the current upsell predictor; None when there is no trained
+    predictor or it thinks no add-on will be taken. Never raises for lack of a model."""
+    from .services.upsell import upsell_predict
+
+    return upsell_predict(customer=customer, party_size=party_size, conversation=conversation,
+                          price_mentioned=price_mentioned, tone=tone, when=when)
+
+
+def experiment_variant(*, experiment_key: str, customer) -> str | None:
+    """The variant key of a running experiment for this customer (stable across calls), the winner of a promoted one,
+    or None when the experiment does not exist or is stopped."""
+    from .services.experiments import experiment_assign
+
+    return experiment_assign(experiment_key=experiment_key, customer=customer)
+
+
+def experiment_config(*, experiment_key: str, customer) -> dict | None:
+    """Like experiment_variant, but the variant's config dict (template text, threshold, prompt...)."""
+    from .models import Experiment
+
+    variant = experiment_variant(experiment_key=experiment_key, customer=customer)
+    if variant is None:
+        return None
+    experiment = Experiment.objects.get(key=experiment_key)
+    return next((v.get("config", {}) for v in experiment.variants if v["key"] == variant), {})
+
+
+def openai_finetuned_model() -> str | None:
+    """The OpenAI fine-tuned model staff made current (admin -> Model versions), or None: for the openai provider."""
+    from .services.openai_ft import finetuned_model_current
+
+    return finetuned_model_current()

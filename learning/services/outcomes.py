@@ -1,0 +1,89 @@
+"""Outcomes of AI replies: bookings linked to the replies that led to them, and satisfaction surveys sent after a
+booking or a closed conversation (once per conversation and trigger)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations.models import Conversation, Message
+
+from ..models import BookingReplyLink, SurveyRequest
+
+SURVEY_AGENT = "survey"
+SURVEY_TEXT = {
+    SurveyRequest.Trigger.BOOKING: "Thanks for booking with MyHibachi! How did we do? Reply with a number from 1 "
+                                   "(poor) to 5 (great).",
+    SurveyRequest.Trigger.CLOSED: "Thanks for chatting with MyHibachi. How did we do? Reply with a number from 1 "
+                                  "(poor) to 5 (great).",
+}
+
+
+def booking_link_replies(*, booking) -> int:
+    """Link a confirmed booking to the AI replies of its conversation sent before it was confirmed."""
+    if booking.conversation_id is None:
+        return 0
+    until = booking.confirmed_at or booking.created_at
+    replies = Message.objects.filter(conversation_id=booking.conversation_id, author=Message.Author.AI,
+                                     sent_at__lte=until).exclude(agent=SURVEY_AGENT)
+    links = [BookingReplyLink(booking=booking, message=reply) for reply in replies]
+    BookingReplyLink.objects.bulk_create(links, ignore_conflicts=True)
+    return len(links)
+
+
+def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRequest | None:
+    """Ask for a satisfaction survey on the conversation's channel (delivered by the messaging app through
+    outbound_message_ready). None when one was already sent for this conversation and trigger."""
+    from conversations.services import message_record_outbound
+
+    if trigger not in SurveyRequest.Trigger.values:
+        raise ValidationError({"trigger": f"{trigger!r} is not a survey trigger."})
+    try:
+        with transaction.atomic():
+            request = SurveyRequest.objects.create(conversation=conversation, trigger=trigger,
+                                                   token=secrets.token_urlsafe(16))
+            message_record_outbound(conversation=conversation, text=SURVEY_TEXT[trigger], author=Message.Author.AI,
+                                    agent=SURVEY_AGENT, metadata={"survey_token": request.token})
+    except IntegrityError:
+        return None
+    return request
+
+
+def survey_record_response(*, token: str, rating: int, understood: bool = True, tone_ok: bool = True,
+                           comment: str = ""):
+    """Store the customer's answer to a survey request (the channel handler parses '1'..'5' and calls this)."""
+    from .feedback import survey_create
+
+    request = SurveyRequest.objects.select_related("conversation").filter(token=token).first()
+    if request is None:
+        raise ValidationError({"token": "Unknown survey."})
+    if request.survey_id:
+        return request.survey
+    survey = survey_create(conversation=request.conversation, understood=understood, tone_ok=tone_ok, rating=rating,
+                           comment=comment)
+    request.survey = survey
+    request.save(update_fields=["survey"])
+    return survey
+
+
+def outcomes_record(*, days: int = 7) -> dict:
+    """Link recent confirmed bookings to replies, and send the surveys due (booking confirmed, conversation closed)."""
+    from bookings.models import Booking
+
+    since = timezone.now() - timezone.timedelta(days=days)
+    linked = 0
+    bookings = Booking.objects.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED],
+                                      updated_at__gte=since, conversation__isnull=False)
+    for booking in bookings.exclude(reply_links__isnull=False):
+        linked += booking_link_replies(booking=booking)
+    surveys = 0
+    for booking in bookings.exclude(conversation__survey_requests__trigger=SurveyRequest.Trigger.BOOKING):
+        surveys += survey_request_send(conversation=booking.conversation, trigger=SurveyRequest.Trigger.BOOKING) is not None
+    closed = (Conversation.objects.filter(status=Conversation.Status.CLOSED, closed_at__gte=since)
+              .exclude(survey_requests__isnull=False).filter(messages__author=Message.Author.AI).distinct())
+    for conversation in closed:
+        surveys += survey_request_send(conversation=conversation, trigger=SurveyRequest.Trigger.CLOSED) is not None
+    return {"replies_linked": linked, "surveys_sent": surveys}
