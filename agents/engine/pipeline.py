@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from agents import nlu
 from agents.memory import get_memory
+from agents.nlu.artifacts import nlu_model_current
+from agents.providers.local import LocalProvider
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest
 from conversations import services as conversation_services
@@ -20,6 +22,7 @@ from conversations.models import Conversation, Message
 from conversations.selectors import conversation_history
 
 from . import dialogue
+from .experiments import experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
 from .tone import by_tone
@@ -105,8 +108,10 @@ def conversation_answer(*, message: Message) -> InboundResult:
     memory = get_memory()
     history = [{"role": "user" if m["author"] == Message.Author.CUSTOMER else "assistant", "content": m["text"]}
                for m in _recent(memory, customer) if m["id"] != message.pk]
+    overrides, experiments = experiment_overrides(customer=customer)
+    low, high = thresholds_for(overrides)
     ctx = AgentContext(customer=customer, conversation=conversation, message=message, nlu=parsed, state=state,
-                       history=history, now=now, changed=changed)
+                       history=history, now=now, changed=changed, overrides=overrides)
     outcome: AgentOutcome = specialist.handle(ctx)
 
     # 5. The provider writes the answer, unless the agent's rules already send it to a human.
@@ -122,18 +127,20 @@ def conversation_answer(*, message: Message) -> InboundResult:
             except Exception:
                 logger.exception("Memory backend %r failed; answering without the customer's context", memory.alias)
         request = GenerationRequest(
-            agent=agent_name, instructions=specialist.instructions, history=history, message=message.text,
+            agent=agent_name, instructions=_instructions(specialist, overrides), history=history,
+            message=message.text,
             nlu={**parsed, "understanding": outcome.understanding}, facts=facts, draft=outcome.draft,
             completeness=outcome.completeness,
             tools=build_tools(ctx, specialist.tool_names), customer_id=customer.pk,
             conversation_id=conversation.pk, inbound_message_id=message.pk,
+            thresholds=(low, high) if overrides else None,
         )
         generation = provider.generate(request)
         asked = state.pop("escalation_request", None)
         if asked and generation.route != "human":   # the model called escalate_to_human
             priority = asked.get("priority") if asked.get("priority") in {"low", "normal", "high", "urgent"} else "normal"
             escalation = (f"the model asked for a human: {asked.get('reason', '')}".strip()[:255], priority)
-        if generation.route == "human" or generation.confidence < settings.CONFIDENCE_THRESHOLD_LOW:
+        if generation.route == "human" or generation.confidence < low:
             escalation = (generation.escalation_reason or "low confidence", "normal")
         else:
             text = generation.text
@@ -144,7 +151,8 @@ def conversation_answer(*, message: Message) -> InboundResult:
     # 6. Persist the reply with its metadata and the new dialogue state, in one transaction.
     latency_ms = int((time.perf_counter() - started) * 1000)
     metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
-                "booking_id": getattr(outcome.booking, "pk", None)}
+                "booking_id": getattr(outcome.booking, "pk", None), "experiments": experiments,
+                "model_version": _model_version(generation)}
     with transaction.atomic():
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=message,
@@ -159,14 +167,30 @@ def conversation_answer(*, message: Message) -> InboundResult:
             cost_usd=generation.cost_usd if generation else 0,
             metadata=metadata,
         )
-        Conversation.objects.filter(pk=conversation.pk).update(state=state)
-        conversation.state = state
+        variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
+        Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
+        conversation.state, conversation.experiment_variant = state, variants
         if escalation is not None:
             conversation_services.conversation_escalate(
                 conversation=conversation, reason=escalation[0], priority=escalation[1], message=message
             )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
                          booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
+
+
+def _instructions(specialist, overrides: dict) -> str:
+    suffix = str(overrides.get("instructions_suffix") or "").strip()
+    return f"{specialist.instructions} {suffix}" if suffix else specialist.instructions
+
+
+def _model_version(generation) -> str:
+    """What wrote the reply, for rewards per model version: the model, and for the template provider the NLU
+    version whose reading of the message the template rests on."""
+    if generation is None:
+        return f"nlu-{nlu_model_current().version}"
+    if generation.provider == "local" or generation.model == LocalProvider.model:
+        return f"{generation.model}+nlu-{nlu_model_current().version}"
+    return generation.model
 
 
 def _recent(memory, customer) -> list[dict]:

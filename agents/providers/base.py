@@ -50,6 +50,8 @@ class GenerationRequest:
     customer_id: int | None = None
     conversation_id: int | None = None
     inbound_message_id: int | None = None
+    # (LOW, HIGH) for this request when an A/B experiment sets them; None: settings.CONFIDENCE_THRESHOLD_*
+    thresholds: tuple[float, float] | None = None
 
 
 @dataclass

@@ -50,7 +50,7 @@ class HybridProvider(ModelProvider):
         return self._teacher_first(request)
 
     def _student_first(self, request: GenerationRequest) -> GenerationResult:
-        low, high = _thresholds()
+        low, high = _thresholds(request)
         student = self.student.generate(request, route=ROUTE_STUDENT)
         if student.text is None:
             teacher = self.teacher.generate(request, route=ROUTE_TEACHER)
@@ -76,7 +76,7 @@ class HybridProvider(ModelProvider):
 
     def _teacher_or_student(self, request, teacher, student, consulted) -> GenerationResult:
         """The teacher's answer if it has one, else the student's if confident enough, else a human."""
-        low, _ = _thresholds()
+        low, _ = _thresholds(request)
         if teacher.text is not None:
             if student.text is not None:
                 tutor_pair_create(request=request, student=student, teacher=teacher, sent=ROUTE_TEACHER)
@@ -88,7 +88,9 @@ class HybridProvider(ModelProvider):
         return _combine(teacher, ROUTE_HUMAN, consulted, "student and teacher both failed")
 
 
-def _thresholds() -> tuple[float, float]:
+def _thresholds(request: GenerationRequest | None = None) -> tuple[float, float]:
+    if request is not None and request.thresholds is not None:
+        return request.thresholds
     low, high = settings.CONFIDENCE_THRESHOLD_LOW, settings.CONFIDENCE_THRESHOLD_HIGH
     if not 0 <= low < high <= 1:
         raise ImproperlyConfigured(

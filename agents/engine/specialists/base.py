@@ -16,6 +16,7 @@ class AgentContext:
     history: list[dict]
     now: datetime
     changed: list[str] = field(default_factory=list)   # booking slots this message changed
+    overrides: dict = field(default_factory=dict)      # engine settings from the customer's A/B variants
 
     @property
     def tone(self) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
 from bookings import quotes
+from bookings.models import PriceItem
 from bookings.service_area import ServiceAreaError, zip_for_city
 from bookings.availability import availability_for_date, next_available_slots
 from bookings.services import booking_create
@@ -21,7 +23,32 @@ _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|tysm|bye|goodbye|good 
                      r"have a (good|great|nice) (day|night|one))\b", re.I)
 _BYE_ONLY = re.compile(r"^\W*(ok(ay)?\W+)?(bye|goodbye|good bye|see you|see ya|have a (good|great|nice) (day|night|one))"
                        r"\W*$", re.I)
-UPSELL = "Many groups add filet mignon (+$5 per person) or gyoza ($12 per order of 12)."
+
+
+def _price_text(item) -> str:
+    if item.kind == PriceItem.Kind.PER_PERSON:
+        return f"+{money(item.unit_price)} per person"
+    return f"{money(item.unit_price)} per order"
+
+
+def upsell_sentence(code: str) -> str:
+    """"Many groups add gyoza (12 pieces) ($12 per order)." for an active upgrade or add-on; "" otherwise."""
+    item = PriceItem.objects.filter(code=code, active=True,
+                                    kind__in=[PriceItem.Kind.PER_PERSON, PriceItem.Kind.PER_ORDER]).first()
+    if item is None or item.code in ("adult", "child", "child_under_6"):
+        return ""
+    return f"Many groups add {item.name[:1].lower()}{item.name[1:]} ({_price_text(item)})."
+
+
+def house_upsell() -> str:
+    """The default suggestion, priced from the price list: filet mignon and gyoza."""
+    items = {item.code: item for item in PriceItem.objects.filter(code__in=["filet_mignon", "gyoza"], active=True)}
+    offers = []
+    if "filet_mignon" in items:
+        offers.append(f"filet mignon (+{money(items['filet_mignon'].unit_price)} per person)")
+    if "gyoza" in items:
+        offers.append(f"gyoza ({money(items['gyoza'].unit_price)} per order of 12)")
+    return f"Many groups add {' or '.join(offers)}." if offers else ""
 
 
 _SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the location", "city": "the location",
@@ -131,11 +158,12 @@ class SalesAgent(Specialist):
         if quote and _quote_changed(previous_quote, quote):
             parts.append(f"For {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))}: "
                          + quote_sentence(quote))
-            if not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered"):
-                parts.append(UPSELL)
-                ctx.state["upsell_offered"] = True
+            if (not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered")
+                    and ctx.overrides.get("upsell", "on") != "off"):
+                parts.append(self._upsell(ctx, booking, quote))
         elif noted:
             parts.append(noted)
+        parts = [part for part in parts if part]
         if gaps and not parts and dialogue.is_confirmation(ctx.message.text) and ctx.state.get("stage") == "collecting":
             parts.append("Happy to book it; I just need one more detail.")
         intro = " ".join(parts)
@@ -153,6 +181,24 @@ class SalesAgent(Specialist):
         outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
         outcome.understanding = understanding
         return outcome
+
+    @staticmethod
+    def _upsell(ctx: AgentContext, booking: dict, quote: dict) -> str:
+        """One add-on offer: the upsell predictor's pick when a trained one exists (the offer is recorded so its
+        acceptance is measured), else the house suggestion. Prices come from the price list."""
+        from learning.selectors import upsell_recommend
+        from learning.services.upsell import upsell_offer_record
+
+        guests = booking["adults"] + booking.get("children", 0)
+        code = upsell_recommend(customer=ctx.customer, party_size=guests, conversation=ctx.conversation,
+                                price_mentioned=Decimal(quote["total"]), tone=ctx.tone, when=ctx.now)
+        sentence = upsell_sentence(code) if code else ""
+        if sentence:
+            upsell_offer_record(conversation=ctx.conversation, addon=code)
+            ctx.state["upsell_offered"] = code
+            return sentence
+        ctx.state["upsell_offered"] = "house"
+        return house_upsell()
 
     @staticmethod
     def _you_are_welcome(ctx: AgentContext, booking: dict) -> AgentOutcome:

@@ -1,0 +1,56 @@
+"""A/B experiments (learning app) applied to the engine, per customer.
+
+An experiment's variant config may set any of ENGINE_SETTINGS; the pipeline reads them for the customer's variant:
+
+- ``upsell``: ``"on"`` (default) or ``"off"`` - whether the sales agent offers an add-on (a template experiment);
+- ``confidence_threshold_low`` / ``confidence_threshold_high`` - the cascade thresholds for this customer (a threshold
+  experiment; validated like the settings, an invalid pair is ignored);
+- ``instructions_suffix`` - text appended to the agent's instructions for LLM providers (a prompt experiment).
+
+Assignment is deterministic per customer and stored by the learning app; the variants a reply was written under are
+kept in its metadata (``experiments``) so conversion, upsell acceptance and CSAT can be compared per variant.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+ENGINE_SETTINGS = ("upsell", "confidence_threshold_low", "confidence_threshold_high", "instructions_suffix")
+
+
+def experiment_overrides(*, customer) -> tuple[dict, dict]:
+    """({engine setting: value}, {experiment key: variant}) for this customer, from every experiment not stopped.
+    When two experiments set the same setting, the most recently started wins."""
+    from learning.models import Experiment
+    from learning.selectors import experiment_variant
+
+    overrides: dict = {}
+    assigned: dict = {}
+    experiments = Experiment.objects.exclude(status=Experiment.Status.STOPPED).order_by("started_at")
+    for experiment in experiments:
+        variant = experiment_variant(experiment_key=experiment.key, customer=customer)
+        if variant is None:
+            continue
+        assigned[experiment.key] = variant
+        config = next((v.get("config") or {} for v in experiment.variants if v.get("key") == variant), {})
+        overrides.update({key: value for key, value in config.items() if key in ENGINE_SETTINGS})
+    return overrides, assigned
+
+
+def thresholds_for(overrides: dict) -> tuple[float, float]:
+    """(LOW, HIGH) for this customer: the experiment's pair when valid, else the settings."""
+    default = (settings.CONFIDENCE_THRESHOLD_LOW, settings.CONFIDENCE_THRESHOLD_HIGH)
+    try:
+        low = float(overrides.get("confidence_threshold_low", default[0]))
+        high = float(overrides.get("confidence_threshold_high", default[1]))
+    except (TypeError, ValueError):
+        logger.warning("Ignoring a non-numeric threshold in an experiment: %r", overrides)
+        return default
+    if not 0 <= low < high <= 1:
+        logger.warning("Ignoring an experiment's thresholds outside 0 <= LOW < HIGH <= 1: %s, %s", low, high)
+        return default
+    return low, high
