@@ -23,6 +23,7 @@ from conversations.selectors import conversation_history
 
 from . import dialogue
 from .experiments import experiment_overrides, thresholds_for
+from .surveys import pending_survey_token, survey_rating
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
 from .tone import by_tone
@@ -93,6 +94,11 @@ def conversation_answer(*, message: Message) -> InboundResult:
     # 2. Conversations with a human: the AI stays quiet, acknowledging once at most.
     if conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
         return _acknowledge_waiting(conversation, message, now)
+
+    # A rating that answers the satisfaction survey the assistant just sent is recorded, not answered by an agent.
+    answered = _answer_survey(conversation, message)
+    if answered is not None:
+        return answered
 
     # 3. NLU, resolved against the message's own timestamp.
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
@@ -176,6 +182,25 @@ def conversation_answer(*, message: Message) -> InboundResult:
             )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
                          booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
+
+
+def _answer_survey(conversation, message) -> InboundResult | None:
+    rating = survey_rating(message.text)
+    token = pending_survey_token(customer=conversation.customer, message=message) if rating else None
+    if token is None:
+        return None
+    from learning.services.outcomes import survey_record_response
+
+    score, comment = rating
+    with transaction.atomic():
+        survey_record_response(token=token, rating=score, comment=comment)
+        reply = conversation_services.message_record_outbound(
+            conversation=conversation, text="Thank you for your feedback!" + (
+                " We're sorry it wasn't better; a manager will read your comments." if score <= 2 else ""),
+            author=Message.Author.AI, in_reply_to=message, agent="survey", route=Message.Route.STUDENT,
+            provider="", model="", metadata={"survey_rating": score},
+        )
+    return InboundResult(conversation=conversation, message=message, reply=reply, created=True)
 
 
 def _instructions(specialist, overrides: dict) -> str:
