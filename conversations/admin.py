@@ -41,6 +41,26 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["created_at", "identities__channel"]
     inlines = [ChannelIdentityInline]
     date_hierarchy = "created_at"
+    readonly_fields = ["journey_timeline"]
+
+    @admin.display(description="journey")
+    def journey_timeline(self, obj):
+        """The customer's journey from the configured memory backend (agents.memory), as a timeline for staff."""
+        if obj is None or obj.pk is None:
+            return "-"
+        from django.template.loader import render_to_string
+
+        from agents.memory import get_memory
+
+        try:
+            events, error = get_memory().journey(obj), None
+        except Exception as exc:  # a graph backend that is down must not break the customer's page
+            events, error = [], f"{type(exc).__name__}: {exc}"
+        events = [
+            {**e, "when": e["at"][:16].replace("T", " ") + " UTC", "label": e["kind"].replace("_", " ").capitalize()}
+            for e in events
+        ]
+        return render_to_string("conversations/admin/journey_timeline.html", {"events": events, "error": error})
 
     def get_queryset(self, request):
         from .selectors import customer_list_with_counts

@@ -109,6 +109,7 @@ class Message(models.Model):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="messages",
         help_text="Copied from the conversation so that a customer's latest messages are one index scan.",
+        db_index=False,  # msg_customer_recent leads with customer_id; a second index would win plans and sort
     )
     channel = models.CharField(
         max_length=10, choices=Channel.choices, help_text="Copied from the conversation; scopes external_id."

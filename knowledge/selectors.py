@@ -9,11 +9,12 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
-from .models import KnowledgeChunk
+from .models import KnowledgeChunk, KnowledgeDocument
 
 RRF_K = 60
 _MAX_RRF = 2 / (RRF_K + 1)  # first in both rankings
 _TABLE = KnowledgeChunk._meta.db_table
+TEXT_RANK_LIMIT = 200  # default of settings.KNOWLEDGE_TEXT_RANK_LIMIT: chunks ranked per full-text tier
 
 
 @dataclass(frozen=True)
@@ -41,25 +42,35 @@ def vector_literal(vector) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in np.asarray(vector, dtype=np.float32).ravel()) + "]"
 
 
+_HNSW_SETTINGS = "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {ef_search}"
+
+
+def _hnsw_settings(n: int) -> str:
+    """SET LOCALs for the HNSW scan of this transaction only (safe behind a transaction-pooling proxy). relaxed_order:
+    with a tag filter, pgvector 0.8 keeps scanning the graph until n rows pass it."""
+    return _HNSW_SETTINGS.format(ef_search=max(int(settings.KNOWLEDGE_HNSW_EF_SEARCH), n))
+
+
+def _tag_filter(tags: list[str] | None, *, keyword: str) -> tuple[str, list]:
+    return (f"{keyword} tags && %s::varchar[]", [list(tags)]) if tags else ("", [])
+
+
+def _vector_sql(*, vector, n: int, tags: list[str] | None) -> tuple[str, list]:
+    """The k-NN query the HNSW index answers (ORDER BY distance LIMIT n: the only shape its index scan serves)."""
+    where, tag_params = _tag_filter(tags, keyword="WHERE")
+    return (f"SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE} {where} ORDER BY distance LIMIT %s",
+            [vector_literal(vector), *tag_params, n])
+
+
 def knowledge_vector_candidates(
     *, vector, n: int, tags: list[str] | None = None, exact: bool = False
 ) -> list[tuple[int, float]]:
     """(chunk id, cosine similarity) of the n nearest chunks. Uses the HNSW index with pgvector 0.8's iterative scan
     so that a tag filter still yields n rows when n rows match; `exact=True` scans every row (for recall checks)."""
-    where, params = "", [vector_literal(vector)]
-    if tags:
-        where, params = "WHERE tags && %s::varchar[]", params + [list(tags)]
+    sql, params = _vector_sql(vector=vector, n=n, tags=tags)
     with transaction.atomic(), connection.cursor() as cursor:
-        if exact:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-        else:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(settings.KNOWLEDGE_HNSW_EF_SEARCH)}")
-        cursor.execute(
-            f"SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE} {where} "
-            "ORDER BY distance LIMIT %s",
-            [params[0], *params[1:], n],
-        )
+        cursor.execute("SET LOCAL enable_indexscan = off" if exact else _hnsw_settings(n))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     rows.sort(key=lambda row: (row[1], row[0]))  # relaxed_order may return rows slightly out of order
     return [(chunk_id, 1.0 - distance) for chunk_id, distance in rows]
@@ -71,21 +82,78 @@ def _websearch_any(query: str) -> str:
     return " or ".join(words)
 
 
+def _text_ctes(*, query: str, n: int, tags: list[str] | None) -> tuple[str, list] | None:
+    """CTEs of the full-text half: `text_tiers` (id, tier, rank). Two tiers ranked by ts_rank_cd: chunks holding
+    every word of the question (plainto_tsquery), then, only when fewer than n chunks hold every word, chunks holding
+    any of them (websearch_to_tsquery of the words joined by `or`), less those already in the first tier. The
+    any-word tier sits behind a one-time filter on the all-words tier's count, so it is not even scanned when the
+    all-words tier is full.
+
+    Each tier ranks at most settings.KNOWLEDGE_TEXT_RANK_LIMIT (default 200) matching chunks: the GIN index (or, for
+    a word in most chunks, a sequential scan that the LIMIT stops early) finds the matches, the LIMIT inside the tier
+    stops the heap fetches, and only that bounded set is ranked. Without the bound a question made of common words
+    ranks every matching chunk of a large base (256 ms at 100,000 synthetic chunks, see bench_knowledge); with it, a
+    base where more chunks than that match gets a sample of them in that tier, while the vector half still ranks
+    everything."""
+    any_words = _websearch_any(query)
+    if not any_words:
+        return None
+    cap = int(getattr(settings, "KNOWLEDGE_TEXT_RANK_LIMIT", TEXT_RANK_LIMIT))
+    tag_filter, tag_params = _tag_filter(tags, keyword="AND")
+    ctes = (
+        "every_word AS MATERIALIZED ("
+        "SELECT id, ts_rank_cd(search_vector, q) AS rank FROM ("
+        f"SELECT id, search_vector, q FROM {_TABLE}, plainto_tsquery('english', %s) q "
+        f"WHERE search_vector @@ q {tag_filter} LIMIT %s) matches), "
+        "text_tiers AS ("
+        "SELECT id, 0 AS tier, rank FROM every_word UNION ALL "
+        "SELECT id, 1 AS tier, ts_rank_cd(search_vector, q) FROM ("
+        f"SELECT id, search_vector, q FROM {_TABLE}, websearch_to_tsquery('english', %s) q "
+        f"WHERE search_vector @@ q {tag_filter} AND (SELECT count(*) FROM every_word) < %s "
+        "AND id NOT IN (SELECT id FROM every_word) LIMIT %s) any_word)"
+    )
+    return ctes, [query, *tag_params, cap, any_words, *tag_params, n, cap]
+
+
 def knowledge_text_candidates(*, query: str, n: int, tags: list[str] | None = None) -> list[int]:
-    """Chunk ids ranked by full-text relevance (websearch_to_tsquery, english)."""
-    text = _websearch_any(query)
-    if not text:
+    """Chunk ids ranked by full-text relevance: every word present first, then any word (see _text_ctes)."""
+    text = _text_ctes(query=query, n=n, tags=tags)
+    if text is None:
         return []
-    where, params = "", [text]
-    if tags:
-        where, params = "AND c.tags && %s::varchar[]", params + [list(tags)]
+    ctes, params = text
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.id FROM {_TABLE} c, websearch_to_tsquery('english', %s) q "
-            f"WHERE c.search_vector @@ q {where} ORDER BY ts_rank_cd(c.search_vector, q) DESC, c.id LIMIT %s",
-            [*params, n],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"WITH {ctes} SELECT id FROM text_tiers ORDER BY tier, rank DESC, id LIMIT %s", [*params, 2 * n])
+        ids = [row[0] for row in cursor.fetchall()]
+    return list(dict.fromkeys(ids))[:n]  # a chunk in both tiers keeps its all-words rank
+
+
+def _hybrid_sql(*, query: str, vector, k: int, n: int, tags: list[str] | None) -> tuple[str, list]:
+    """Both halves, their reciprocal rank fusion and the k best chunks with their documents, in one statement (it was
+    three queries and a transaction's SET: on a busy machine every round trip waits for the scheduler)."""
+    vector_sql, vector_params = _vector_sql(vector=vector, n=n, tags=tags)
+    text = _text_ctes(query=query, n=n, tags=tags)
+    if text is None:
+        text_ctes, text_params = "text_tiers AS (SELECT NULL::bigint AS id, 0 AS tier, 0::real AS rank WHERE false)", []
+    else:
+        text_ctes, text_params = text
+    sql = (
+        f"WITH vector_candidates AS MATERIALIZED ({vector_sql}), "
+        "vector_ranked AS (SELECT id, 1 - distance AS similarity, row_number() OVER (ORDER BY distance, id) AS rank "
+        "FROM vector_candidates WHERE 1 - distance >= %s), "
+        f"{text_ctes}, "
+        "text_ranked AS (SELECT id, rank FROM (SELECT id, row_number() OVER (ORDER BY tier, rank DESC, id) AS rank "
+        "FROM (SELECT DISTINCT ON (id) id, tier, rank FROM text_tiers ORDER BY id, tier, rank DESC) deduped) ordered "
+        "WHERE rank <= %s), "
+        "fused AS (SELECT coalesce(v.id, t.id) AS id, v.rank AS vector_rank, t.rank AS text_rank, v.similarity, "
+        "coalesce(1.0::float8 / (%s + v.rank), 0) + coalesce(1.0::float8 / (%s + t.rank), 0) AS fused "
+        "FROM vector_ranked v FULL JOIN text_ranked t ON t.id = v.id) "
+        "SELECT f.id, c.document_id, d.title, c.document_version, c.text, f.fused, f.vector_rank, f.text_rank, "
+        f"f.similarity FROM fused f JOIN {_TABLE} c ON c.id = f.id "
+        f"JOIN {KnowledgeDocument._meta.db_table} d ON d.id = c.document_id AND d.active "
+        "ORDER BY f.fused DESC, f.id LIMIT %s"
+    )
+    params = [*vector_params, float(settings.KNOWLEDGE_MIN_SIMILARITY), *text_params, n, RRF_K, RRF_K, k]
+    return sql, params
 
 
 def knowledge_search_vector(
@@ -94,42 +162,31 @@ def knowledge_search_vector(
     """knowledge_search with the query already embedded (benchmarks, callers that embed in batches)."""
     n = max(candidates or settings.KNOWLEDGE_CANDIDATES, k)
     tags = [t.strip().lower() for t in tags or [] if t.strip()] or None
-    vector_hits = [
-        (chunk_id, similarity)
-        for chunk_id, similarity in knowledge_vector_candidates(vector=vector, n=n, tags=tags)
-        if similarity >= settings.KNOWLEDGE_MIN_SIMILARITY
+    sql, params = _hybrid_sql(query=query, vector=vector, k=k, n=n, tags=tags)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_hnsw_settings(n))
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        KnowledgeHit(
+            chunk_id=chunk_id, document_id=document_id, title=title, version=version, text=text,
+            score=round(min(fused / _MAX_RRF, 1.0), 4), vector_rank=vector_rank, text_rank=text_rank,
+            citation=f"{title} (v{version})", similarity=round(similarity, 4) if similarity is not None else None,
+        )
+        for chunk_id, document_id, title, version, text, fused, vector_rank, text_rank, similarity in rows
     ]
-    text_hits = knowledge_text_candidates(query=query, n=n, tags=tags)
 
-    vector_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(vector_hits, 1)}
-    similarity = dict(vector_hits)
-    text_rank = {chunk_id: rank for rank, chunk_id in enumerate(text_hits, 1)}
-    fused = {
-        chunk_id: sum(1 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, text_rank) if chunk_id in ranks)
-        for chunk_id in {*vector_rank, *text_rank}
-    }
-    best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[: k * 2]
-    rows = {
-        row["id"]: row
-        for row in KnowledgeChunk.objects.filter(id__in=best, document__active=True).values(
-            "id", "document_id", "document__title", "document_version", "text"
-        )
-    }
-    hits = []
-    for chunk_id in best:
-        row = rows.get(chunk_id)
-        if row is None:
-            continue
-        title, version = row["document__title"], row["document_version"]
-        hits.append(
-            KnowledgeHit(
-                chunk_id=chunk_id, document_id=row["document_id"], title=title, version=version, text=row["text"],
-                score=round(min(fused[chunk_id] / _MAX_RRF, 1.0), 4), vector_rank=vector_rank.get(chunk_id),
-                text_rank=text_rank.get(chunk_id), citation=f"{title} (v{version})",
-                similarity=round(similarity[chunk_id], 4) if chunk_id in similarity else None,
-            )
-        )
-    return hits[:k]
+
+def knowledge_explain(*, query: str, vector, k: int = 5, tags: list[str] | None = None) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the statement knowledge_search runs, under the same SET LOCALs (for the
+    benchmark, and for checking plans on a production-sized base)."""
+    n = max(settings.KNOWLEDGE_CANDIDATES, k)
+    tags = [t.strip().lower() for t in tags or [] if t.strip()] or None
+    sql, params = _hybrid_sql(query=query, vector=vector, k=k, n=n, tags=tags)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_hnsw_settings(n))
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def knowledge_search(query: str, *, k: int = 5, tags: list[str] | None = None) -> list[KnowledgeHit]:

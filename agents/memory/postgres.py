@@ -32,6 +32,22 @@ WHERE coalesce((knowledge_customercontext.data->>'last_message_id')::bigint, 0) 
 """
 
 
+RECENT_SQL = (
+    "SELECT id, channel, author, text, sent_at FROM conversations_message WHERE customer_id = %s "
+    "ORDER BY sent_at DESC, id DESC LIMIT %s"
+)
+
+# bookings as booking_dict() shapes them: ISO date, guests = adults + children + children under 6, total as text
+CONTEXT_SQL = """
+SELECT c.name, c.email, c.phone, cc.data::text, (
+    SELECT coalesce(json_agg(json_build_array(b.id, b.event_date, b.slot, b.adults + b.children + b.children_under_6,
+                                              b.status, b.total::text) ORDER BY b.event_date, b.id), '[]'::json)
+    FROM bookings_booking b WHERE b.customer_id = c.id)::text
+FROM conversations_customer c LEFT JOIN knowledge_customercontext cc ON cc.customer_id = c.id
+WHERE c.id = %s
+"""
+
+
 class PostgresMemory(Memory):
     def append(self, message) -> None:
         from conversations.models import Message
@@ -49,27 +65,37 @@ class PostgresMemory(Memory):
             })
 
     def recent(self, customer, limit: int = 20) -> list[dict]:
-        from conversations.models import Message
-
-        rows = (
-            Message.objects.filter(customer_id=_pk(customer))
-            .order_by("-sent_at", "-id")
-            .values_list("id", "channel", "author", "text", "sent_at")[:limit]
-        )
+        """One index scan of msg_customer_recent (customer_id, sent_at DESC, id DESC), read backwards from the
+        customer's newest message and stopped after `limit` rows: no sort, whatever the customer's history length.
+        Plain SQL with only the five columns returned, since this runs on every message the assistant answers."""
+        with connection.cursor() as cursor:
+            cursor.execute(RECENT_SQL, [_pk(customer), int(limit)])
+            rows = cursor.fetchall()
         return [message_dict(id=r[0], channel=r[1], author=r[2], text=r[3], sent_at=r[4]) for r in reversed(rows)]
 
-    def context(self, customer) -> dict:
-        from bookings.models import Booking
-        from conversations.models import Customer
-        from knowledge.models import CustomerContext
+    def explain_recent(self, customer, limit: int = 20, *, analyze: bool = True) -> str:
+        """The plan of recent()'s query (EXPLAIN ANALYZE, BUFFERS), for the benchmark and the plan test."""
+        options = "ANALYZE, BUFFERS" if analyze else "COSTS OFF"
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN ({options}) {RECENT_SQL}", [_pk(customer), int(limit)])
+            return "\n".join(row[0] for row in cursor.fetchall())
 
-        customer = customer if isinstance(customer, Customer) else Customer.objects.get(pk=customer)
-        data = CustomerContext.objects.filter(customer_id=customer.pk).values_list("data", flat=True).first() or {}
-        bookings = [booking_dict(b) for b in Booking.objects.filter(customer_id=customer.pk)]
+    def context(self, customer) -> dict:
+        """One statement: the customer's row, its JSONB context document and its bookings (as JSON)."""
+        from conversations.models import Customer
+
+        with connection.cursor() as cursor:
+            cursor.execute(CONTEXT_SQL, [_pk(customer)])
+            row = cursor.fetchone()
+        if row is None:
+            raise Customer.DoesNotExist(f"No customer {_pk(customer)}")
+        name, email, phone, data, bookings = row
+        data = json.loads(data) if data else {}
+        bookings = [dict(zip(("id", "event_date", "slot", "guests", "status", "total"), b, strict=True))
+                    for b in json.loads(bookings)]
         past, open_ = split_bookings(bookings, today=timezone.localdate())
         return {
-            "name": customer.name, "email": customer.email, "phone": customer.phone,
-            "past_bookings": past, "open_bookings": open_,
+            "name": name, "email": email, "phone": phone, "past_bookings": past, "open_bookings": open_,
             "dietary_notes": data.get("dietary_notes", []), "allergies": data.get("allergies", []),
             "preferred_channel": preferred_channel(data.get("channels", {})),
         }

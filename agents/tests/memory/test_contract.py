@@ -9,7 +9,7 @@ from django.utils import timezone
 from agents.memory import get_memory
 from bookings.models import Booking
 from conversations import services as conv
-from conversations.models import Message
+from conversations.models import Conversation, Message
 
 BACKENDS = ["postgres", "neo4j", "dual"]
 
@@ -108,13 +108,25 @@ def test_all_backends_agree_on_the_same_history(story):
             get_memory("postgres"), method)(story["customer"])
 
 
-def test_recent_is_a_single_index_scan(memory_settings):
-    customer = conv.customer_create(name="Bo")
+def test_recent_is_a_single_index_scan_without_a_sort(memory_settings):
+    """The plan of the query recent() runs, on enough rows that the planner picks it on costs: 300 customers with
+    20 messages each. One index scan of msg_customer_recent, no sort, stopped by the LIMIT."""
+    from agents.memory.postgres import PostgresMemory
+
+    customers = [conv.customer_create(name=f"C{i}") for i in range(300)]
+    start = timezone.now() - timedelta(days=1)
+    conversations = {c.pk: Conversation.objects.create(customer=c, channel="web") for c in customers}
+    Message.objects.bulk_create([
+        Message(conversation=conversations[c.pk], customer=c, channel="web", direction="inbound", author="customer",
+                text=f"message {j}", sent_at=start + timedelta(minutes=j))
+        for c in customers for j in range(20)
+    ])
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN " + str(Message.objects.filter(customer_id=customer.pk).order_by("-sent_at", "-id")
-                             .values_list("id", "channel", "author", "text", "sent_at")[:20].query)
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using msg_customer_recent" in plan and "Sort" not in plan, plan
+        cursor.execute("ANALYZE conversations_message")
+    memory = get_memory("postgres")
+    assert isinstance(memory, PostgresMemory)
+    plan = memory.explain_recent(customers[7], limit=20, analyze=False)
+    lines = [line.strip() for line in plan.splitlines()]
+    assert lines == ["Limit", "->  Index Scan using msg_customer_recent on conversations_message",
+                     f"Index Cond: (customer_id = {customers[7].pk})"], plan
+    assert [m["text"] for m in memory.recent(customers[7])] == [f"message {j}" for j in range(20)]
