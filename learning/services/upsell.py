@@ -106,7 +106,8 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
         baseline = float((_load(current).predict(X[evaluation]) == y_arr[evaluation]).mean())
     else:
         baseline = float((y_arr[evaluation] == Counter(y_arr[~evaluation]).most_common(1)[0][0]).mean())
-    stamp = f"{datetime.now():%Y%m%dT%H%M%S}-{hashlib.sha256(json.dumps(y).encode()).hexdigest()[:6]}"
+    # Unique even when the same data is trained twice in one second: time to the microsecond + the data's hash.
+    stamp = f"{datetime.now():%Y%m%dT%H%M%S%f}-{hashlib.sha256(json.dumps(y).encode()).hexdigest()[:6]}"
     path = upsell_root() / stamp
     path.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path / "model.joblib")
