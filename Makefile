@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements.stamp
 
-.PHONY: install run test stop bench bench-asgi clean-var
+.PHONY: install browser run test stop bench bench-asgi bench-ws clean-var
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,13 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# Debian's chromium + chromium-driver for the web chat's real-browser test (skipped with a reason when absent).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		bash scripts/install-browser.sh || echo "warning: could not install chromium; the browser test will be skipped"; \
+	fi
 
 run: install
 	$(PY) -m hibachi.launcher
@@ -29,6 +35,9 @@ bench: bench-asgi
 
 bench-asgi: install
 	$(PY) -m hibachi.bench_asgi
+
+bench-ws: install
+	$(PY) manage.py bench_ws --sockets 200 --messages 5
 
 clean-var: stop
 	rm -rf var

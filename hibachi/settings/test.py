@@ -47,7 +47,10 @@ STORAGES = {
 }
 DEMO_STAFF_USERNAME = "staff"
 DEMO_STAFF_PASSWORD = "hibachi-demo"
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"}}  # noqa: F405
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "webhooks": "10000/min"},
+}
 
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are served from finders here)

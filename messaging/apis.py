@@ -1,0 +1,265 @@
+"""Provider webhooks: verify -> de-duplicate by the provider's event id -> persist -> 2xx -> Celery processes.
+
+Every endpoint checks the request size first (413 naming the limit), then the provider's signature or token (401
+missing / 403 wrong, nothing stored), then the payload (400 naming the invalid fields), and answers 200 with counts
+once the events are committed. The authenticated delivery endpoints let an integration see and retry deliveries.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import parsers, signatures
+from .models import OutboundDelivery, WebhookEvent
+from .serializers import (
+    MailgunInboundSerializer,
+    MetaWebhookSerializer,
+    RingCentralSmsEventSerializer,
+    RingCentralVoiceEventSerializer,
+    WebhookAcceptedSerializer,
+    WebhookErrorSerializer,
+)
+from .services import delivery_retry, webhook_events_record
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+_ERRORS = {
+    400: OpenApiResponse(WebhookErrorSerializer, description="Malformed payload: the invalid fields and why."),
+    401: OpenApiResponse(WebhookErrorSerializer, description="The signature or token is missing. Nothing stored."),
+    403: OpenApiResponse(WebhookErrorSerializer, description="The signature or token is wrong. Nothing stored."),
+    413: OpenApiResponse(WebhookErrorSerializer, description="The body is larger than this endpoint accepts."),
+    429: OpenApiResponse(WebhookErrorSerializer, description="Throttled (API_THROTTLE_WEBHOOKS)."),
+}
+_ACCEPTED = {200: OpenApiResponse(WebhookAcceptedSerializer, description="Stored; processing is queued.")}
+
+
+class WebhookApi(APIView):
+    """Base: no user authentication (the provider's signature is checked instead), throttled, size-limited."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "webhooks"
+    provider = ""
+
+    def initial(self, request, *args, **kwargs):
+        self.check_size(request)
+        super().initial(request, *args, **kwargs)
+
+    def max_bytes(self) -> int:
+        return settings.MESSAGING_WEBHOOK_MAX_BYTES[self.provider]
+
+    def check_size(self, request) -> None:
+        limit = self.max_bytes()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ParseError("The Content-Length header is not a number.") from None
+        if length > limit:
+            raise PayloadTooLarge(f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes.")
+
+    def raw_body(self, request) -> bytes:
+        body = request._request.body  # the exact bytes the provider signed
+        if len(body) > self.max_bytes():
+            raise PayloadTooLarge(f"The request body is {len(body)} bytes; this endpoint accepts at most "
+                                  f"{self.max_bytes()} bytes.")
+        return body
+
+    def json_body(self, raw: bytes):
+        try:
+            return json.loads(raw or b"")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"The body is not valid JSON: {exc}.") from None
+
+    @staticmethod
+    def refuse(problem: tuple[int, str]) -> Response:
+        return Response({"detail": problem[1]}, status=problem[0])
+
+    def accept(self, items) -> Response:
+        counts = webhook_events_record(provider=self.provider, items=items)
+        return Response(counts, status=status.HTTP_200_OK)
+
+
+_VERIFICATION_TOKEN = OpenApiParameter(
+    "Verification-Token", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="The subscription's verificationToken (RINGCENTRAL_VERIFICATION_TOKEN).",
+)
+_VALIDATION_TOKEN = OpenApiParameter(
+    "Validation-Token", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Sent once when the subscription is created: echoed back in the response header, nothing else.",
+)
+
+
+class RingCentralWebhookApi(WebhookApi):
+    provider = WebhookEvent.Provider.RINGCENTRAL
+    parser = None
+
+    def post(self, request):
+        validation_token = request.headers.get("Validation-Token")
+        if validation_token:
+            response = HttpResponse(status=200)
+            response["Validation-Token"] = validation_token[:512]
+            return response
+        problem = signatures.ringcentral_verification(request.headers.get("Verification-Token"),
+                                                      settings.RINGCENTRAL_VERIFICATION_TOKEN)
+        if problem:
+            return self.refuse(problem)
+        payload = self.json_body(self.raw_body(request))
+        return self.accept(type(self).parser(payload))
+
+
+class RingCentralSmsWebhookApi(RingCentralWebhookApi):
+    parser = staticmethod(parsers.ringcentral_sms)
+
+    @extend_schema(
+        tags=["channels"], operation_id="channels_ringcentral_sms", summary="RingCentral SMS webhook",
+        description="Message-store instant notifications (`/restapi/v1.0/account/~/extension/~/message-store/"
+                    "instant?type=SMS`). De-duplicated by `uuid`; inbound SMS are answered by SMS.",
+        request=RingCentralSmsEventSerializer, parameters=[_VERIFICATION_TOKEN, _VALIDATION_TOKEN],
+        responses={**_ACCEPTED, **_ERRORS}, auth=[],
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class RingCentralVoiceWebhookApi(RingCentralWebhookApi):
+    parser = staticmethod(parsers.ringcentral_voice)
+
+    @extend_schema(
+        tags=["channels"], operation_id="channels_ringcentral_voice", summary="RingCentral call transcript webhook",
+        description="A telephony-session notification of a finished inbound call whose body carries the call's "
+                    "transcript (`body.transcript`: the `response` of RingCentral's speech-to-text job). "
+                    "De-duplicated by `uuid`; answered by SMS to the caller.",
+        request=RingCentralVoiceEventSerializer, parameters=[_VERIFICATION_TOKEN, _VALIDATION_TOKEN],
+        responses={**_ACCEPTED, **_ERRORS}, auth=[],
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class MailgunInboundApi(WebhookApi):
+    provider = WebhookEvent.Provider.MAILGUN
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        tags=["channels"], operation_id="channels_mailgun_inbound", summary="Inbound email (Mailgun route)",
+        description="Mailgun's parsed email, signed with HMAC-SHA256(signing key, timestamp + token). "
+                    "De-duplicated by `Message-Id`; answered by email in the same thread.",
+        request={"application/x-www-form-urlencoded": MailgunInboundSerializer,
+                 "multipart/form-data": MailgunInboundSerializer},
+        responses={**_ACCEPTED, **_ERRORS}, auth=[],
+    )
+    def post(self, request):
+        # Attachments are streamed to temporary files by the multipart parser (not into memory); the form fields
+        # count against DATA_UPLOAD_MAX_MEMORY_SIZE.
+        data = {key: request.data.get(key) for key in request.data.keys() if isinstance(request.data.get(key), str)}
+        problem = signatures.mailgun_signature(data, settings.MAILGUN_WEBHOOK_SIGNING_KEY,
+                                               max_age=settings.MAILGUN_SIGNATURE_MAX_AGE)
+        if problem:
+            return self.refuse(problem)
+        return self.accept(parsers.mailgun_email(data))
+
+
+class MetaWebhookApi(WebhookApi):
+    provider = WebhookEvent.Provider.META
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["channels"], operation_id="channels_meta_verify", summary="Meta webhook verification",
+        parameters=[
+            OpenApiParameter("hub.mode", OpenApiTypes.STR, required=True, enum=["subscribe"]),
+            OpenApiParameter("hub.verify_token", OpenApiTypes.STR, required=True, description="META_VERIFY_TOKEN"),
+            OpenApiParameter("hub.challenge", OpenApiTypes.STR, required=True),
+        ],
+        responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="hub.challenge, echoed."),
+                   401: _ERRORS[401], 403: _ERRORS[403]},
+        auth=[],
+    )
+    def get(self, request):
+        problem = signatures.meta_verify_token(request.query_params, settings.META_VERIFY_TOKEN)
+        if problem:
+            return self.refuse(problem)
+        return HttpResponse(request.query_params.get("hub.challenge", ""), content_type="text/plain")
+
+    @extend_schema(
+        tags=["channels"], operation_id="channels_meta_events", summary="Messenger / Instagram webhook",
+        description="Page or Instagram messaging events, signed with `X-Hub-Signature-256: sha256=HMAC-SHA256(app "
+                    "secret, raw body)`. One request may carry several messages; each is de-duplicated by its "
+                    "`mid` and answered through the Send API.",
+        request=MetaWebhookSerializer,
+        parameters=[OpenApiParameter("X-Hub-Signature-256", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                     required=True, description="sha256=<hex HMAC of the raw body>")],
+        responses={**_ACCEPTED, **_ERRORS}, auth=[],
+    )
+    def post(self, request):
+        raw = self.raw_body(request)
+        problem = signatures.meta_signature(request.headers.get("X-Hub-Signature-256"), raw,
+                                            settings.META_APP_SECRET)
+        if problem:
+            return self.refuse(problem)
+        return self.accept(parsers.meta_items(self.json_body(raw)))
+
+
+# --- deliveries, for integrations (token auth, staff only) -----------------------------------------------------------
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    conversation = serializers.IntegerField(source="message.conversation_id", read_only=True)
+    author = serializers.CharField(source="message.author", read_only=True)
+
+    class Meta:
+        model = OutboundDelivery
+        fields = ["id", "message", "conversation", "author", "channel", "backend", "status", "attempts", "last_error",
+                  "recipient", "provider_message_id", "created_at", "last_attempt_at", "sent_at"]
+        read_only_fields = fields
+
+
+class DeliveryListApi(generics.ListAPIView):
+    """Outbound deliveries, newest first; `?status=failed` to list the failed ones."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = DeliverySerializer
+
+    @extend_schema(tags=["channels"], parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=OutboundDelivery.Status.values, required=False),
+        OpenApiParameter("channel", OpenApiTypes.STR, required=False),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = OutboundDelivery.objects.select_related("message").order_by("-created_at")
+        for name in ("status", "channel"):
+            if self.request.query_params.get(name):
+                queryset = queryset.filter(**{name: self.request.query_params[name]})
+        return queryset[:200]
+
+
+class DeliveryRetryApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(tags=["channels"], request=None, responses={
+        202: DeliverySerializer,
+        409: inline_serializer("DeliveryAlreadySent", {"detail": serializers.CharField()}),
+    })
+    def post(self, request, pk: int):
+        delivery = generics.get_object_or_404(OutboundDelivery, pk=pk)
+        if not delivery_retry(delivery=delivery):
+            return Response({"detail": "This delivery was sent already."}, status=status.HTTP_409_CONFLICT)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

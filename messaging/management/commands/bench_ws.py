@@ -1,0 +1,235 @@
+"""`python manage.py bench_ws --sockets 200 --messages 5`: load the web chat over real websockets.
+
+Starts the project under uvicorn (a subprocess on a free port of 127.0.0.1, local AI provider) unless --url names a
+running server, opens --sockets concurrent websocket clients (each with its own signed visitor cookie), waits until
+all are open, then each sends --messages messages, one at a time: the first after a random pause of up to --think-ms
+(so the sockets do not all speak in the same second), the next ones --think-ms (+-50%) after each reply, as people
+would. Prints persist-acknowledge latency (send -> "ack": the message is committed), reply latency (send ->
+the assistant's reply), their p50/p95/max, and the error count. Traffic goes to the given server only; every loop is
+bounded in count and time. The bench's customers are deleted afterwards unless --keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from messaging.visitor import new_visitor_id, sign_visitor
+
+TEXTS = [
+    "Hi! How much would a party for 20 adults cost?",
+    "Do you come to San Jose?",
+    "What proteins can we choose?",
+    "Is Saturday December 12 available in the evening?",
+    "Do you have vegetarian options?",
+    "How much is the deposit?",
+    "Thanks, that helps!",
+]
+
+
+@dataclass
+class Results:
+    ack_ms: list = field(default_factory=list)
+    reply_ms: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    connected: int = 0
+    open_now: int = 0
+    max_open: int = 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+
+
+async def _client(n: int, url: str, origin: str, args, results: Results, all_open: asyncio.Event,
+                  opened: asyncio.Queue, visitors: list):
+    from websockets.asyncio.client import connect
+
+    visitor = new_visitor_id()
+    visitors.append(visitor)
+    cookie = f"{settings.WEBCHAT_COOKIE_NAME}={sign_visitor(visitor)}"
+    await asyncio.sleep(args.ramp_s * n / max(args.sockets, 1))
+    try:
+        async with connect(url, additional_headers={"Cookie": cookie, "Origin": origin}, open_timeout=args.timeout,
+                           ping_interval=None, compression=None, max_queue=64) as ws:
+            results.connected += 1
+            results.open_now += 1
+            results.max_open = max(results.max_open, results.open_now)
+            try:
+                history = json.loads(await asyncio.wait_for(ws.recv(), args.timeout))
+                if history.get("type") != "history":
+                    raise RuntimeError(f"first event was {history.get('type')!r}, not history")
+                await opened.put(n)
+                await asyncio.wait_for(all_open.wait(), args.timeout * 4)
+                rng = random.Random(n)
+                if args.think_ms:  # people do not all type at the same second: first messages spread over a think
+                    await asyncio.sleep(rng.uniform(0, args.think_ms / 1000))
+                for i in range(args.messages):
+                    client_id = uuid.uuid4().hex
+                    started = time.perf_counter()
+                    await ws.send(json.dumps({"type": "message", "text": rng.choice(TEXTS), "client_id": client_id}))
+                    message_id = None
+                    deadline = started + args.timeout
+                    while True:
+                        left = deadline - time.perf_counter()
+                        if left <= 0:
+                            raise TimeoutError(f"no reply within {args.timeout} s")
+                        event = json.loads(await asyncio.wait_for(ws.recv(), left))
+                        now = time.perf_counter()
+                        if event["type"] == "ack" and event.get("client_id") == client_id:
+                            message_id = event["message_id"]
+                            results.ack_ms.append((now - started) * 1000)
+                        elif event["type"] == "message" and message_id is not None \
+                                and event["message"].get("in_reply_to") == message_id:
+                            results.reply_ms.append((now - started) * 1000)
+                            break
+                        elif event["type"] == "error":
+                            raise RuntimeError(f"server error: {event.get('error')}")
+                    if i < args.messages - 1 and args.think_ms:
+                        await asyncio.sleep(args.think_ms / 1000 * rng.uniform(0.5, 1.5))
+            finally:
+                results.open_now -= 1
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+        results.errors.append(f"socket {n}: {type(exc).__name__}: {exc}")
+        await opened.put(n)  # do not keep the others waiting for a socket that failed
+
+
+async def _run(args, url: str, origin: str) -> tuple[Results, float, list]:
+    results, visitors = Results(), []
+    all_open, opened = asyncio.Event(), asyncio.Queue()
+
+    async def gate():
+        for _ in range(args.sockets):
+            await opened.get()
+        all_open.set()
+
+    gate_task = asyncio.create_task(gate())
+    started = time.perf_counter()
+    await asyncio.gather(*(_client(n, url, origin, args, results, all_open, opened, visitors)
+                           for n in range(args.sockets)))
+    gate_task.cancel()
+    return results, time.perf_counter() - started, visitors
+
+
+class Command(BaseCommand):
+    help = __doc__.splitlines()[0]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sockets", type=int, default=200)
+        parser.add_argument("--messages", type=int, default=5, help="messages per socket")
+        parser.add_argument("--think-ms", type=float, default=60000,
+                            help="pause after each reply (+-50%%), like a person reading and typing (default 60000)")
+        parser.add_argument("--ramp-s", type=float, default=2.0, help="spread the connections over this long")
+        parser.add_argument("--timeout", type=float, default=60.0, help="per reply and per connection, seconds")
+        parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (default: start uvicorn)")
+        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes when starting one")
+        parser.add_argument("--keep", action="store_true", help="keep the bench's customers and messages")
+
+    def handle(self, *args, **options):
+        from types import SimpleNamespace
+
+        args = SimpleNamespace(**options)
+        if args.sockets < 1 or args.messages < 1 or args.sockets > 2000:
+            raise CommandError("--sockets must be 1..2000 and --messages at least 1.")
+        server = None
+        if args.url:
+            base = args.url.rstrip("/")
+        else:
+            port = _free_port()
+            env = {**os.environ, "AI_PROVIDER": "local", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+                   "DATABASE_CONN_MAX_AGE": os.environ.get(
+                "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
+            server = subprocess.Popen(
+                [os.path.join(os.path.dirname(sys.executable), "uvicorn"), "hibachi.asgi:application", "--host",
+                 "127.0.0.1", "--port", str(port), "--no-access-log", "--lifespan", "off", "--log-level", "warning",
+                 "--ws", "websockets-sansio", "--workers", str(args.workers)], env=env)
+            base = f"ws://127.0.0.1:{port}"
+            self._wait(base.replace("ws://", "http://"), server)
+        origin = base.replace("ws://", "http://").replace("wss://", "https://")
+        self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think {args.think_ms:.0f} ms "
+                          f"+-50%, against {base}/ws/chat/ (local provider{' — server started here' if server else ''})")
+        visitors: list = []
+        try:
+            self._warm(base, origin, args)
+            results, elapsed, visitors = asyncio.run(_run(args, f"{base}/ws/chat/", origin))
+        finally:
+            if server is not None:
+                server.terminate()
+                try:
+                    server.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+            if not args.keep:
+                self._cleanup(visitors)
+        self._report(args, results, elapsed)
+
+    def _wait(self, http_base: str, server) -> None:
+        import httpx
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"uvicorn exited with {server.returncode}")
+            try:
+                if httpx.get(f"{http_base}/", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise CommandError("the server did not answer within 120 s")
+
+    def _warm(self, base: str, origin: str, args) -> None:
+        """One message first, outside the measurement, so models are loaded before the clock starts."""
+        from types import SimpleNamespace
+
+        warm = SimpleNamespace(**{**vars(args), "sockets": 1, "messages": 1, "think_ms": 0, "ramp_s": 0,
+                                  "timeout": 120})
+        results, _, visitors = asyncio.run(_run(warm, f"{base}/ws/chat/", origin))
+        if results.errors:
+            raise CommandError(f"warm-up failed: {results.errors[0]}")
+        if not args.keep:
+            self._cleanup(visitors)
+
+    def _cleanup(self, visitors: list) -> None:
+        from conversations.models import Customer
+
+        if visitors:
+            Customer.objects.filter(identities__channel="web", identities__external_id__in=visitors).delete()
+
+    def _report(self, args, results: Results, elapsed: float) -> None:
+        sent = args.sockets * args.messages
+        line = "{:<22} p50 {:>7.1f} ms   p95 {:>7.1f} ms   max {:>7.1f} ms   (n={})"
+        self.stdout.write(f"sockets opened {results.connected}/{args.sockets}, at most {results.max_open} open at "
+                          f"once; {len(results.reply_ms)}/{sent} replies in {elapsed:.1f} s "
+                          f"({len(results.reply_ms) / elapsed:.1f} replies/s)")
+        for name, values in (("persist-acknowledge", results.ack_ms), ("reply", results.reply_ms)):
+            self.stdout.write(line.format(name, _pct(values, 0.5), _pct(values, 0.95),
+                                          max(values) if values else float("nan"), len(values)))
+        self.stdout.write(f"errors {len(results.errors)}")
+        for error in results.errors[:10]:
+            self.stdout.write(f"  {error}")
+        p95 = _pct(results.reply_ms, 0.95)
+        met = not results.errors and results.connected == args.sockets and p95 <= 250
+        self.stdout.write(("target MET" if met else "target MISSED") + f": {args.sockets} sockets, reply p95 "
+                          f"{p95:.0f} ms (<= 250), errors {len(results.errors)} (0)")

@@ -1,0 +1,88 @@
+"""What the channels layer records: every provider webhook event (before answering 2xx) and every outbound delivery."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from conversations.models import Channel
+
+
+class WebhookEvent(models.Model):
+    """One provider event (an SMS, a call transcript, an email, a DM), stored before the webhook answers 2xx.
+
+    ``(provider, event_id)`` is unique: a provider's retry of the same event finds the first row and changes nothing.
+    """
+
+    class Provider(models.TextChoices):
+        RINGCENTRAL = "ringcentral", "RingCentral"
+        MAILGUN = "mailgun", "Mailgun"
+        META = "meta", "Meta (Messenger / Instagram)"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    event_id = models.CharField(max_length=255, help_text="The provider's id of the event (unique per provider).")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    external_id = models.CharField(
+        max_length=255, blank=True, db_index=True,
+        help_text="The provider's id of the customer's message (Message.external_id once processed).",
+    )
+    payload = models.JSONField(help_text="The event as the provider sent it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_events",
+        help_text="The customer message this event became.",
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique_per_provider"),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="webhook_status_received")]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} {self.event_id} ({self.get_status_display()})"
+
+
+class OutboundDelivery(models.Model):
+    """The delivery of one outbound message (AI or staff) on its conversation's channel, with every attempt counted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    message = models.OneToOneField(
+        "conversations.Message", on_delete=models.CASCADE, related_name="delivery",
+        help_text="One delivery per message: retries update this row.",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    backend = models.CharField(max_length=200, help_text="The sender class used (settings.MESSAGING_SENDERS).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    recipient = models.CharField(max_length=255, blank=True, help_text="Address, number or page-scoped id used.")
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "outbound deliveries"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="sent") | Q(sent_at__isnull=True), name="delivery_sent_at_if_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} delivery of message #{self.message_id} ({self.get_status_display()})"

@@ -1,0 +1,154 @@
+"""Provider payloads -> InboundItems (what the pipeline needs, or why an event is ignored).
+
+The same functions run in the webhook (a malformed payload is a 400 naming the problem) and in the Celery task, on
+the payload as it was stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from email.utils import parseaddr
+
+from rest_framework import serializers as drf
+
+from conversations.models import Channel
+
+from . import serializers
+from .models import WebhookEvent
+from .services import InboundItem
+
+
+def _validated(serializer_class, data) -> dict:
+    if not isinstance(data, dict):
+        raise drf.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- RingCentral ----------------------------------------------------------------------------------------------------
+
+
+def ringcentral_sms(payload: dict) -> list[InboundItem]:
+    data = _validated(serializers.RingCentralSmsEventSerializer, payload)
+    body = data["body"]
+    item = InboundItem(event_id=data["uuid"], channel=Channel.SMS, payload=payload)
+    if body["direction"].lower() != "inbound":
+        item.ignore_reason = f"direction is {body['direction']!r}: only inbound messages are answered"
+    elif body["type"].upper() != "SMS":
+        item.ignore_reason = f"type is {body['type']!r}: only SMS is answered here"
+    elif not (body.get("subject") or "").strip():
+        item.ignore_reason = "the SMS has no text"
+    phone = body["from"]["phoneNumber"]
+    item.external_id = str(body["id"])
+    item.sender = {"external_id": phone, "phone": phone, "name": body["from"].get("name", "")}
+    item.text = (body.get("subject") or "").strip()
+    item.sent_at = body["creationTime"]
+    return [item]
+
+
+def ringcentral_voice(payload: dict) -> list[InboundItem]:
+    data = _validated(serializers.RingCentralVoiceEventSerializer, payload)
+    body = data["body"]
+    party = next((p for p in body["parties"] if p["direction"].lower() == "inbound"), body["parties"][0])
+    transcript = body["transcript"]
+    text = (transcript.get("transcript") or "").strip() or " ".join(
+        u["text"].strip() for u in transcript.get("utterances", []) if u["text"].strip()
+    )
+    item = InboundItem(event_id=data["uuid"], channel=Channel.VOICE, payload=payload)
+    phone = party["from"]["phoneNumber"]
+    item.external_id = f"call:{body['telephonySessionId']}"
+    item.sender = {"external_id": phone, "phone": phone, "name": party["from"].get("name", "")}
+    item.text = text
+    item.sent_at = body["eventTime"]
+    if party["direction"].lower() != "inbound":
+        item.ignore_reason = "outbound call: only callers are answered"
+    elif not text:
+        item.ignore_reason = "the call transcript is empty"
+    return [item]
+
+
+# --- Mailgun --------------------------------------------------------------------------------------------------------
+
+
+def _header(headers_json: str, name: str) -> str:
+    try:
+        pairs = json.loads(headers_json or "[]")
+    except ValueError:
+        return ""
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).lower() == name.lower():
+            return str(pair[1])
+    return ""
+
+
+def mailgun_email(payload: dict) -> list[InboundItem]:
+    payload = dict(payload)
+    if not payload.get("Message-Id"):
+        payload["Message-Id"] = _header(payload.get("message-headers", ""), "Message-Id")
+    if not payload["Message-Id"]:
+        raise drf.ValidationError({"Message-Id": ["Required: the Message-Id field, or a Message-Id header in "
+                                                  "message-headers (it is the de-duplication key)."]})
+    data = _validated(serializers.MailgunInboundSerializer, payload)
+    name, address = parseaddr(data["from"])
+    address = address or parseaddr(data["sender"])[1]
+    if "@" not in address:
+        raise drf.ValidationError({"from": [f"{data['from']!r} has no email address."]})
+    text = (data["stripped-text"] or data["body-plain"]).strip() or data["subject"].strip()
+    item = InboundItem(event_id=data["Message-Id"], channel=Channel.EMAIL, payload=payload,
+                       external_id=data["Message-Id"], text=text,
+                       sender={"external_id": address.lower(), "email": address, "name": name})
+    item.sent_at = datetime.datetime.fromtimestamp(int(data["timestamp"]), tz=datetime.UTC) \
+        if data["timestamp"].isdigit() else None
+    if not text:
+        item.ignore_reason = "the email has no text"
+    return [item]
+
+
+# --- Meta -----------------------------------------------------------------------------------------------------------
+
+
+def meta_items(payload: dict) -> list[InboundItem]:
+    """One item per message in a (possibly batched) Messenger/Instagram delivery; echoes, reads, deliveries and
+    reactions have no `message.mid`/text of the customer's and are skipped (not stored)."""
+    data = _validated(serializers.MetaWebhookSerializer, payload)
+    items = []
+    for entry_index, entry in enumerate(data["entry"]):
+        for index, messaging in enumerate(entry.get("messaging", [])):
+            message = messaging.get("message")
+            if not message:
+                continue  # delivery / read receipts, postbacks without a message
+            raw = payload["entry"][entry_index]["messaging"][index]
+            items.extend(_meta_item({"object": data["object"], "entry_id": entry["id"], "messaging": raw}))
+    return items
+
+
+def _meta_item(stored: dict) -> list[InboundItem]:
+    messaging = _validated(serializers.MetaMessagingSerializer, stored.get("messaging"))
+    message = messaging["message"]
+    psid = messaging["sender"]["id"]
+    item = InboundItem(
+        event_id=message["mid"], channel=Channel.SOCIAL, payload=stored, external_id=message["mid"],
+        sender={"external_id": f"{stored.get('object', 'page')}:{psid}"}, text=(message.get("text") or "").strip(),
+        sent_at=datetime.datetime.fromtimestamp(messaging["timestamp"] / 1000, tz=datetime.UTC),
+    )
+    if message.get("is_echo"):
+        item.ignore_reason = "echo of our own message"
+    elif not item.text:
+        item.ignore_reason = "no text (attachment, sticker or reaction)"
+    return [item]
+
+
+PARSERS = {
+    (WebhookEvent.Provider.RINGCENTRAL, Channel.SMS): ringcentral_sms,
+    (WebhookEvent.Provider.RINGCENTRAL, Channel.VOICE): ringcentral_voice,
+    (WebhookEvent.Provider.MAILGUN, Channel.EMAIL): mailgun_email,
+    (WebhookEvent.Provider.META, Channel.SOCIAL): _meta_item,
+}
+
+
+def parse_stored(event: WebhookEvent) -> InboundItem:
+    """The item of a stored event (parsed again from its payload)."""
+    items = PARSERS[(event.provider, event.channel)](event.payload)
+    return items[0]

@@ -1,0 +1,119 @@
+"""Inbound email (Mailgun's parsed POST, HMAC over timestamp+token) and threaded email replies."""
+
+import time
+
+import pytest
+from django.core import mail
+
+from conversations.models import Message
+from messaging.models import OutboundDelivery, WebhookEvent
+
+from . import payloads
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+URL = "/api/v1/channels/mailgun/inbound/"
+
+
+def post(client, form, multipart=False):
+    if multipart:
+        return client.post(URL, data=form)  # the test client encodes multipart/form-data
+    from urllib.parse import urlencode
+
+    return client.post(URL, data=urlencode(form), content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_an_email_is_answered_in_the_same_thread(client, seeded, eager_celery, multipart):
+    form = payloads.mailgun_form(text="Hi, do you have availability on December 12 for 15 adults?",
+                                 subject="Hibachi party", message_id="<CAF123@mail.gmail.com>",
+                                 references="<older@mail.gmail.com>")
+
+    response = post(client, form, multipart=multipart)
+
+    assert response.status_code == 200 and response.json()["received"] == 1
+    event = WebhookEvent.objects.get()
+    assert (event.provider, event.event_id, event.status) == ("mailgun", "<CAF123@mail.gmail.com>", "processed")
+    inbound = event.message
+    assert inbound.channel == "email" and inbound.conversation.customer.email == "ann@example.com"
+    assert inbound.conversation.customer.name == "Ann Lee"
+    reply = inbound.replies.get()
+    delivery = OutboundDelivery.objects.get(message=reply)
+    assert delivery.status == "sent", delivery.last_error
+    [email] = mail.outbox
+    assert email.to == ["ann@example.com"]
+    assert email.subject == "Re: Hibachi party"
+    assert email.body == reply.text
+    assert email.extra_headers["In-Reply-To"] == "<CAF123@mail.gmail.com>"
+    assert email.extra_headers["References"] == "<older@mail.gmail.com> <CAF123@mail.gmail.com>"
+    assert email.extra_headers["Message-ID"] == delivery.provider_message_id
+    assert email.message()["Message-ID"] == delivery.provider_message_id
+
+
+@pytest.mark.parametrize(("change", "status", "reason"), [
+    ({"signature": "0" * 64}, 403, "does not match"),
+    ({"token": "another-token"}, 403, "does not match"),
+    ({"signature": ""}, 401, "missing"),
+    ({"timestamp": str(int(time.time()) - 3600)}, 403, "does not match"),
+])
+def test_forged_or_unsigned_emails_are_refused_and_change_nothing(client, change, status, reason):
+    form = {**payloads.mailgun_form(text="Hi"), **change}
+
+    response = post(client, form)
+
+    assert response.status_code == status
+    assert reason in response.json()["detail"]
+    assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0
+
+
+def test_a_correctly_signed_but_old_request_is_refused_as_a_replay(client):
+    form = payloads.mailgun_form(text="Hi", timestamp=int(time.time()) - 3600)
+
+    response = post(client, form)
+
+    assert response.status_code == 403 and "replay" in response.json()["detail"]
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_a_signature_made_with_another_key_is_refused(client):
+    response = post(client, payloads.mailgun_form(text="Hi", key="key-someone-else"))
+
+    assert response.status_code == 403
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_the_same_email_posted_twice_is_answered_once(client, seeded, eager_celery):
+    first = payloads.mailgun_form(text="What is the minimum order?", message_id="<dup@mail.gmail.com>")
+    retry = payloads.mailgun_form(text="What is the minimum order?", message_id="<dup@mail.gmail.com>")  # re-signed
+
+    responses = [post(client, first), post(client, retry)]
+
+    assert [r.json() for r in responses] == [{"received": 1, "duplicates": 0, "ignored": 0},
+                                             {"received": 0, "duplicates": 1, "ignored": 0}]
+    assert Message.objects.filter(channel="email", direction="inbound").count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_message_id_is_taken_from_the_headers_when_the_field_is_absent(client, seeded, eager_celery):
+    form = payloads.mailgun_form(text="Hello", message_id="<from-headers@x.com>")
+    del form["Message-Id"]
+
+    assert post(client, form).status_code == 200
+    assert WebhookEvent.objects.get().event_id == "<from-headers@x.com>"
+
+
+def test_malformed_emails_get_a_400_naming_the_field(client):
+    no_id = payloads.mailgun_form(text="Hello")
+    del no_id["Message-Id"]
+    no_id["message-headers"] = "[]"
+    no_from = payloads.mailgun_form(text="Hello")
+    del no_from["from"]
+    bad_from = {**payloads.mailgun_form(text="Hello"), "from": "Ann", "sender": "nobody"}
+
+    responses = [post(client, no_id), post(client, no_from), post(client, bad_from)]
+
+    assert [r.status_code for r in responses] == [400, 400, 400]
+    assert "Message-Id" in responses[0].json()["Message-Id"][0]
+    assert responses[1].json() == {"from": ["This field is required."]}
+    assert "has no email address" in responses[2].json()["from"][0]
+    assert WebhookEvent.objects.count() == 0
