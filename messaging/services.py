@@ -12,8 +12,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
-from conversations import services as conversation_services
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Channel, Message
 
 from .locks import advisory_lock
 from .models import OutboundDelivery, WebhookEvent
@@ -317,7 +316,6 @@ def webhook_event_process(*, event_id: int, final: bool = False) -> WebhookEvent
             WebhookEvent.objects.filter(pk=event.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     _event_finish(event, WebhookEvent.Status.PROCESSED, message=result.message)
-    _customer_adopt_contact(result.conversation)
     return event
 
 
@@ -338,13 +336,11 @@ def web_message_persist(*, visitor_id: str, text: str, client_id: str | None = N
 
     `client_id` is the widget's id for the message: a message re-sent after a reconnect is stored once.
     """
+    from agents.engine.pipeline import conversation_persist_inbound
+
     external_id = f"{visitor_id}:{client_id}"[:255] if client_id else None
-    with transaction.atomic():
-        customer = conversation_services.customer_get_or_create_for_identity(channel=Channel.WEB,
-                                                                              external_id=visitor_id)
-        conversation = conversation_services.conversation_get_or_create_open(customer=customer, channel=Channel.WEB)
-        return conversation_services.message_record_inbound(conversation=conversation, text=text,
-                                                            external_id=external_id)
+    return conversation_persist_inbound(channel=Channel.WEB, sender={"external_id": visitor_id}, text=text,
+                                        external_id=external_id)
 
 
 def web_message_answer(*, message_id: int):
@@ -360,28 +356,7 @@ def web_message_answer(*, message_id: int):
         if existing is not None:
             return existing
         result = conversation_answer(message=message)
-    _customer_adopt_contact(result.conversation)
     return result.reply
-
-
-def _customer_adopt_contact(conversation: Conversation) -> None:
-    """A customer who gave an email or phone in the conversation keeps it on their record (when no other customer
-    has it), so their next SMS or email reaches the same customer and memory."""
-    booking = (Conversation.objects.filter(pk=conversation.pk).values_list("state", flat=True).first() or {}).get(
-        "booking", {}
-    )
-    customer = conversation.customer
-    fields = {}
-    for key in ("email", "phone"):
-        if booking.get(key) and not getattr(customer, key):
-            fields[key] = booking[key]
-    if booking.get("name") and not customer.name:
-        fields["name"] = booking["name"]
-    for key, value in fields.items():
-        try:
-            conversation_services.customer_update(customer=customer, **{key: value})
-        except ValidationError:
-            continue  # another customer has it, or it is not valid: keep the record as it is
 
 
 def web_history(*, visitor_id: str, limit: int = 50) -> list[dict]:

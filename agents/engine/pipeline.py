@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents import nlu
@@ -66,19 +67,28 @@ def _result_for_duplicate(conversation, message) -> InboundResult:
                          citations=meta.get("citations", []))
 
 
-def conversation_handle_inbound(
+def conversation_persist_inbound(
     *, channel: str, sender: dict, text: str, sent_at: datetime.datetime | None = None, external_id: str | None = None
-) -> InboundResult:
-    # 1. Persist the customer's message and commit before any model call.
+) -> tuple[Message, bool]:
+    """Step 1 for every channel: resolve the customer (matched across channels by email or phone) and the open
+    conversation, store the message and COMMIT, before any model call. Returns (message, created); the same
+    provider message id on the same channel returns the first copy with created=False."""
     with transaction.atomic():
         customer = conversation_services.customer_get_or_create_for_identity(
             channel=channel, external_id=sender.get("external_id", ""), name=sender.get("name", ""),
             email=sender.get("email"), phone=sender.get("phone"),
         )
         conversation = conversation_services.conversation_get_or_create_open(customer=customer, channel=channel)
-        message, created = conversation_services.message_record_inbound(
+        return conversation_services.message_record_inbound(
             conversation=conversation, text=text, sent_at=sent_at, external_id=external_id
         )
+
+
+def conversation_handle_inbound(
+    *, channel: str, sender: dict, text: str, sent_at: datetime.datetime | None = None, external_id: str | None = None
+) -> InboundResult:
+    message, created = conversation_persist_inbound(channel=channel, sender=sender, text=text, sent_at=sent_at,
+                                                    external_id=external_id)
     if not created:
         return _result_for_duplicate(message.conversation, message)
     return conversation_answer(message=message)
@@ -104,8 +114,8 @@ def conversation_answer(*, message: Message) -> InboundResult:
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
     conversation_services.message_set_nlu(message=message, nlu=parsed)
 
-    # 4. Dialogue state and routing.
-    state = dict(conversation.state or {})
+    # 4. Dialogue state and routing. A booking started on another channel carries over ("I texted you earlier").
+    state = dict(conversation.state or {}) or _booking_flow_elsewhere(conversation, now)
     changed = dialogue.merge_entities(state, parsed["entities"], text=message.text)
     agent_name = route(intent=parsed["intent"], entities=parsed["entities"], state=state, changed=changed,
                        intent_confidence=parsed["intent_confidence"] or 0.0, text=message.text)
@@ -173,6 +183,7 @@ def conversation_answer(*, message: Message) -> InboundResult:
             cost_usd=generation.cost_usd if generation else 0,
             metadata=metadata,
         )
+        _customer_adopt_contact(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
         Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
         conversation.state, conversation.experiment_variant = state, variants
@@ -182,6 +193,37 @@ def conversation_answer(*, message: Message) -> InboundResult:
             )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
                          booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
+
+
+BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+
+
+def _booking_flow_elsewhere(conversation, now) -> dict:
+    """The dialogue state of the customer's booking in progress on another channel (collecting details or awaiting
+    the yes), active within BOOKING_FLOW_CARRY_OVER, so a booking started on web chat can be finished by SMS."""
+    other = (Conversation.objects.filter(customer_id=conversation.customer_id,
+                                         last_activity_at__gte=now - BOOKING_FLOW_CARRY_OVER,
+                                         state__stage__in=["collecting", "awaiting_confirmation"])
+             .exclude(pk=conversation.pk).order_by("-last_activity_at").only("state").first())
+    if other is None:
+        return {}
+    carried = {key: other.state[key] for key in ("stage", "booking", "last_quote", "upsell_offered")
+               if key in other.state}
+    carried["carried_from_conversation"] = other.pk
+    return carried
+
+
+def _customer_adopt_contact(customer, booking: dict) -> None:
+    """A name, email or phone the customer gave in the conversation is kept on their record when it is missing
+    there, so their next SMS or email reaches the same customer and memory. A contact that already belongs to
+    another customer is left alone (staff can merge the two in the admin)."""
+    for key in ("name", "email", "phone"):
+        if booking.get(key) and not getattr(customer, key):
+            try:
+                with transaction.atomic():   # a savepoint: a lost race on a unique contact leaves the reply intact
+                    conversation_services.customer_update(customer=customer, **{key: booking[key]})
+            except (ValidationError, IntegrityError):
+                continue
 
 
 def _answer_survey(conversation, message) -> InboundResult | None:

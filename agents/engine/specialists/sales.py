@@ -82,19 +82,6 @@ def _quote_changed(previous: dict | None, quote: dict) -> bool:
     return any(previous.get(key) != quote.get(key) for key in keys)
 
 
-def _remember_contact(customer, booking: dict) -> None:
-    """Fill the customer's missing name, email or phone from what they told us while booking. A contact that already
-    belongs to another customer is left alone (staff can merge the two in the admin)."""
-    from conversations.services import customer_update
-
-    for field in ("name", "email", "phone"):
-        if booking.get(field) and not getattr(customer, field):
-            try:
-                customer_update(customer=customer, **{field: booking[field]})
-            except ValidationError:
-                continue
-
-
 def quote_for_state(booking: dict) -> dict | None:
     """The quote for what the customer has told us so far, or None when the party size is unknown."""
     if not booking.get("adults"):
@@ -274,7 +261,6 @@ class SalesAgent(Specialist):
             reason = "; ".join(exc.messages)
             return AgentOutcome(draft=by_tone(f"I couldn't book that: {reason}",
                                               question=dialogue.QUESTIONS["slot"]), completeness=0.6)
-        _remember_contact(ctx.customer, booking)
         ctx.state["stage"] = "booked"
         ctx.state["booking_id"] = created.pk
         ctx.state["booking"] = {}

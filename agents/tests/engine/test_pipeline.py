@@ -242,3 +242,36 @@ def test_a_memory_backend_outage_still_gets_the_customer_an_answer(business, cha
     result = chat().say("How much for 12 adults?")
 
     assert "$660" in result.reply.text and not result.escalated
+
+
+def test_contact_details_given_in_chat_are_kept_on_the_customer(business, chat):
+    customer = chat(external_id="anon-visitor")
+    customer.say("quote for 12 adults please, I'm Lara Croft, lara@example.com")
+
+    record = customer.last.conversation.customer
+    record.refresh_from_db()
+    assert (record.name, record.email) == ("Lara Croft", "lara@example.com")
+
+
+def test_a_contact_belonging_to_another_customer_is_left_alone(business, chat):
+    from conversations.tests.factories import CustomerFactory
+
+    CustomerFactory(email="taken@example.com")
+    customer = chat(external_id="someone-else")
+    result = customer.say("quote for 12 adults please, my email is taken@example.com")
+
+    record = result.conversation.customer
+    record.refresh_from_db()
+    assert record.email is None and result.reply is not None
+
+
+def test_a_booking_started_on_web_chat_is_finished_by_sms(business, chat):
+    web = chat(channel="web", external_id="v-77", name="Tina Fey", phone="+14155550177")
+    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    sms = chat(channel="sms", external_id="+14155550177", phone="+14155550177", start=web.clock)
+
+    result = sms.say("yes book it")
+
+    assert result.booking is not None and result.booking.total == 660
+    assert result.conversation != web.last.conversation
+    assert result.conversation.state["carried_from_conversation"] == web.last.conversation.pk
