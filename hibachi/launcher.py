@@ -83,9 +83,12 @@ def run() -> int:
         _manage("migrate", "--noinput", "-v", "0")
         _manage("seed_demo")
         _manage("sync_beat_schedule")
+        # One intra-op thread for PyTorch (the MiniLM encoder) in each process: with the web server and the workers
+        # sharing a few cores, PyTorch's default of one thread per core makes every embedding wait on the others.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
         processes = [
             subprocess.Popen([os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host,
-                              "--port", port, "--no-access-log", "--lifespan", "off"]),
+                              "--port", port, "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"]),
             subprocess.Popen([os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO",
                               "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"), "-n", "worker@%h"]),
             subprocess.Popen([os.path.join(BIN, "celery"), "-A", "hibachi", "beat", "-l", "INFO",
