@@ -69,9 +69,13 @@ def message_record_inbound(
 
 
 def message_record_outbound(
-    *, conversation: Conversation, text: str, author: str = Message.Author.AI, sent_at: datetime | None = None, **meta
+    *, conversation: Conversation, text: str, author: str = Message.Author.AI, sent_at: datetime | None = None,
+    deliver: bool = True, **meta
 ) -> Message:
-    """Persist a reply (AI or staff) with its generation metadata (agent, route, provider, tokens, cost...)."""
+    """Persist a reply (AI or staff) with its generation metadata (agent, route, provider, tokens, cost...).
+
+    After commit, `outbound_message_ready` hands it to its channel for delivery; `deliver=False` records history
+    that must not be sent (demo data, imports)."""
     if author not in (Message.Author.AI, Message.Author.STAFF):
         raise ValidationError({"author": "Outbound messages are written by the AI or by staff."})
     text = (text or "").strip()
@@ -98,5 +102,6 @@ def message_record_outbound(
     )
     _touch(conversation, sent_at)
     transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
-    transaction.on_commit(lambda: outbound_message_ready.send(sender=Message, message=message))
+    if deliver:
+        transaction.on_commit(lambda: outbound_message_ready.send(sender=Message, message=message))
     return message

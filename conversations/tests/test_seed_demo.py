@@ -40,3 +40,14 @@ def test_seed_demo_prints_a_working_staff_login(client, capsys):
     assert "username 'staff', password 'hibachi-demo'" in out
     assert client.login(username="staff", password="hibachi-demo")
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_seeding_sends_nothing_to_the_demo_customers(django_capture_on_commit_callbacks, mailoutbox):
+    from messaging.models import OutboundDelivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--skip-knowledge", stdout=open("/dev/null", "w"))
+
+    assert not OutboundDelivery.objects.exists()
+    assert mailoutbox == []

@@ -111,7 +111,7 @@ class Command(BaseCommand):
                     )
                 else:
                     services.message_record_outbound(
-                        conversation=conversation, text=text, author=Message.Author.AI, sent_at=at,
+                        conversation=conversation, text=text, author=Message.Author.AI, sent_at=at, deliver=False,
                         agent="demo", route=Message.Route.STUDENT, provider="seed",
                     )
             created += 1
