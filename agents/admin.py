@@ -32,7 +32,7 @@ class ModelCallAdmin(admin.ModelAdmin):
 class TutorPairAdmin(admin.ModelAdmin):
     list_display = [
         "created_at", "agent", "sent", "student_provider", "student_confidence", "student_excerpt", "teacher_provider",
-        "teacher_excerpt",
+        "teacher_excerpt", "outcome",
     ]
     list_filter = ["sent", "agent", "student_provider", "teacher_provider"]
     date_hierarchy = "created_at"
@@ -42,6 +42,15 @@ class TutorPairAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        from learning.services.rewards import tutor_pairs_with_outcomes
+
+        return tutor_pairs_with_outcomes(super().get_queryset(request))
+
+    @admin.display(description="outcome (reward of the reply sent)", ordering="reward")
+    def outcome(self, obj):
+        return "not scored yet" if obj.reward is None else f"{obj.reward:+.2f}"
 
     @admin.display(description="student's answer")
     def student_excerpt(self, obj):

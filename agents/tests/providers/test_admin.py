@@ -63,3 +63,22 @@ def test_traffic_share_only_accepts_the_rollout_steps(staff_client):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert AssistantSettings.objects.get().student_traffic_share == 100
+
+
+def test_tutor_pairs_show_the_outcome_of_the_reply_that_was_sent(staff_client):
+    from conversations.models import Message
+    from conversations.tests.factories import MessageFactory
+    from learning.models import RewardScore
+
+    scored, unscored = TutorPairFactory(), TutorPairFactory()
+    reply = MessageFactory(conversation=scored.inbound_message.conversation, direction=Message.Direction.OUTBOUND,
+                           author=Message.Author.AI, text="For 20 adults the total is $1,100.",
+                           in_reply_to=scored.inbound_message)
+    RewardScore.objects.create(message=reply, score=1.5, components={"booked": 1.0, "thumbs_up": 0.5})
+
+    response = staff_client.get(reverse("admin:agents_tutorpair_changelist"))
+
+    rows = {pair.pk: pair.reward for pair in response.context["cl"].result_list}
+    assert rows == {scored.pk: 1.5, unscored.pk: None}
+    content = response.content.decode()
+    assert "+1.50" in content and "not scored yet" in content
