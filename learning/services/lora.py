@@ -152,7 +152,7 @@ def lora_train(*, base_model: str | Path, train_rows: list[dict], out_dir: Path,
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        losses.append(float(loss))
+        losses.append(loss.detach().item())
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir)
     (out_dir / "training.json").write_text(json.dumps({"base_model": str(base_model), "steps": steps, "lr": lr,
