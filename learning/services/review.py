@@ -257,7 +257,8 @@ def knowledge_gap_mark(*, item: ReviewItem, user, title: str = "", body: str = "
     title = (title or "").strip() or f"Draft: {question_text[:80] or 'knowledge gap'}"
     body = (body or "").strip() or (
         f"<!-- Drafted from review item #{item.pk} by {user}. Write the answer, then activate the document. -->\n\n"
-        f"## Question\n\n{question_text}\n\n## What the assistant replied\n\n{item.message.text}\n\n## Answer\n\nTODO\n"
+        f"## Question\n\n{question_text}\n\n## What the assistant replied\n\n{item.message.text}\n\n"
+        "## Answer\n\n(Staff: write the answer here, then tick Active to publish.)\n"
     )
     document, _ = document_save(title=title, body=body, tags=["draft", "knowledge-gap"], active=False,
                                 source=f"review:{item.pk}:{timezone.now():%Y%m%d%H%M%S%f}")
