@@ -1,4 +1,4 @@
-"""Records of model calls, student/teacher answer pairs for training, and the staff-editable rollout switches."""
+"""Records of model calls and the staff-editable rollout switches (student/teacher pairs live in learning)."""
 
 from django.db import models
 from django.db.models import Q
@@ -45,30 +45,6 @@ class ModelCall(models.Model):
     def __str__(self):
         outcome = "ok" if self.ok else f"failed: {self.error[:40]}"
         return f"{self.provider}/{self.model} ({self.route}) {outcome}"
-
-
-class TutorPair(models.Model):
-    """The student's and the teacher's answers to the same message: material to teach the student."""
-
-    inbound_message = models.ForeignKey(
-        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="tutor_pairs"
-    )
-    agent = models.CharField(max_length=40, blank=True)
-    student_provider = models.CharField(max_length=40)
-    student_model = models.CharField(max_length=100)
-    student_text = models.TextField()
-    student_confidence = models.FloatField()
-    teacher_provider = models.CharField(max_length=40)
-    teacher_model = models.CharField(max_length=100)
-    teacher_text = models.TextField()
-    sent = models.CharField(max_length=10, choices=ModelRole.choices, help_text="Whose answer the customer got.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.agent or 'agent'}: {self.student_text[:30]} / {self.teacher_text[:30]}"
 
 
 class AssistantSettings(models.Model):

@@ -30,3 +30,14 @@ def customer_open_bookings(*, customer, today: date | None = None) -> QuerySet[B
         .prefetch_related("chefs")
         .order_by("event_date", "slot")
     )
+
+
+def booking_as_dict(booking: Booking) -> dict:
+    """The one JSON shape of a booking: the API's responses, the memory backends' context and the engine's tools all
+    use it. Dates ISO 8601, money as decimal strings (never floats)."""
+    return {
+        "id": booking.pk, "event_date": booking.event_date.isoformat(), "slot": booking.slot,
+        "adults": booking.adults, "children": booking.children, "children_under_6": booking.children_under_6,
+        "guests": booking.guests, "food_total": str(booking.food_total), "travel_fee": str(booking.travel_fee),
+        "total": str(booking.total), "status": booking.status,
+    }

@@ -45,12 +45,12 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.display(description="journey")
     def journey_timeline(self, obj):
-        """The customer's journey from the configured memory backend (agents.memory), as a timeline for staff."""
+        """The customer's journey from the configured memory backend (knowledge.memory), as a timeline for staff."""
         if obj is None or obj.pk is None:
             return "-"
         from django.template.loader import render_to_string
 
-        from agents.memory import get_memory
+        from knowledge.memory import get_memory
 
         try:
             events, error = get_memory().journey(obj), None

@@ -6,6 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookings.selectors import booking_as_dict
+
 from .models import Channel
 
 
@@ -46,15 +48,6 @@ class MessageOutputSerializer(serializers.Serializer):
     booking = serializers.DictField(allow_null=True)
 
 
-def _booking_dict(booking):
-    if booking is None:
-        return None
-    return {"id": booking.pk, "event_date": booking.event_date.isoformat(), "slot": booking.slot,
-            "adults": booking.adults, "children": booking.children, "children_under_6": booking.children_under_6,
-            "food_total": str(booking.food_total), "travel_fee": str(booking.travel_fee), "total": str(booking.total),
-            "status": booking.status}
-
-
 def result_as_dict(result) -> dict:
     reply, inbound = result.reply, result.message
     return {
@@ -67,7 +60,7 @@ def result_as_dict(result) -> dict:
             "escalated": result.escalated, "citations": result.citations,
         },
         "quote": result.quote,
-        "booking": _booking_dict(result.booking),
+        "booking": None if result.booking is None else booking_as_dict(result.booking),
     }
 
 

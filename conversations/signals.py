@@ -10,5 +10,5 @@ from django.dispatch import Signal
 outbound_message_ready = Signal()
 
 # kwargs: message (conversations.Message, already committed). Sent for every stored message, inbound and outbound;
-# the memory backends (agents.memory) listen and record it.
+# the memory backends (knowledge.memory) listen and record it.
 message_committed = Signal()

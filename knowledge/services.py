@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
-from agents.embedders import get_embedder
+from knowledge.embedders import get_embedder
 
 from .chunking import chunk_markdown
 from .models import KnowledgeChunk, KnowledgeDocument

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_views
+from .services.rewards import tutor_pairs_with_outcomes
 from .models import (
     BookingReplyLink,
     Correction,
@@ -17,6 +18,7 @@ from .models import (
     RewardScore,
     SatisfactionSurvey,
     SurveyRequest,
+    TutorPair,
     UpsellOffer,
 )
 
@@ -223,3 +225,34 @@ class RewardScoreAdmin(admin.ModelAdmin):
 for model, fields in ((BookingReplyLink, ["booking", "message"]), (SurveyRequest, ["conversation", "survey"]),
                       (ExperimentAssignment, ["experiment", "customer"]), (UpsellOffer, ["conversation"])):
     admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {"raw_id_fields": fields}))
+
+
+@admin.register(TutorPair)
+class TutorPairAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at", "agent", "sent", "student_provider", "student_confidence", "student_excerpt", "teacher_provider",
+        "teacher_excerpt", "outcome",
+    ]
+    list_filter = ["sent", "agent", "student_provider", "teacher_provider"]
+    date_hierarchy = "created_at"
+    search_fields = ["student_text", "teacher_text"]
+    raw_id_fields = ["inbound_message"]
+    readonly_fields = [field.name for field in TutorPair._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return tutor_pairs_with_outcomes(super().get_queryset(request))
+
+    @admin.display(description="outcome (reward of the reply sent)", ordering="reward")
+    def outcome(self, obj):
+        return "not scored yet" if obj.reward is None else f"{obj.reward:+.2f}"
+
+    @admin.display(description="student's answer")
+    def student_excerpt(self, obj):
+        return obj.student_text[:80]
+
+    @admin.display(description="teacher's answer")
+    def teacher_excerpt(self, obj):
+        return obj.teacher_text[:80]

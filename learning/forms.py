@@ -1,6 +1,6 @@
 from django import forms
 
-from agents.nlu.labels import INTENTS, SENTIMENTS, TONES
+from nlu.labels import INTENTS, SENTIMENTS, TONES
 
 
 def _choices(values):

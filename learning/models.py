@@ -329,3 +329,32 @@ class UpsellOffer(models.Model):
 
     def __str__(self):
         return f"{self.addon} offered in conversation #{self.conversation_id}"
+
+
+class TutorPair(models.Model):
+    """The student's and the teacher's answers to the same message: material to teach the student (written by the
+    hybrid provider through `learning.services.tutor_pair_create`)."""
+
+    class Sent(models.TextChoices):
+        STUDENT = "student", "Student"
+        TEACHER = "teacher", "Teacher"
+
+    inbound_message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="tutor_pairs"
+    )
+    agent = models.CharField(max_length=40, blank=True)
+    student_provider = models.CharField(max_length=40)
+    student_model = models.CharField(max_length=100)
+    student_text = models.TextField()
+    student_confidence = models.FloatField()
+    teacher_provider = models.CharField(max_length=40)
+    teacher_model = models.CharField(max_length=100)
+    teacher_text = models.TextField()
+    sent = models.CharField(max_length=10, choices=Sent.choices, help_text="Whose answer the customer got.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.agent or 'agent'}: {self.student_text[:30]} / {self.teacher_text[:30]}"

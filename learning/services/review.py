@@ -215,7 +215,7 @@ def answered_message(message: Message) -> Message | None:
 
 
 def labels_validate(*, intent: str, tone: str, sentiment: str, entities) -> dict:
-    from agents.nlu.labels import LABELS
+    from nlu.labels import LABELS
 
     errors = {}
     for head, value in (("intent", intent), ("tone", tone), ("sentiment", sentiment)):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from conversations.models import Escalation, Message
 
-from ..models import BookingReplyLink, Correction, Feedback, RewardScore, SatisfactionSurvey
+from ..models import BookingReplyLink, Correction, Feedback, RewardScore, SatisfactionSurvey, TutorPair
 
 WEIGHTS = {"booked": 1.0, "thumbs_up": 0.5, "thumbs_down": -1.0, "escalated": -1.0, "corrected": -0.5, "csat": 0.5}
 
@@ -66,8 +66,6 @@ def rewards_compute(*, since=None) -> int:
 
 def tutor_pairs_with_outcomes(queryset=None):
     """Tutor pairs from the cascade with which answer was sent and the reward of the reply the customer got."""
-    from agents.models import TutorPair
-
     queryset = queryset if queryset is not None else TutorPair.objects.all()
     reply = Message.objects.filter(in_reply_to=OuterRef("inbound_message"), author=Message.Author.AI).order_by("sent_at")
     return queryset.annotate(

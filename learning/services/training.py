@@ -2,10 +2,10 @@
 
     nlu_retrain()  ->  ModelVersion (promoted, or rejected with the reason in `notes`)
 
-Training data: agents/nlu/data/train.jsonl + the `nlu_labels.jsonl` of the latest export (`export_training_data`:
-staff and verified labels, PII-scrubbed). Frozen evaluation set: agents/nlu/data/heldout.jsonl + the frozen staff
+Training data: nlu/data/train.jsonl + the `nlu_labels.jsonl` of the latest export (`export_training_data`:
+staff and verified labels, PII-scrubbed). Frozen evaluation set: nlu/data/heldout.jsonl + the frozen staff
 evaluation file (LEARNING_FROZEN_EVAL_PATH; grown only by `learning_freeze_eval`). The current version is measured
-again on the same set every time, so the comparison is always like for like (see agents.nlu.retrain.better).
+again on the same set every time, so the comparison is always like for like (see nlu.retrain.better).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def _summary(metrics: dict) -> dict:
 
 def nlu_baseline_register() -> ModelVersion:
     """The ModelVersion row of the NLU model in use (registered the first time, or after a manual `nlu_train`)."""
-    from agents.nlu.artifacts import current_version as pointer_version
-    from agents.nlu.artifacts import model_root, nlu_model_current
+    from nlu.artifacts import current_version as pointer_version
+    from nlu.artifacts import model_root, nlu_model_current
 
     loaded = nlu_model_current()  # trains the shipped model first when there is none
     root = model_root()
@@ -57,7 +57,7 @@ def nlu_baseline_register() -> ModelVersion:
 
 def staff_examples(dataset: Path | None = None):
     """The labeled examples to train on: the export's nlu_labels.jsonl (scrubbed), else straight from the database."""
-    from agents.nlu.retrain import examples_from_rows
+    from nlu.retrain import examples_from_rows
 
     dataset = dataset or latest_dataset()
     if dataset is not None and (Path(dataset) / "nlu_labels.jsonl").exists():
@@ -68,8 +68,8 @@ def staff_examples(dataset: Path | None = None):
 
 
 def nlu_retrain(*, dataset: Path | None = None, min_delta: float = 0.0) -> ModelVersion:
-    from agents.nlu.artifacts import model_root
-    from agents.nlu.retrain import better, frozen_eval_set, nlu_evaluate, nlu_train_candidate, score
+    from nlu.artifacts import model_root
+    from nlu.retrain import better, frozen_eval_set, nlu_evaluate, nlu_train_candidate, score
 
     baseline = nlu_baseline_register()
     eval_set = frozen_eval_set(extra_path=settings.LEARNING_FROZEN_EVAL_PATH)
@@ -97,7 +97,7 @@ def nlu_retrain(*, dataset: Path | None = None, min_delta: float = 0.0) -> Model
 def frozen_eval_grow(*, count: int = 50, seed: int = 0) -> int:
     """Move a random sample of staff labels into the frozen evaluation file (they are never trained on after that).
     Returns how many were added."""
-    from agents.nlu.retrain import normal
+    from nlu.retrain import normal
 
     path = Path(settings.LEARNING_FROZEN_EVAL_PATH)
     existing = set()

@@ -33,7 +33,7 @@ def upsell_root() -> Path:
 
 
 def _tones():
-    from agents.nlu.labels import TONES
+    from nlu.labels import TONES
 
     return TONES
 

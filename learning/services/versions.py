@@ -22,7 +22,7 @@ def _activate_artifacts(version: ModelVersion) -> None:
     if version.kind == ModelVersion.Kind.OPENAI:
         return  # nothing on disk: the provider reads learning.selectors.openai_finetuned_model()
     if version.kind == ModelVersion.Kind.NLU:
-        from agents.nlu.retrain import nlu_set_current
+        from nlu.retrain import nlu_set_current
 
         nlu_set_current(root=Path(version.path).parent, version=version.version)
     elif version.kind in (ModelVersion.Kind.MINILM, ModelVersion.Kind.LORA, ModelVersion.Kind.UPSELL):

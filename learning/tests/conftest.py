@@ -16,14 +16,14 @@ def learning_tmp_dirs(settings, tmp_path):
 @pytest.fixture(scope="session")
 def shipped_nlu(tmp_path_factory):
     """One NLU model trained from the repository's data for the session (copied into each test that needs it)."""
-    from agents.nlu.artifacts import nlu_model_train
+    from nlu.artifacts import nlu_model_train
 
     return nlu_model_train(root=tmp_path_factory.mktemp("learning-nlu"))
 
 
 @pytest.fixture
 def nlu_dir(settings, shipped_nlu, learning_tmp_dirs):
-    from agents.nlu.artifacts import nlu_model_cache_clear
+    from nlu.artifacts import nlu_model_cache_clear
 
     root = settings.NLU_MODEL_DIR
     shutil.copytree(shipped_nlu.path.parent, root)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from agents.nlu import parse
-from agents.nlu.artifacts import current_version as pointer
+from nlu import parse
+from nlu.artifacts import current_version as pointer
 from learning.models import Correction, LabeledExample, ModelVersion
 from learning.services import review_queue_refresh
 from learning.services.datasets import latest_dataset

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_readiness_needs_enough_labels_of_every_intent(settings):
     settings.LEARNING_MINILM_MIN_LABELS, settings.LEARNING_MINILM_MIN_PER_INTENT = 11, 1
     assert not minilm.minilm_readiness()["ready"]
-    from agents.nlu.labels import INTENTS
+    from nlu.labels import INTENTS
 
     for intent in INTENTS[:-1]:
         LabeledExample.objects.create(text=f"x {intent}", intent=intent, tone="casual", sentiment="neutral")

@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.core import mail
 
-from agents.memory import get_memory
+from knowledge.memory import get_memory
 from conversations.models import ChannelIdentity, Customer, Message
 from messaging.models import OutboundDelivery
 from messaging.visitor import new_visitor_id

@@ -58,7 +58,7 @@ def growth_totals() -> dict:
 
 def memory_query_p95_ms(*, sample_size: int, limit: int = 20) -> dict:
     """Time ``get_memory().recent(customer, limit)`` on a random sample of customers; p95 and p50 in ms."""
-    from agents.memory import get_memory
+    from knowledge.memory import get_memory
 
     memory = get_memory()
     ids = list(Customer.objects.order_by("?").values_list("id", flat=True)[:sample_size])

@@ -22,15 +22,11 @@ logger = logging.getLogger(__name__)
 
 
 def pg_bin_dir() -> Path | None:
-    """Where pg_dump/pg_restore live: BACKUP_PG_BIN_DIR, else the embedded server's own binaries, else the PATH."""
+    """Where pg_dump/pg_restore live: BACKUP_PG_BIN_DIR (the local and test settings point it at the embedded
+    server's own binaries when they run it), else the PATH."""
     if settings.BACKUP_PG_BIN_DIR:
         return Path(settings.BACKUP_PG_BIN_DIR)
-    try:
-        import pgserver
-    except ImportError:
-        return None
-    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin"
-    return bundled if (bundled / "pg_dump").exists() else None
+    return None
 
 
 def pg_tool(name: str) -> str:

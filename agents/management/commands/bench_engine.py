@@ -23,7 +23,7 @@ from django.db import close_old_connections, connection, transaction
 from django.test.utils import override_settings
 from tqdm import tqdm
 
-from agents import nlu
+import nlu
 from agents.engine.pipeline import conversation_handle_inbound
 from conversations.models import ChannelIdentity, Customer
 from conversations.signals import outbound_message_ready

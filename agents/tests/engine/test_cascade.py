@@ -2,7 +2,8 @@
 
 import pytest
 
-from agents.models import ModelCall, TutorPair
+from agents.models import ModelCall
+from learning.models import TutorPair
 from agents.providers import _load
 from agents.tests.fakes import openai_api
 from agents.tests.providers.conftest import _clean_cache, ai_settings, fake_ollama, fake_openai  # noqa: F401

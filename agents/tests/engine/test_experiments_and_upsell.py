@@ -79,7 +79,7 @@ def test_the_same_customer_always_gets_the_same_variant(business):
 
 
 def test_replies_carry_the_model_version_for_rewards(business, chat):
-    from agents.nlu.artifacts import nlu_model_current
+    from nlu.artifacts import nlu_model_current
 
     result = chat().say(QUOTE)
 

@@ -208,7 +208,7 @@ def test_reschedule_is_applied_only_when_the_customer_confirms(business, chat):
 
 def test_memory_spans_channels_and_records_every_committed_message(business, chat,
                                                                     django_capture_on_commit_callbacks):
-    from agents.memory import get_memory
+    from knowledge.memory import get_memory
 
     with django_capture_on_commit_callbacks(execute=True):
         web = chat(channel="web", external_id="v-9", email="mia@example.com", name="Mia Wong")

@@ -46,7 +46,7 @@ def test_customer_lookup_sees_only_the_current_customers_bookings(business):
     found = tools["customer_lookup"].func()
 
     assert found["email"] == mine.email
-    assert [b["date"] for b in found["bookings"]] == ["2026-12-12"]
+    assert [b["event_date"] for b in found["bookings"]] == ["2026-12-12"]
 
 
 def test_escalate_tool_asks_the_pipeline_for_a_human(business):

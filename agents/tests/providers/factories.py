@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import factory
 
-from agents.models import ModelCall, TutorPair
+from agents.models import ModelCall
+from learning.models import TutorPair
 from conversations.tests.factories import MessageFactory
 
 

@@ -33,8 +33,8 @@ def test_model_call_page_is_read_only(staff_client):
 def test_tutor_pair_list_and_page_render(staff_client):
     pair = TutorPairFactory()
 
-    assert "gratuity not included" in staff_client.get(reverse("admin:agents_tutorpair_changelist")).content.decode()
-    assert staff_client.get(reverse("admin:agents_tutorpair_change", args=[pair.pk])).status_code == 200
+    assert "gratuity not included" in staff_client.get(reverse("admin:learning_tutorpair_changelist")).content.decode()
+    assert staff_client.get(reverse("admin:learning_tutorpair_change", args=[pair.pk])).status_code == 200
 
 
 def test_assistant_settings_is_a_single_row_staff_can_edit_but_not_add_or_delete(staff_client):
@@ -76,7 +76,7 @@ def test_tutor_pairs_show_the_outcome_of_the_reply_that_was_sent(staff_client):
                            in_reply_to=scored.inbound_message)
     RewardScore.objects.create(message=reply, score=1.5, components={"booked": 1.0, "thumbs_up": 0.5})
 
-    response = staff_client.get(reverse("admin:agents_tutorpair_changelist"))
+    response = staff_client.get(reverse("admin:learning_tutorpair_changelist"))
 
     rows = {pair.pk: pair.reward for pair in response.context["cl"].result_list}
     assert rows == {scored.pk: 1.5, unscored.pk: None}

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from agents.models import AssistantSettings, ModelCall, TutorPair
+from agents.models import AssistantSettings, ModelCall
+from learning.models import TutorPair
 from agents.providers import get_provider
 from agents.providers.rollout import traffic_bucket
 from agents.tests.fakes import openai_api

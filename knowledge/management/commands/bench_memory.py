@@ -11,9 +11,9 @@ import numpy as np
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from agents.memory import get_memory
-from agents.memory.neo4j import Neo4jMemory
-from agents.memory.postgres import PostgresMemory
+from knowledge.memory import get_memory
+from knowledge.memory.neo4j import Neo4jMemory
+from knowledge.memory.postgres import PostgresMemory
 
 DOMAIN = "bench.invalid"
 
@@ -145,7 +145,7 @@ class Command(BaseCommand):
         """Copy the generated customers the graph does not have yet (by count: they are copied in id order)."""
         from conversations.models import Customer, Message
 
-        from agents.memory.neo4j import MERGE_CUSTOMERS, MERGE_MESSAGES, customer_row, message_row
+        from knowledge.memory.neo4j import MERGE_CUSTOMERS, MERGE_MESSAGES, customer_row, message_row
 
         memory.ensure_indexes()
         have = memory.count("Customer")
@@ -170,7 +170,7 @@ class Command(BaseCommand):
 
         from conversations.models import Customer, Message
 
-        from agents.memory.neo4j import customer_row, message_row
+        from knowledge.memory.neo4j import customer_row, message_row
 
         memory.ensure_indexes()
         have = memory.count("Customer")

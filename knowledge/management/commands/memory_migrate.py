@@ -5,8 +5,8 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from agents.memory import get_memory
-from agents.memory.neo4j import Neo4jMemory, booking_row, customer_row, message_row
+from knowledge.memory import get_memory
+from knowledge.memory.neo4j import Neo4jMemory, booking_row, customer_row, message_row
 
 CHECKPOINT = "memory_migrate.messages"
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         self._verify(graph, sample)
 
     def _dietary(self, graph):
-        from agents.memory.base import dietary_facts
+        from knowledge.memory.base import dietary_facts
         from conversations.models import Message
 
         facts: dict[int, tuple[set, set]] = {}

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.memory import get_memory
+from knowledge.memory import get_memory
 
 
 class Command(BaseCommand):

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from .apis import NluParseApi
-
-app_name = "agents"
-
-urlpatterns = [
-    path("nlu/parse/", NluParseApi.as_view(), name="nlu-parse"),
-]

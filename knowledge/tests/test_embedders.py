@@ -1,0 +1,21 @@
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from knowledge.embedders import get_embedder
+
+
+def test_local_embedder_gives_normalised_384_dimension_vectors():
+    vectors = get_embedder().embed(["How much for 20 adults?", "Do you have vegan options?"])
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_local_embedder_puts_paraphrases_closer_than_unrelated_text():
+    a, b, c = get_embedder().embed(["What does it cost for 20 people?", "price for twenty guests", "Is it raining?"])
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_unknown_embedder_alias_is_a_configuration_error():
+    with pytest.raises(ImproperlyConfigured, match="No embedder"):
+        get_embedder("nope")

@@ -1,0 +1,237 @@
+"""Versioned NLU model artifacts under settings.NLU_MODEL_DIR, and the in-process cache `parse()` reads from.
+
+Layout: <NLU_MODEL_DIR>/<version>/{vectorizer,intent,tone,sentiment}.joblib + metadata.json, and a `current` file
+holding the version in use. Versions are written to a temporary directory and renamed, and `current` is replaced
+atomically, so a reader never sees half a model. When there is no model yet (a fresh clone, CI) the first use
+trains one from the repository's data and saves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import numpy as np
+from django.conf import settings
+
+from .dataset import HELDOUT_PATH, TRAIN_PATH, examples_load, file_sha256
+from .labels import HEADS, LABELS
+
+logger = logging.getLogger(__name__)
+
+POINTER = "current"
+METADATA = "metadata.json"
+VECTORIZER = "vectorizer.joblib"
+
+
+class NLUModelError(RuntimeError):
+    """No usable NLU model; the message says why and what to run."""
+
+
+@dataclass
+class LoadedModel:
+    version: str
+    path: Path
+    metadata: dict
+    model: object  # nlu.model.NLUModel
+
+
+def model_root() -> Path:
+    return Path(settings.NLU_MODEL_DIR)
+
+
+def current_version(root: Path | None = None) -> str | None:
+    pointer = Path(root or model_root()) / POINTER
+    try:
+        version = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return version or None
+
+
+# Embeddings of the shipped data, kept per process so that retraining (tests, `nlu_train` then `nlu_eval`) does not
+# embed the same sentences again.
+_vectors: dict[tuple[str, str], np.ndarray] = {}
+_vectors_lock = threading.Lock()
+
+
+def _embed(texts: list[str], *, embedder_alias: str, progress, description: str) -> np.ndarray:
+    from .model import embed_texts
+
+    missing = list(dict.fromkeys(text for text in texts if (embedder_alias, text) not in _vectors))
+    bar = progress(desc=description, total=len(texts), unit="text") if progress else contextlib.nullcontext()
+    with bar:
+        if progress:
+            bar.update(len(texts) - len(missing))
+        if missing:
+            vectors = embed_texts(missing, embedder_alias=embedder_alias, progress=bar.update if progress else None)
+            with _vectors_lock:
+                _vectors.update({(embedder_alias, text): vector for text, vector in zip(missing, vectors, strict=True)})
+    return np.vstack([_vectors[(embedder_alias, text)] for text in texts])
+
+
+def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, heldout_path: Path = HELDOUT_PATH,
+                    embedder_alias: str = "default", progress=None) -> LoadedModel:
+    """Train on `train_path`, measure on `heldout_path`, save a new version and make it current.
+
+    `progress` is a tqdm-like factory (`progress(desc=..., total=...)` -> bar with `update(n)`), or None.
+    """
+    import sklearn
+
+    from knowledge.embedders import get_embedder
+
+    from .evaluation import heads_evaluate
+    from .model import HYPERPARAMETERS, model_fit
+
+    root = Path(root or model_root())
+    examples = examples_load(train_path)
+    vectors = _embed([e.text for e in examples], embedder_alias=embedder_alias, progress=progress,
+                     description="embedding training set")
+    bar = progress(desc="fitting heads", total=len(HEADS), unit="head") if progress else None
+    model = model_fit(examples, vectors=vectors, embedder_alias=embedder_alias,
+                      on_head=(lambda head: bar.update(1)) if bar else None)
+    if bar:
+        bar.close()
+    heldout_metrics, heldout = None, None
+    if heldout_path and Path(heldout_path).exists():
+        heldout = examples_load(heldout_path)
+        heldout_vectors = _embed([e.text for e in heldout], embedder_alias=embedder_alias, progress=progress,
+                                 description="embedding held-out set")
+        heldout_metrics = heads_evaluate(model, heldout, vectors=heldout_vectors)
+
+    training_hash = file_sha256(train_path)
+    trained_at = datetime.now(UTC)
+    embedder = get_embedder(embedder_alias)
+    metadata = {
+        "version": "",
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "training_set": {"file": Path(train_path).name, "sha256": training_hash, "examples": len(examples)},
+        "heldout_set": ({"file": Path(heldout_path).name, "sha256": file_sha256(heldout_path),
+                         "examples": len(heldout)} if heldout else None),
+        "labels": {head: list(labels) for head, labels in LABELS.items()},
+        "embedder": {"alias": embedder_alias, "name": embedder.name, "dimension": embedder.dimension},
+        "hyperparameters": HYPERPARAMETERS,
+        "sklearn_version": sklearn.__version__,
+        "heldout_metrics": heldout_metrics,
+    }
+    return _save(root, model, metadata, stamp=f"{trained_at:%Y%m%dT%H%M%SZ}-{training_hash[:8]}")
+
+
+def _save(root: Path, model, metadata: dict, *, stamp: str, make_current: bool = True) -> LoadedModel:
+    root.mkdir(parents=True, exist_ok=True)
+    version, suffix = stamp, 1
+    while (root / version).exists():
+        suffix += 1
+        version = f"{stamp}-{suffix}"
+    metadata = {**metadata, "version": version}
+    staging = root / f".{version}.tmp-{os.getpid()}-{threading.get_ident()}"
+    staging.mkdir()
+    try:
+        joblib.dump(model.vectorizer, staging / VECTORIZER)
+        for head, classifier in model.heads.items():
+            joblib.dump(classifier, staging / f"{head}.joblib")
+        (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
+        staging.rename(root / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if make_current:  # candidates (nlu.retrain) are saved beside the current model and promoted later
+        set_current(root, version)
+    logger.info("Saved NLU model %s in %s%s", version, root, "" if make_current else " (not made current)")
+    return LoadedModel(version=version, path=root / version, metadata=metadata, model=model)
+
+
+def set_current(root: Path, version: str) -> None:
+    """Point `current` at a saved version, atomically (every process reloads it on its next parse)."""
+    if not (Path(root) / version / METADATA).is_file():
+        raise NLUModelError(f"{version!r} is not a model directory in {root}.")
+    pointer_tmp = Path(root) / f".{POINTER}.tmp-{os.getpid()}-{threading.get_ident()}"
+    pointer_tmp.write_text(version + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, Path(root) / POINTER)
+
+
+def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> LoadedModel:
+    """Load a saved version (the current one by default), checking it matches this code's labels and embedder."""
+    from knowledge.embedders import get_embedder
+
+    from .model import NLUModel
+
+    root = Path(root or model_root())
+    version = version or current_version(root)
+    if version is None:
+        raise NLUModelError(f"No NLU model in {root}: run `python manage.py nlu_train`.")
+    path = root / version
+    if Path(version).name != version or not (path / METADATA).is_file():
+        raise NLUModelError(f"{root / POINTER} names version {version!r}, which is not a model directory in {root}; "
+                            "run `python manage.py nlu_train`.")
+    metadata = json.loads((path / METADATA).read_text(encoding="utf-8"))
+    if metadata.get("labels") != {head: list(labels) for head, labels in LABELS.items()}:
+        raise NLUModelError(f"NLU model {version} was trained with other labels than nlu.labels; "
+                            "run `python manage.py nlu_train`.")
+    alias = metadata["embedder"]["alias"]
+    embedder = get_embedder(alias)
+    if embedder.name != metadata["embedder"]["name"]:
+        raise NLUModelError(f"NLU model {version} was trained on {metadata['embedder']['name']} embeddings but "
+                            f"EMBEDDERS[{alias!r}] is now {embedder.name}; run `python manage.py nlu_train`.")
+    try:
+        model = NLUModel(vectorizer=joblib.load(path / VECTORIZER),
+                         heads={head: joblib.load(path / f"{head}.joblib") for head in HEADS}, embedder_alias=alias)
+    except (OSError, ValueError, EOFError) as exc:
+        raise NLUModelError(f"NLU model {version} in {root} cannot be read ({exc}); "
+                            "run `python manage.py nlu_train`.") from exc
+    return LoadedModel(version=version, path=path, metadata=metadata, model=model)
+
+
+_cache: dict[Path, LoadedModel] = {}
+_cache_lock = threading.Lock()
+
+
+def nlu_model_current() -> LoadedModel:
+    """The current model of settings.NLU_MODEL_DIR, loaded once per process and reloaded when `current` changes.
+
+    With no model saved yet, trains one from the shipped data first (once, even with several threads or processes).
+    """
+    root = model_root()
+    version = current_version(root)
+    cached = _cache.get(root)
+    if cached is not None and cached.version == version:
+        return cached
+    with _cache_lock:
+        version = current_version(root)
+        cached = _cache.get(root)
+        if cached is not None and cached.version == version:
+            return cached
+        if version is None:
+            version = _train_missing(root)
+        loaded = nlu_model_load(root=root, version=version)
+        _cache[root] = loaded
+        return loaded
+
+
+def _train_missing(root: Path) -> str:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be training the first model right now
+        try:
+            version = current_version(root)
+            if version is None:
+                logger.warning("No NLU model in %s yet: training one from %s (run `manage.py nlu_train` to do "
+                               "this ahead of time).", root, TRAIN_PATH)
+                version = nlu_model_train(root=root).version
+            return version
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def nlu_model_cache_clear() -> None:
+    with _cache_lock:
+        _cache.clear()

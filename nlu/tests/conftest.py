@@ -1,0 +1,15 @@
+import pytest
+
+from nlu.artifacts import nlu_model_train
+
+
+@pytest.fixture(scope="session")
+def trained_nlu(tmp_path_factory):
+    """One model trained from the repository's data for the whole session, in a directory of its own."""
+    return nlu_model_train(root=tmp_path_factory.mktemp("nlu-model"))
+
+
+@pytest.fixture
+def nlu_model_dir(settings, trained_nlu):
+    settings.NLU_MODEL_DIR = trained_nlu.path.parent
+    return trained_nlu.path.parent
