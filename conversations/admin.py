@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import path
 
-from . import services
+from . import admin_views, selectors, services
 from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
 
 
@@ -35,37 +36,18 @@ class ChannelIdentityInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    """Customers and their identities. The knowledge app adds the journey timeline (read from customer memory) to the
+    change page: knowledge/templates/admin/conversations/customer/change_form.html."""
+
     form = CustomerForm
     list_display = ["__str__", "email", "phone", "conversation_count", "created_at"]
     search_fields = ["name", "email", "phone", "identities__external_id"]
     list_filter = ["created_at", "identities__channel"]
     inlines = [ChannelIdentityInline]
     date_hierarchy = "created_at"
-    readonly_fields = ["journey_timeline"]
-
-    @admin.display(description="journey")
-    def journey_timeline(self, obj):
-        """The customer's journey from the configured memory backend (knowledge.memory), as a timeline for staff."""
-        if obj is None or obj.pk is None:
-            return "-"
-        from django.template.loader import render_to_string
-
-        from knowledge.memory import get_memory
-
-        try:
-            events, error = get_memory().journey(obj), None
-        except Exception as exc:  # a graph backend that is down must not break the customer's page
-            events, error = [], f"{type(exc).__name__}: {exc}"
-        events = [
-            {**e, "when": e["at"][:16].replace("T", " ") + " UTC", "label": e["kind"].replace("_", " ").capitalize()}
-            for e in events
-        ]
-        return render_to_string("conversations/admin/journey_timeline.html", {"events": events, "error": error})
 
     def get_queryset(self, request):
-        from .selectors import customer_list_with_counts
-
-        return customer_list_with_counts()
+        return selectors.customer_list_with_counts()
 
     @admin.display(description="conversations", ordering="conversation_count")
     def conversation_count(self, obj):
@@ -111,6 +93,20 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = [MessageInline]
     actions = ["close_conversations"]
     date_hierarchy = "last_activity_at"
+    change_list_template = "admin/conversations/conversation/change_list.html"
+
+    def get_urls(self):
+        """Live handoff (conversations/admin_views.py), ahead of the default `<path:object_id>/` patterns."""
+        wrap = self.admin_site.admin_view
+        return [
+            path("handoff/", wrap(lambda request: admin_views.handoff_list_view(self, request)),
+                 name="conversations_handoff"),
+            path("handoff/<int:conversation_id>/",
+                 wrap(lambda request, conversation_id: admin_views.handoff_conversation_view(
+                     self, request, conversation_id)),
+                 name="conversations_handoff_conversation"),
+            *super().get_urls(),
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)

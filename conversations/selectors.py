@@ -1,6 +1,6 @@
 """Reads of customers, conversations and messages."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Conversation, Customer, Message
 
@@ -25,3 +25,12 @@ def conversations_waiting_for_human() -> QuerySet[Conversation]:
         .select_related("customer")
         .order_by("last_activity_at")
     )
+
+
+def handoff_conversations() -> QuerySet[Conversation]:
+    """Conversations waiting for a human (oldest wait first), then those staff are handling (live handoff page)."""
+    return (Conversation.objects.filter(status__in=[Conversation.Status.WAITING_FOR_HUMAN,
+                                                    Conversation.Status.HUMAN_ACTIVE])
+            .select_related("customer", "assigned_to")
+            .annotate(open_escalations=Count("escalations", filter=Q(escalations__resolved_at__isnull=True)))
+            .order_by("status", "last_activity_at"))

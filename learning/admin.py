@@ -59,12 +59,6 @@ class ReviewItemAdmin(admin.ModelAdmin):
             path("queue/", wrap(lambda request: admin_views.queue_view(self, request)), name="learning_review_queue"),
             path("queue/<int:pk>/", wrap(lambda request, pk: admin_views.item_view(self, request, pk)),
                  name="learning_review_item"),
-            path("handoff/", wrap(lambda request: admin_views.handoff_list_view(self, request)),
-                 name="learning_handoff"),
-            path("handoff/<int:conversation_id>/",
-                 wrap(lambda request, conversation_id: admin_views.handoff_conversation_view(
-                     self, request, conversation_id)),
-                 name="learning_handoff_conversation"),
             *super().get_urls(),
         ]
 

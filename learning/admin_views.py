@@ -1,4 +1,6 @@
-"""The correction dashboard and live handoff: admin custom views mounted by ReviewItemAdmin.get_urls()."""
+"""The correction dashboard: admin custom views mounted by ReviewItemAdmin.get_urls().
+
+Live handoff is conversation state: its views are conversations/admin_views.py."""
 
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Channel
 
 from . import selectors, services
-from .forms import CorrectionForm, KnowledgeGapForm, LabelsForm, QueueFilterForm, StaffReplyForm
+from .forms import CorrectionForm, KnowledgeGapForm, LabelsForm, QueueFilterForm
 from .models import LabeledExample, ReviewItem
 from .services.review import answered_message, review_approve_bulk, review_reopen_bulk
 
@@ -179,63 +181,3 @@ def item_view(model_admin, request, pk):
         "next_item": selectors.review_next(after=item, **_filters(QueryDict(queue_qs))),
     }
     return TemplateResponse(request, "admin/learning/review_item.html", context)
-
-
-def handoff_list_view(model_admin, request):
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": "Live handoff",
-        "opts": model_admin.model._meta,
-        "conversations": list(selectors.handoff_conversations()[:200]),
-    }
-    return TemplateResponse(request, "admin/learning/handoff_list.html", context)
-
-
-def handoff_conversation_view(model_admin, request, conversation_id):
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    conversation = get_object_or_404(Conversation.objects.select_related("customer", "assigned_to"),
-                                     pk=conversation_id)
-    reply_form = StaffReplyForm()
-    if request.method == "POST":
-        if not model_admin.has_change_permission(request):
-            raise PermissionDenied
-        action = request.POST.get("action")
-        try:
-            if action == "take_over":
-                services.staff_take_over(conversation=conversation, user=request.user)
-                flash.success(request, "You are handling this conversation; the AI will not answer until you hand "
-                                       "it back.")
-            elif action == "reply":
-                reply_form = StaffReplyForm(request.POST)
-                if reply_form.is_valid():
-                    with transaction.atomic():
-                        services.staff_reply(conversation=conversation, user=request.user,
-                                             text=reply_form.cleaned_data["text"])
-                    flash.success(request, f"Reply sent on {conversation.get_channel_display()}.")
-                    return redirect(reverse("admin:learning_handoff_conversation", args=[conversation.pk]))
-            elif action == "hand_back":
-                services.staff_handback(conversation=conversation, user=request.user)
-                flash.success(request, "Handed back to the AI.")
-                return redirect(reverse("admin:learning_handoff"))
-            else:
-                raise ValidationError(f"Unknown action {action!r}.")
-        except ValidationError as exc:
-            flash.error(request, _error_text(exc))
-        if action != "reply" or reply_form.is_valid():
-            return redirect(reverse("admin:learning_handoff_conversation", args=[conversation.pk]))
-    messages = list(Message.objects.filter(conversation=conversation).order_by("-sent_at", "-id")[:50])[::-1]
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": f"Conversation #{conversation.pk} with {conversation.customer}",
-        "opts": model_admin.model._meta,
-        "conversation": conversation,
-        "messages_list": messages,
-        "reply_form": reply_form,
-        "mine": conversation.status == Conversation.Status.HUMAN_ACTIVE
-        and conversation.assigned_to_id == request.user.pk,
-        "escalations": list(conversation.escalations.filter(resolved_at__isnull=True)),
-    }
-    return TemplateResponse(request, "admin/learning/handoff_conversation.html", context)

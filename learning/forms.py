@@ -31,10 +31,6 @@ class KnowledgeGapForm(forms.Form):
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class StaffReplyForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "id": "id_reply_text"}))
-
-
 class QueueFilterForm(forms.Form):
     status = forms.CharField(required=False)
     agent = forms.CharField(required=False)

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Avg, Count, Q
 
-from conversations.models import Conversation, Message
+from conversations.models import Message
 
 from .models import ReviewItem, RewardScore
 
@@ -69,15 +69,6 @@ def conversation_window(*, message: Message, before: int = 6, after: int = 4) ->
                  .filter(Q(sent_at__gt=message.sent_at) | Q(sent_at=message.sent_at, id__gt=message.id))
                  .order_by("sent_at", "id")[:after])
     return [*reversed(earlier), message, *later]
-
-
-def handoff_conversations():
-    """Conversations waiting for a human (oldest wait first), then those staff are handling."""
-    return (Conversation.objects.filter(status__in=[Conversation.Status.WAITING_FOR_HUMAN,
-                                                    Conversation.Status.HUMAN_ACTIVE])
-            .select_related("customer", "assigned_to")
-            .annotate(open_escalations=Count("escalations", filter=Q(escalations__resolved_at__isnull=True)))
-            .order_by("status", "last_activity_at"))
 
 
 def reward_aggregates(*, group_by: tuple[str, ...] = ("agent", "provider", "model_version")) -> list[dict]:

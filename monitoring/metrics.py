@@ -15,6 +15,9 @@ from django.http import HttpResponse, HttpResponseForbidden
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from agents.models import ModelCall
+from conversations.models import Escalation
+
 logger = logging.getLogger(__name__)
 
 REQUEST_LATENCY = Histogram(
@@ -75,9 +78,6 @@ class HibachiCollector:
         yield GaugeMetricFamily("hibachi_celery_queue_length", "", labels=["queue"])
 
     def collect(self):
-        from agents.models import ModelCall
-        from conversations.models import Escalation
-
         calls = CounterMetricFamily(
             "hibachi_model_calls",
             "Model calls recorded, by provider, model, route and outcome.",

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from bookings.models import Booking
+
 from ..models import Conversation, ConversationLog, Message
 
 # --- analytics log ------------------------------------------------------------------------------------------------
@@ -24,8 +26,6 @@ def _response_times_ms(messages: list[Message]) -> list[int]:
 
 def conversation_log_rebuild(*, conversation: Conversation) -> ConversationLog:
     """Recompute the conversation's analytics record from its messages, bookings and surveys."""
-    from bookings.models import Booking
-
     messages = list(conversation.messages.order_by("sent_at", "id"))
     bookings = list(
         conversation.bookings.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])

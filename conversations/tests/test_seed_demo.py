@@ -51,3 +51,18 @@ def test_seeding_sends_nothing_to_the_demo_customers(django_capture_on_commit_ca
 
     assert not OutboundDelivery.objects.exists()
     assert mailoutbox == []
+
+
+def test_seed_demo_ingests_the_knowledge_seed_documents_through_the_knowledge_command(capsys):
+    from pathlib import Path
+
+    from django.apps import apps
+
+    documents = apps.get_model("knowledge", "KnowledgeDocument")
+    shipped = len(list((Path(apps.get_app_config("knowledge").path) / "seed").glob("*.md")))
+    call_command("seed_demo")
+    assert documents.objects.count() == shipped > 0
+    assert f"Knowledge base (knowledge/seed/): created {shipped}, updated 0, unchanged 0" in capsys.readouterr().out
+    call_command("seed_demo")
+    assert documents.objects.count() == shipped
+    assert f"created 0, updated 0, unchanged {shipped}" in capsys.readouterr().out

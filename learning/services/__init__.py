@@ -8,13 +8,9 @@ from .review import (
     review_approve,
     review_item_upsert,
     review_queue_refresh,
-    staff_handback,
-    staff_reply,
-    staff_take_over,
 )
 
 __all__ = [
     "correction_create", "feedback_create", "knowledge_gap_mark", "labels_fix", "review_approve",
-    "review_item_upsert", "review_queue_refresh", "staff_handback", "staff_reply", "staff_take_over",
-    "survey_create",
+    "review_item_upsert", "review_queue_refresh", "survey_create",
 ]

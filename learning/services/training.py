@@ -18,6 +18,18 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from nlu.artifacts import current_version as pointer_version
+from nlu.artifacts import model_root, nlu_model_current
+from nlu.retrain import (
+    better,
+    examples_from_rows,
+    frozen_eval_set,
+    nlu_evaluate,
+    nlu_train_candidate,
+    normal,
+    score,
+)
+
 from ..models import LabeledExample, ModelVersion
 from .datasets import latest_dataset
 from .versions import current_version, version_activate
@@ -33,9 +45,6 @@ def _summary(metrics: dict) -> dict:
 
 def nlu_baseline_register() -> ModelVersion:
     """The ModelVersion row of the NLU model in use (registered the first time, or after a manual `nlu_train`)."""
-    from nlu.artifacts import current_version as pointer_version
-    from nlu.artifacts import model_root, nlu_model_current
-
     loaded = nlu_model_current()  # trains the shipped model first when there is none
     root = model_root()
     row = current_version(ModelVersion.Kind.NLU)
@@ -57,8 +66,6 @@ def nlu_baseline_register() -> ModelVersion:
 
 def staff_examples(dataset: Path | None = None):
     """The labeled examples to train on: the export's nlu_labels.jsonl (scrubbed), else straight from the database."""
-    from nlu.retrain import examples_from_rows
-
     dataset = dataset or latest_dataset()
     if dataset is not None and (Path(dataset) / "nlu_labels.jsonl").exists():
         rows = [json.loads(line) for line in (Path(dataset) / "nlu_labels.jsonl").read_text().splitlines() if line]
@@ -68,9 +75,6 @@ def staff_examples(dataset: Path | None = None):
 
 
 def nlu_retrain(*, dataset: Path | None = None, min_delta: float = 0.0) -> ModelVersion:
-    from nlu.artifacts import model_root
-    from nlu.retrain import better, frozen_eval_set, nlu_evaluate, nlu_train_candidate, score
-
     baseline = nlu_baseline_register()
     eval_set = frozen_eval_set(extra_path=settings.LEARNING_FROZEN_EVAL_PATH)
     extra, source = staff_examples(dataset)
@@ -97,8 +101,6 @@ def nlu_retrain(*, dataset: Path | None = None, min_delta: float = 0.0) -> Model
 def frozen_eval_grow(*, count: int = 50, seed: int = 0) -> int:
     """Move a random sample of staff labels into the frozen evaluation file (they are never trained on after that).
     Returns how many were added."""
-    from nlu.retrain import normal
-
     path = Path(settings.LEARNING_FROZEN_EVAL_PATH)
     existing = set()
     if path.exists():

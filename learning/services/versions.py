@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from nlu.retrain import nlu_set_current
+
 from ..models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -22,8 +24,6 @@ def _activate_artifacts(version: ModelVersion) -> None:
     if version.kind == ModelVersion.Kind.OPENAI:
         return  # nothing on disk: the provider reads learning.selectors.openai_finetuned_model()
     if version.kind == ModelVersion.Kind.NLU:
-        from nlu.retrain import nlu_set_current
-
         nlu_set_current(root=Path(version.path).parent, version=version.version)
     elif version.kind in (ModelVersion.Kind.MINILM, ModelVersion.Kind.LORA, ModelVersion.Kind.UPSELL):
         root = Path(version.path).parent

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents.models import ModelCall
+from bookings.models import Booking
 
 from ._stats import day_range, linear_fit, local_day_start, month_start, next_month, ratio
 
@@ -132,8 +133,6 @@ def cost_breakdown(*, start: datetime, end: datetime, by: str) -> list[dict]:
 
 def cost_per_unit(*, start: datetime, end: datetime) -> dict:
     """Average spend per customer, conversation and booking over the calls of the window."""
-    from bookings.models import Booking
-
     calls = ModelCall.objects.filter(created_at__gte=start, created_at__lt=end)
     totals = calls.aggregate(
         cost=Sum("cost_usd"),

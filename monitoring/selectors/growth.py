@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 
 from bookings.models import Booking
 from conversations.models import Conversation, Customer
+from knowledge.memory import get_memory
 
 from ._stats import day_range, local_day_start, percentile
 
@@ -58,8 +59,6 @@ def growth_totals() -> dict:
 
 def memory_query_p95_ms(*, sample_size: int, limit: int = 20) -> dict:
     """Time ``get_memory().recent(customer, limit)`` on a random sample of customers; p95 and p50 in ms."""
-    from knowledge.memory import get_memory
-
     memory = get_memory()
     ids = list(Customer.objects.order_by("?").values_list("id", flat=True)[:sample_size])
     timings = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -33,11 +34,10 @@ def _redis() -> dict:
 
 
 def _celery_workers() -> dict:
-    from hibachi.celery import app
-
+    """Ping the workers through the project's Celery app (hibachi/celery.py makes it the current app)."""
     try:
-        with app.connection_for_write(settings.REDIS_URL) as conn:
-            replies = app.control.broadcast(
+        with current_app.connection_for_write(settings.REDIS_URL) as conn:
+            replies = current_app.control.broadcast(
                 "ping", reply=True, limit=1, timeout=settings.HEALTHZ_CELERY_TIMEOUT, connection=conn
             )
     except Exception as exc:  # broker unreachable: kombu raises several unrelated types

@@ -18,6 +18,8 @@ from datetime import datetime
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 
+from conversations.models import Message
+
 FIELDS = ("intent", "tone")
 
 
@@ -53,8 +55,6 @@ def _staff_labels(field: str, start: datetime | None, end: datetime | None) -> Q
 
 
 def _metadata_labels(field: str, start: datetime | None, end: datetime | None) -> QuerySet:
-    from conversations.models import Message
-
     rows = Message.objects.filter(**{f"metadata__staff_labels__{field}__isnull": False})
     return _window(rows, "sent_at", start, end)
 

@@ -1,7 +1,10 @@
 from datetime import timedelta
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -59,11 +62,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self._seed_business(options)
         if not options["skip_knowledge"]:
-            from knowledge.services import knowledge_seed
-
-            report = knowledge_seed()
-            self.stdout.write(f"Knowledge base: {report.created} new, {report.updated} updated, "
-                              f"{report.unchanged} unchanged document(s), {report.chunks} chunk(s) embedded.")
+            # The knowledge app sits above this one: its documents are ingested through its own command.
+            self.stdout.write("Knowledge base (knowledge/seed/): ", ending="")
+            call_command("knowledge_ingest", str(Path(apps.get_app_config("knowledge").path) / "seed"),
+                         stdout=self.stdout, stderr=self.stderr)
 
     @transaction.atomic
     def _seed_business(self, options):

@@ -1,4 +1,7 @@
-"""Staff see the customer's journey, read from the configured memory backend, on the customer's admin page."""
+"""Staff see the customer's journey, read from the configured memory backend, on the customer's admin page.
+
+The knowledge app adds it (templatetags/knowledge_admin.py, templates/admin/conversations/customer/change_form.html):
+the conversations admin imports nothing from memory."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,7 +41,8 @@ def test_the_customer_page_shows_the_journey_timeline(staff_client):
 
 
 def test_the_add_page_has_no_journey_yet(staff_client):
-    assert staff_client.get("/admin/conversations/customer/add/").status_code == 200
+    page = staff_client.get("/admin/conversations/customer/add/")
+    assert page.status_code == 200 and 'id="customer-journey"' not in page.content.decode()
 
 
 def test_a_memory_backend_that_is_down_does_not_break_the_customer_page(staff_client, settings):

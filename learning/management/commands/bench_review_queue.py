@@ -13,6 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.models import Conversation, Customer, Message
+from learning.models import ReviewItem
+from learning.services import review_queue_refresh
+
 AGENTS = ["sales", "support", "booking", "menu"]
 INTENTS = ["booking_inquiry", "pricing_question", "menu_question", "complaint", "policy_question", "other"]
 CHANNELS = ["web", "sms", "email", "social"]
@@ -39,10 +43,6 @@ class Command(BaseCommand):
             self.stdout.write("(rolled back: nothing was kept)")
 
     def _run(self, n, repeat):
-        from conversations.models import Conversation, Customer, Message
-        from learning.models import ReviewItem
-        from learning.services import review_queue_refresh
-
         rng = random.Random(7)
         started = time.perf_counter()
         customers = Customer.objects.bulk_create([Customer(name=f"Bench {i}") for i in range(n // 5)])

@@ -1,4 +1,4 @@
-// Keyboard shortcuts of the review queue, the review item and live handoff (press ? for the list).
+// Keyboard shortcuts of the review queue and the review item (press ? for the list).
 (function () {
   "use strict";
   const help = document.getElementById("shortcut-help");
@@ -73,8 +73,6 @@
       if (key === "n") { skip(); return; }
       if (key === "u") { window.location = item.dataset.queue; return; }
     }
-    const reply = document.getElementById("id_reply_text");
-    if (reply && key === "r") { event.preventDefault(); reply.focus(); }
   });
   highlight();
 })();
