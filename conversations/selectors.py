@@ -1,6 +1,6 @@
 """Reads of customers, conversations and messages."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from .models import Conversation, Customer, Message
 
@@ -29,8 +29,9 @@ def conversations_waiting_for_human() -> QuerySet[Conversation]:
 
 def handoff_conversations() -> QuerySet[Conversation]:
     """Conversations waiting for a human (oldest wait first), then those staff are handling (live handoff page)."""
+    waiting_first = Case(When(status=Conversation.Status.WAITING_FOR_HUMAN, then=Value(0)), default=Value(1))
     return (Conversation.objects.filter(status__in=[Conversation.Status.WAITING_FOR_HUMAN,
                                                     Conversation.Status.HUMAN_ACTIVE])
             .select_related("customer", "assigned_to")
             .annotate(open_escalations=Count("escalations", filter=Q(escalations__resolved_at__isnull=True)))
-            .order_by("status", "last_activity_at"))
+            .order_by(waiting_first, "last_activity_at"))

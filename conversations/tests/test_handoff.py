@@ -113,6 +113,15 @@ def test_the_conversation_list_links_to_live_handoff(staff_client):
     assert HANDOFF in page
 
 
+def test_handoff_conversations_lists_waiting_then_handled_and_counts_open_escalations(staff_user):
+    handled = ConversationFactory(status=Conversation.Status.HUMAN_ACTIVE, assigned_to=staff_user)
+    waiting = escalated_exchange()
+    ConversationFactory()  # the AI is handling it: not listed
+    rows = list(handoff_conversations())
+    assert rows == [waiting, handled]
+    assert [row.open_escalations for row in rows] == [1, 0]
+
+
 def test_staff_cannot_take_over_a_closed_conversation(staff_user):
     conversation = ConversationFactory(status=Conversation.Status.CLOSED)
     with pytest.raises(ValidationError, match="closed"):
