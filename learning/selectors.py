@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, Q
 
 from conversations.models import Message
 
-from .models import ReviewItem, RewardScore
+from .models import Experiment, ExperimentAssignment, ReviewItem, RewardScore
 
 QUEUE_FILTERS = ("status", "agent", "intent", "channel", "reason", "date_from", "date_to")
 
@@ -89,10 +89,18 @@ def upsell_recommend(*, customer, party_size: int, conversation=None, price_ment
 
 def experiment_variant(*, experiment_key: str, customer) -> str | None:
     """The variant key of a running experiment for this customer (stable across calls), the winner of a promoted one,
-    or None when the experiment does not exist or is stopped."""
-    from .services.experiments import experiment_assign
+    or None when the experiment does not exist or is stopped. A read: the customer's stored assignment, else the
+    variant `experiment_assign` will store for them (deterministic per customer)."""
+    from .services.experiments import variant_for
 
-    return experiment_assign(experiment_key=experiment_key, customer=customer)
+    experiment = Experiment.objects.filter(key=experiment_key).first()
+    if experiment is None or not experiment.variants or experiment.status == Experiment.Status.STOPPED:
+        return None
+    if experiment.status == Experiment.Status.PROMOTED:
+        return experiment.winner or None
+    stored = (ExperimentAssignment.objects.filter(experiment=experiment, customer_id=customer.pk)
+              .values_list("variant", flat=True).first())
+    return stored or variant_for(experiment, customer.pk)
 
 
 def experiment_config(*, experiment_key: str, customer) -> dict | None:

@@ -7,38 +7,52 @@ An experiment's variant config may set any of ENGINE_SETTINGS; the pipeline read
   experiment; validated like the settings, an invalid pair is ignored);
 - ``instructions_suffix`` - text appended to the agent's instructions for LLM providers (a prompt experiment).
 
-Assignment is deterministic per customer and stored by the learning app; the variants a reply was written under are
-kept in its metadata (``experiments``) so conversion, upsell acceptance and CSAT can be compared per variant.
+Assignment is deterministic per customer. Reading a variant stores nothing: each running experiment's assignment is an
+``ExperimentAssign`` decision, stored by the learning app when the pipeline commits the reply. The variants a reply was
+written under are kept in its metadata (``experiments``) so conversion, upsell acceptance and CSAT can be compared per
+variant.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
+
+from learning.models import Experiment
+from learning.selectors import experiment_variant
+
+from .decisions import ExperimentAssign
 
 logger = logging.getLogger(__name__)
 
 ENGINE_SETTINGS = ("upsell", "confidence_threshold_low", "confidence_threshold_high", "instructions_suffix")
 
 
-def experiment_overrides(*, customer) -> tuple[dict, dict]:
-    """({engine setting: value}, {experiment key: variant}) for this customer, from every experiment not stopped.
-    When two experiments set the same setting, the most recently started wins."""
-    from learning.models import Experiment
-    from learning.selectors import experiment_variant
+class CustomerExperiments(NamedTuple):
+    overrides: dict             # {engine setting: value}
+    variants: dict              # {experiment key: variant}
+    decisions: list             # ExperimentAssign for each running experiment, stored with the reply
 
+
+def experiment_overrides(*, customer) -> CustomerExperiments:
+    """The engine settings, variants and assignments to store for this customer, from every experiment not stopped.
+    When two experiments set the same setting, the most recently started wins. Reads only."""
     overrides: dict = {}
-    assigned: dict = {}
+    variants: dict = {}
+    decisions: list = []
     experiments = Experiment.objects.exclude(status=Experiment.Status.STOPPED).order_by("started_at")
     for experiment in experiments:
         variant = experiment_variant(experiment_key=experiment.key, customer=customer)
         if variant is None:
             continue
-        assigned[experiment.key] = variant
+        variants[experiment.key] = variant
+        if experiment.status == Experiment.Status.RUNNING:
+            decisions.append(ExperimentAssign(experiment_key=experiment.key, customer=customer))
         config = next((v.get("config") or {} for v in experiment.variants if v.get("key") == variant), {})
         overrides.update({key: value for key, value in config.items() if key in ENGINE_SETTINGS})
-    return overrides, assigned
+    return CustomerExperiments(overrides, variants, decisions)
 
 
 def thresholds_for(overrides: dict) -> tuple[float, float]:

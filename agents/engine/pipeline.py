@@ -1,4 +1,22 @@
-"""One pipeline for every channel: persist and commit -> NLU -> router -> specialist -> provider -> persist reply."""
+"""One pipeline for every channel: a stored and committed inbound message is answered in five named steps.
+
+1. load: the conversation, the customer, the dialogue state, the history from memory and the customer's A/B variants
+   (reads only);
+2. understand: NLU on the message, resolved against its own timestamp, and the booking details it gives. The reading
+   is saved on the message at once (the one write before the commit): a message whose answer failed keeps what was
+   understood, for staff and for the retry;
+3. decide: the router picks the specialist, whose outcome holds drafts per tone, facts, an escalation and the changes
+   to make as decisions (`decisions.py`). Specialists never write;
+4. generate: the provider writes the answer, unless the specialist already sends the customer to a human. Providers
+   never write either: the result carries their attempts (and a cascade's student/teacher pair);
+5. commit: ONE transaction carries out every decision, stores the model calls, the reply, the dialogue state, the
+   contact details the customer gave and the escalation. A decision whose reply needs its result (the new booking's
+   number and total, a refund) renders that reply here from the record; see `decisions.py` for why it replaces a
+   language model's text.
+
+Two short paths keep the same rule (the reply and its changes in one transaction): a conversation staff handle (the AI
+acknowledges once while it waits, then stays quiet) and an answer to the satisfaction survey.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +24,36 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import nlu
-from knowledge.memory import get_memory
-from nlu.artifacts import nlu_model_current
-from agents.providers.local import LocalProvider
 from agents.providers import get_provider
-from agents.providers.base import GenerationRequest
+from agents.providers.base import GenerationRequest, GenerationResult
+from agents.providers.recording import generation_record
+from bookings.models import Booking
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
 from conversations.selectors import conversation_history
+from knowledge.memory import get_memory
+from nlu.artifacts import nlu_model_current
 
 from . import dialogue
-from .experiments import experiment_overrides, thresholds_for
-from .surveys import pending_survey_token, survey_rating
+from .decisions import Decision, SurveyResponseRecord
+from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
+from .surveys import pending_survey_token, survey_rating
 from .tone import by_tone
 from .tools import build_tools
 
 logger = logging.getLogger(__name__)
+
+BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
 
 
 @dataclass
@@ -59,8 +82,6 @@ def _result_for_duplicate(conversation, message) -> InboundResult:
     meta = reply.metadata if reply else {}
     booking = None
     if meta.get("booking_id"):
-        from bookings.models import Booking
-
         booking = Booking.objects.filter(pk=meta["booking_id"], customer=conversation.customer).first()
     return InboundResult(conversation=conversation, message=message, reply=reply, created=False,
                          quote=meta.get("quote"), booking=booking, escalated=bool(meta.get("escalated")),
@@ -96,106 +117,47 @@ def conversation_handle_inbound(
 
 def conversation_answer(*, message: Message) -> InboundResult:
     """Understand and answer a persisted inbound message (also used to retry one whose answer failed)."""
+    loaded = _load(message)
+    if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
+        return _acknowledge_waiting(loaded)
+    # A rating that answers the satisfaction survey the assistant just sent is recorded, not answered by an agent.
+    survey = _survey_answer(loaded)
+    if survey is not None:
+        return _commit_survey(loaded, survey)
+    understood = _understand(loaded)
+    decided = _decide(loaded, understood)
+    answer = _generate(loaded, understood, decided)
+    return _commit(loaded, understood, decided, answer)
+
+
+# 1. load --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Loaded:
+    message: Message
+    conversation: Conversation
+    customer: Any
+    now: datetime.datetime
+    started: float                  # perf_counter() when the answer began, for the reply's latency
+    state: dict                     # the dialogue state, updated in memory by the steps and saved by the commit
+    memory: Any                     # the memory backend
+    history: list[dict]             # the customer's latest messages on every channel, oldest first
+    experiments: CustomerExperiments
+
+
+def _load(message: Message) -> Loaded:
+    started = time.perf_counter()
     conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
     customer = conversation.customer
     now = timezone.now()
-    started = time.perf_counter()
-
-    # 2. Conversations with a human: the AI stays quiet, acknowledging once at most.
-    if conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
-        return _acknowledge_waiting(conversation, message, now)
-
-    # A rating that answers the satisfaction survey the assistant just sent is recorded, not answered by an agent.
-    answered = _answer_survey(conversation, message)
-    if answered is not None:
-        return answered
-
-    # 3. NLU, resolved against the message's own timestamp.
-    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
-    conversation_services.message_set_nlu(message=message, nlu=parsed)
-
-    # 4. Dialogue state and routing. A booking started on another channel carries over ("I texted you earlier").
+    # A booking started on another channel carries over ("I texted you earlier").
     state = dict(conversation.state or {}) or _booking_flow_elsewhere(conversation, now)
-    changed = dialogue.merge_entities(state, parsed["entities"], text=message.text)
-    agent_name = route(intent=parsed["intent"], entities=parsed["entities"], state=state, changed=changed,
-                       intent_confidence=parsed["intent_confidence"] or 0.0, text=message.text)
-    specialist = SPECIALISTS[agent_name]
     # Memory spans channels: the customer's latest messages on every channel, from the configured backend.
     memory = get_memory()
     history = [{"role": "user" if m["author"] == Message.Author.CUSTOMER else "assistant", "content": m["text"]}
                for m in _recent(memory, customer) if m["id"] != message.pk]
-    overrides, experiments = experiment_overrides(customer=customer)
-    low, high = thresholds_for(overrides)
-    ctx = AgentContext(customer=customer, conversation=conversation, message=message, nlu=parsed, state=state,
-                       history=history, now=now, changed=changed, overrides=overrides)
-    outcome: AgentOutcome = specialist.handle(ctx)
-
-    # 5. The provider writes the answer, unless the agent's rules already send it to a human.
-    generation = None
-    escalation = outcome.escalate
-    text = None
-    if escalation is None:
-        provider = get_provider()
-        facts = dict(outcome.facts)
-        if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
-            try:
-                facts["customer"] = memory.context(customer)
-            except Exception:
-                logger.exception("Memory backend %r failed; answering without the customer's context", memory.alias)
-        request = GenerationRequest(
-            agent=agent_name, instructions=_instructions(specialist, overrides), history=history,
-            message=message.text,
-            nlu={**parsed, "understanding": outcome.understanding}, facts=facts, draft=outcome.draft,
-            completeness=outcome.completeness,
-            tools=build_tools(ctx, specialist.tool_names), customer_id=customer.pk,
-            conversation_id=conversation.pk, inbound_message_id=message.pk,
-            thresholds=(low, high) if overrides else None,
-        )
-        generation = provider.generate(request)
-        asked = state.pop("escalation_request", None)
-        if asked and generation.route != "human":   # the model called escalate_to_human
-            priority = asked.get("priority") if asked.get("priority") in {"low", "normal", "high", "urgent"} else "normal"
-            escalation = (f"the model asked for a human: {asked.get('reason', '')}".strip()[:255], priority)
-        if generation.route == "human" or generation.confidence < low:
-            escalation = (generation.escalation_reason or "low confidence", "normal")
-        else:
-            text = generation.text
-    if escalation is not None:
-        core = outcome.draft["default"] if outcome.escalate else "I'd like a member of our team to help with this."
-        text = by_tone(f"{core} {staff_availability_note(now)}")[ctx.tone]
-
-    # 6. Persist the reply with its metadata and the new dialogue state, in one transaction.
-    latency_ms = int((time.perf_counter() - started) * 1000)
-    metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
-                "booking_id": getattr(outcome.booking, "pk", None), "experiments": experiments,
-                "model_version": _model_version(generation)}
-    with transaction.atomic():
-        reply = conversation_services.message_record_outbound(
-            conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=message,
-            agent=agent_name,
-            route=Message.Route.HUMAN if escalation else generation.route,
-            provider=generation.provider if generation else "",
-            model=generation.model if generation else "",
-            confidence=generation.confidence if generation else parsed["intent_confidence"],
-            latency_ms=latency_ms,
-            prompt_tokens=generation.prompt_tokens if generation else 0,
-            completion_tokens=generation.completion_tokens if generation else 0,
-            cost_usd=generation.cost_usd if generation else 0,
-            metadata=metadata,
-        )
-        _customer_adopt_contact(customer, state.get("booking") or {})
-        variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
-        Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
-        conversation.state, conversation.experiment_variant = state, variants
-        if escalation is not None:
-            conversation_services.conversation_escalate(
-                conversation=conversation, reason=escalation[0], priority=escalation[1], message=message
-            )
-    return InboundResult(conversation=conversation, message=message, reply=reply, created=True, quote=outcome.quote,
-                         booking=outcome.booking, escalated=escalation is not None, citations=outcome.citations)
-
-
-BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+    return Loaded(message=message, conversation=conversation, customer=customer, now=now, started=started,
+                  state=state, memory=memory, history=history, experiments=experiment_overrides(customer=customer))
 
 
 def _booking_flow_elsewhere(conversation, now) -> dict:
@@ -213,6 +175,175 @@ def _booking_flow_elsewhere(conversation, now) -> dict:
     return carried
 
 
+def _recent(memory, customer) -> list[dict]:
+    """The memory backend's recent(); if it is down (a graph database on another host), the Message table's."""
+    try:
+        return memory.recent(customer, limit=12)
+    except Exception:
+        logger.exception("Memory backend %r failed; answering from PostgreSQL's history", memory.alias)
+        return [{"id": m.pk, "author": m.author, "text": m.text}
+                for m in conversation_history(customer=customer, limit=12)]
+
+
+# 2. understand --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Understood:
+    nlu: dict                       # nlu.parse(...).to_dict()
+    changed: list[str]              # the booking slots this message filled or corrected
+
+
+def _understand(loaded: Loaded) -> Understood:
+    message = loaded.message
+    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    conversation_services.message_set_nlu(message=message, nlu=parsed)
+    changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
+    return Understood(nlu=parsed, changed=changed)
+
+
+# 3. decide ------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Decided:
+    agent: str
+    specialist: Any
+    ctx: AgentContext
+    outcome: AgentOutcome
+
+
+def _decide(loaded: Loaded, understood: Understood) -> Decided:
+    parsed = understood.nlu
+    agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
+                  changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
+                  text=loaded.message.text)
+    specialist = SPECIALISTS[agent]
+    ctx = AgentContext(customer=loaded.customer, conversation=loaded.conversation, message=loaded.message,
+                       nlu=parsed, state=loaded.state, history=loaded.history, now=loaded.now,
+                       changed=understood.changed, overrides=loaded.experiments.overrides)
+    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=specialist.handle(ctx))
+
+
+# 4. generate ----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Answer:
+    text: str
+    escalation: tuple[str, str] | None          # (reason, priority) when a person takes over
+    request: GenerationRequest | None = None    # None when the specialist escalated without asking a model
+    generation: GenerationResult | None = None
+
+
+def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answer:
+    """The provider writes the answer, unless the agent's rules already send it to a human."""
+    outcome, state, overrides = decided.outcome, loaded.state, loaded.experiments.overrides
+    low, high = thresholds_for(overrides)
+    request = generation = text = None
+    escalation = outcome.escalate
+    if escalation is None:
+        provider = get_provider()
+        facts = dict(outcome.facts)
+        if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
+            try:
+                facts["customer"] = loaded.memory.context(loaded.customer)
+            except Exception:
+                logger.exception("Memory backend %r failed; answering without the customer's context",
+                                 loaded.memory.alias)
+        request = GenerationRequest(
+            agent=decided.agent, instructions=_instructions(decided.specialist, overrides), history=loaded.history,
+            message=loaded.message.text, nlu={**understood.nlu, "understanding": outcome.understanding}, facts=facts,
+            draft=outcome.draft, completeness=outcome.completeness,
+            tools=build_tools(decided.ctx, decided.specialist.tool_names), customer_id=loaded.customer.pk,
+            conversation_id=loaded.conversation.pk, inbound_message_id=loaded.message.pk,
+            thresholds=(low, high) if overrides else None,
+        )
+        generation = provider.generate(request)
+        asked = state.pop("escalation_request", None)
+        if asked and generation.route != "human":   # the model called escalate_to_human
+            priority = asked.get("priority")
+            priority = priority if priority in {"low", "normal", "high", "urgent"} else "normal"
+            escalation = (f"the model asked for a human: {asked.get('reason', '')}".strip()[:255], priority)
+        if generation.route == "human" or generation.confidence < low:
+            escalation = (generation.escalation_reason or "low confidence", "normal")
+        else:
+            text = generation.text
+    if escalation is not None:
+        core = outcome.draft["default"] if outcome.escalate else "I'd like a member of our team to help with this."
+        text = by_tone(f"{core} {staff_availability_note(loaded.now)}")[decided.ctx.tone]
+    return Answer(text=text, escalation=escalation, request=request, generation=generation)
+
+
+def _instructions(specialist, overrides: dict) -> str:
+    suffix = str(overrides.get("instructions_suffix") or "").strip()
+    return f"{specialist.instructions} {suffix}" if suffix else specialist.instructions
+
+
+# 5. commit ------------------------------------------------------------------------------------------------------------
+
+def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: Answer) -> InboundResult:
+    """Carry out the turn's decisions and store the reply with everything it rests on, in one transaction."""
+    conversation, customer, state, outcome = loaded.conversation, loaded.customer, loaded.state, decided.outcome
+    generation, escalation, text = answer.generation, answer.escalation, answer.text
+    booking = None
+    experiments = loaded.experiments.variants
+    with transaction.atomic():
+        for decision in (*outcome.decisions, *loaded.experiments.decisions):
+            result, drafts = _carry_out(decision, state)
+            if result is not None:
+                booking = decision.booking_of(result) or booking
+            if drafts is not None and escalation is None:
+                text = _for_tone(drafts, understood.nlu)
+        if generation is not None:
+            generation_record(request=answer.request, generation=generation)
+        metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
+                    "booking_id": getattr(booking, "pk", None), "experiments": experiments,
+                    "model_version": _model_version(generation)}
+        reply = conversation_services.message_record_outbound(
+            conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
+            agent=decided.agent,
+            route=Message.Route.HUMAN if escalation else generation.route,
+            provider=generation.provider if generation else "",
+            model=generation.model if generation else "",
+            confidence=generation.confidence if generation else understood.nlu["intent_confidence"],
+            latency_ms=int((time.perf_counter() - loaded.started) * 1000),
+            prompt_tokens=generation.prompt_tokens if generation else 0,
+            completion_tokens=generation.completion_tokens if generation else 0,
+            cost_usd=generation.cost_usd if generation else 0,
+            metadata=metadata,
+        )
+        _customer_adopt_contact(customer, state.get("booking") or {})
+        variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
+        Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
+        conversation.state, conversation.experiment_variant = state, variants
+        if escalation is not None:
+            conversation_services.conversation_escalate(
+                conversation=conversation, reason=escalation[0], priority=escalation[1], message=loaded.message
+            )
+    return InboundResult(conversation=conversation, message=loaded.message, reply=reply, created=True,
+                         quote=outcome.quote, booking=booking, escalated=escalation is not None,
+                         citations=outcome.citations)
+
+
+def _carry_out(decision: Decision, state: dict) -> tuple[Any, dict | None]:
+    """(what it produced or None, the reply it renders or None). In a savepoint: a change that fails is undone alone
+    and answered with the decision's fallback; one without a fallback fails the whole turn."""
+    try:
+        with transaction.atomic():
+            result = decision.carry_out()
+    except ValidationError as error:
+        drafts = decision.fallback(error)
+        if drafts is None:
+            raise
+        decision.settle(state, None)
+        return None, drafts
+    decision.settle(state, result)
+    return result, decision.reply(result)
+
+
+def _for_tone(drafts: dict, parsed: dict) -> str:
+    """The draft for the customer's tone, as the template provider picks it."""
+    return (drafts.get(parsed.get("tone") or "") or drafts["default"]).strip()
+
+
 def _customer_adopt_contact(customer, booking: dict) -> None:
     """A name, email or phone the customer gave in the conversation is kept on their record when it is missing
     there, so their next SMS or email reaches the same customer and memory. A contact that already belongs to
@@ -226,52 +357,49 @@ def _customer_adopt_contact(customer, booking: dict) -> None:
                 continue
 
 
-def _answer_survey(conversation, message) -> InboundResult | None:
-    rating = survey_rating(message.text)
-    token = pending_survey_token(customer=conversation.customer, message=message) if rating else None
-    if token is None:
-        return None
-    from learning.services.outcomes import survey_record_response
-
-    score, comment = rating
-    with transaction.atomic():
-        survey_record_response(token=token, rating=score, comment=comment)
-        reply = conversation_services.message_record_outbound(
-            conversation=conversation, text="Thank you for your feedback!" + (
-                " We're sorry it wasn't better; a manager will read your comments." if score <= 2 else ""),
-            author=Message.Author.AI, in_reply_to=message, agent="survey", route=Message.Route.STUDENT,
-            provider="", model="", metadata={"survey_rating": score},
-        )
-    return InboundResult(conversation=conversation, message=message, reply=reply, created=True)
-
-
-def _instructions(specialist, overrides: dict) -> str:
-    suffix = str(overrides.get("instructions_suffix") or "").strip()
-    return f"{specialist.instructions} {suffix}" if suffix else specialist.instructions
-
-
 def _model_version(generation) -> str:
-    """What wrote the reply, for rewards per model version: the model, and for the template provider the NLU
-    version whose reading of the message the template rests on."""
+    """What wrote the reply, for rewards per model version: the model, and for a provider that renders the agent's
+    drafts (the template provider) the NLU version whose reading of the message the draft rests on."""
     if generation is None:
         return f"nlu-{nlu_model_current().version}"
-    if generation.provider == "local" or generation.model == LocalProvider.model:
+    if _renders_drafts(generation.provider):
         return f"{generation.model}+nlu-{nlu_model_current().version}"
     return generation.model
 
 
-def _recent(memory, customer) -> list[dict]:
-    """The memory backend's recent(); if it is down (a graph database on another host), the Message table's."""
+def _renders_drafts(alias: str) -> bool:
     try:
-        return memory.recent(customer, limit=12)
-    except Exception:
-        logger.exception("Memory backend %r failed; answering from PostgreSQL's history", memory.alias)
-        return [{"id": m.pk, "author": m.author, "text": m.text}
-                for m in conversation_history(customer=customer, limit=12)]
+        return get_provider(alias).renders_drafts
+    except ImproperlyConfigured:   # an alias these settings do not define (a provider built outside them)
+        return False
 
 
-def _acknowledge_waiting(conversation, message, now) -> InboundResult:
+# The two short paths -------------------------------------------------------------------------------------------------
+
+def _survey_answer(loaded: Loaded) -> SurveyResponseRecord | None:
+    rating = survey_rating(loaded.message.text)
+    token = pending_survey_token(customer=loaded.customer, message=loaded.message) if rating else None
+    if token is None:
+        return None
+    score, comment = rating
+    return SurveyResponseRecord(token=token, rating=score, comment=comment)
+
+
+def _commit_survey(loaded: Loaded, survey: SurveyResponseRecord) -> InboundResult:
+    with transaction.atomic():
+        survey.carry_out()
+        reply = conversation_services.message_record_outbound(
+            conversation=loaded.conversation, text="Thank you for your feedback!" + (
+                " We're sorry it wasn't better; a manager will read your comments." if survey.rating <= 2 else ""),
+            author=Message.Author.AI, in_reply_to=loaded.message, agent="survey", route=Message.Route.STUDENT,
+            provider="", model="", metadata={"survey_rating": survey.rating},
+        )
+    return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)
+
+
+def _acknowledge_waiting(loaded: Loaded) -> InboundResult:
     """While staff handle the conversation the AI says nothing; while it waits for them, it acknowledges once."""
+    conversation, message = loaded.conversation, loaded.message
     last_escalation = conversation.escalations.order_by("-created_at").first()
     since_id = (last_escalation.message_id or 0) if last_escalation else 0
     already = conversation.messages.filter(author=Message.Author.AI, id__gt=since_id,
@@ -280,7 +408,7 @@ def _acknowledge_waiting(conversation, message, now) -> InboundResult:
     if conversation.status == Conversation.Status.WAITING_FOR_HUMAN and not already:
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=f"Thanks, I've added this to your conversation. "
-                                            f"{staff_availability_note(now)}",
+                                            f"{staff_availability_note(loaded.now)}",
             author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
             metadata={"waiting_ack": True, "escalated": True},
         )

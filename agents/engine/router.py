@@ -23,8 +23,8 @@ CARE_OVERRIDE_CONFIDENCE = 0.80
 # An explicit ask for a person; without it, "name is Tom, phone 415-555-0199" mid-booking is booking details.
 _ASKS_FOR_PERSON = re.compile(r"\b(human|person|people|someone|somebody|agent|representative|rep|staff|manager|"
                               r"owner|operator|real)\b", re.I)
-# Handbook: refund requests always go to a human, whatever else the message reads as.
-_REFUND = re.compile(r"\brefund", re.I)
+# Handbook: refund requests always go to a human, whatever else the message reads as (customer care escalates them).
+REFUND = re.compile(r"\brefund", re.I)
 _BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", "slot", "time", "zip", "city",
                     "email", "phone", "proteins", "upgrades", "addons", "name"}
 
@@ -39,8 +39,8 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
        question), unless it is confidently a complaint, cancellation or request for a human.
     3. Otherwise the intent decides; details with no clear intent start a booking flow.
     """
-    if _REFUND.search(text) and intent not in {"policy_question", "pricing_question"} or (
-            _REFUND.search(text) and re.search(r"\b(i|we)\s+(want|need|would like|demand|expect)\b", text, re.I)):
+    if REFUND.search(text) and intent not in {"policy_question", "pricing_question"} or (
+            REFUND.search(text) and re.search(r"\b(i|we)\s+(want|need|would like|demand|expect)\b", text, re.I)):
         return "care"
     stage = state.get("stage")
     care_first = intent in _CARE_FIRST and intent_confidence >= CARE_OVERRIDE_CONFIDENCE

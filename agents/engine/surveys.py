@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from conversations.models import Message
+from learning.models import SurveyRequest
 from nlu.entities.numbers import words_to_digits
 
 SURVEY_ANSWER_DAYS = 7
@@ -28,8 +30,6 @@ def survey_rating(text: str) -> tuple[int, str] | None:
 
 def pending_survey_token(*, customer, message) -> str | None:
     """The token of the survey this message may answer: the customer's latest AI message is an unanswered survey."""
-    from conversations.models import Message
-
     latest = (Message.objects.filter(customer=customer, direction=Message.Direction.OUTBOUND,
                                      sent_at__lte=message.sent_at,
                                      sent_at__gte=message.sent_at - timedelta(days=SURVEY_ANSWER_DAYS))
@@ -37,6 +37,4 @@ def pending_survey_token(*, customer, message) -> str | None:
     token = (latest.metadata or {}).get("survey_token") if latest else None
     if not token:
         return None
-    from learning.models import SurveyRequest
-
     return token if SurveyRequest.objects.filter(token=token, survey__isnull=True).exists() else None

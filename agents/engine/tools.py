@@ -1,7 +1,7 @@
 """The agents' tools exposed to LLM providers as functions, each bound to the current customer.
 
-Every tool is a thin wrapper over a tested service; customer_lookup and the booking tools can only see or touch the
-current customer's own data.
+Every tool is a thin wrapper over a tested selector and only reads (escalate_to_human notes the request in the dialogue
+state, which the pipeline commits with the reply); customer_lookup can only see the current customer's own data.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from agents.providers.base import Tool
 from bookings import quotes
 from bookings.availability import availability_for_date
 from bookings.selectors import booking_as_dict, customer_bookings
+from knowledge.selectors import knowledge_search as search_knowledge
+
+from .specialists.knowledge import snippet_text
 
 _PARTY = {
     "adults": {"type": "integer", "minimum": 1},
@@ -53,11 +56,7 @@ def build_tools(ctx, names: tuple[str, ...]) -> list[Tool]:
         return {"ok": True, "note": "A member of staff will take over this conversation."}
 
     def knowledge_search(query):
-        from knowledge.selectors import knowledge_search as search
-
-        from .specialists.knowledge import snippet_text
-
-        hits = [(h, snippet_text(h.text)) for h in search(query, k=5)]
+        hits = [(h, snippet_text(h.text)) for h in search_knowledge(query, k=5)]
         return {"snippets": [{"citation": h.citation, "text": text, "score": round(h.score, 3)}
                              for h, text in hits if text][:3]}
 

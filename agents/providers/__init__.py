@@ -9,11 +9,13 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from .base import GenerationRequest, GenerationResult, ModelProvider, Tool
+from .renamed import current_alias
 
 
 def get_provider(alias: str | None = None) -> ModelProvider:
-    """The configured provider for `alias` (default: settings.AI_PROVIDER), built once per process."""
-    return _load(alias or settings.AI_PROVIDER)
+    """The configured provider for `alias` (default: settings.AI_PROVIDER), built once per process. A renamed alias
+    ("local") still works for one release, as its new name (see `renamed.py`)."""
+    return _load(current_alias(alias or settings.AI_PROVIDER))
 
 
 @cache
@@ -29,7 +31,7 @@ def _load(alias: str) -> ModelProvider:
     except (KeyError, ImportError) as exc:
         raise ImproperlyConfigured(
             f"AI_PROVIDERS[{alias!r}]['BACKEND'] must be a dotted path to a ModelProvider class, "
-            f"e.g. 'agents.providers.local.LocalProvider': {exc}"
+            f"e.g. 'agents.providers.templates.TemplateProvider': {exc}"
         ) from exc
     if not (isinstance(backend, type) and issubclass(backend, ModelProvider)):
         raise ImproperlyConfigured(

@@ -1,9 +1,13 @@
 """The model-provider contract: what an agent asks for (`GenerationRequest`) and what it gets back (`GenerationResult`).
 
 Providers are chosen by alias in `settings.AI_PROVIDERS` (see `agents.providers.get_provider`). A single-model provider
-(local, openai, ollama) turns a request into a `Reply` or raises `ProviderError`; `agents.providers.calls.model_call`
-wraps that in the circuit breaker, timing, pricing and the `ModelCall` row. The hybrid provider is composed of two
-other aliases and decides which answer is sent.
+(templates, openai, ollama) turns a request into a `Reply` or raises `ProviderError`;
+`agents.providers.calls.model_call` wraps that in the circuit breaker, timing and pricing, and describes the call as an
+attempt. The hybrid provider is
+composed of two other aliases and decides which answer is sent.
+
+Providers write nothing: the `GenerationResult` carries every attempt (and the student/teacher pair of a cascade), and
+the engine's commit step stores them (`agents.providers.recording.generation_record`) in the reply's transaction.
 """
 
 from __future__ import annotations
@@ -65,8 +69,11 @@ class GenerationResult:
     completion_tokens: int
     cost_usd: Decimal
     latency_ms: int
-    attempts: list[dict]  # one per model call, see `calls.attempt_dict`
+    attempts: list[dict]  # one per model call, see `calls.model_call`; stored as `ModelCall` rows with the reply
     escalation_reason: str = ""  # why route == "human"
+    # When both models of a cascade answered: {"student": GenerationResult, "teacher": GenerationResult, "sent": route},
+    # stored with the reply as a learning.TutorPair (`recording.generation_record`).
+    tutor_pair: dict | None = None
 
 
 @dataclass
@@ -96,10 +103,14 @@ class ModelProvider(ABC):
     # Whether the model reads `request.facts` (an LLM does; the template provider only renders the agent's draft), so
     # the pipeline skips gathering facts nobody reads.
     reads_facts: bool = True
+    # Whether its answer is the agent's own draft rendered for the customer's tone (the template provider): such a
+    # reply's model version names the NLU version the draft rests on.
+    renders_drafts: bool = False
 
     @abstractmethod
     def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
-        """Answer `request`, recording every model call. `route` names the role played when composed (hybrid)."""
+        """Answer `request`; every model call is an attempt on the result, for the caller to record (a provider writes
+        nothing). `route` names the role played when composed (hybrid)."""
 
 
 def heuristic_confidence(request: GenerationRequest) -> float:

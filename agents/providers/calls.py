@@ -1,4 +1,5 @@
-"""One model call end to end: circuit breaker, timing, pricing, the `ModelCall` row and a `GenerationResult`."""
+"""One model call end to end: circuit breaker, timing, pricing, and a `GenerationResult` whose attempt describes it
+(stored as a `ModelCall` row by the engine's commit step, see `recording.generation_record`)."""
 
 import logging
 import time
@@ -8,9 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import ROUTE_HUMAN, GenerationRequest, GenerationResult, ProviderError, Reply
+from .base import ROUTE_HUMAN, GenerationResult, ProviderError, Reply
 from .breaker import CircuitBreaker
-from .recording import model_call_record
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,12 @@ def model_call(
     *,
     alias: str,
     model: str,
-    request: GenerationRequest,
     route: str,
     reply: Callable[[], Reply],
     guarded: bool = True,
 ) -> GenerationResult:
-    """Run `reply()` once and record it. `guarded` puts the call behind the alias's circuit breaker (remote models).
+    """Run `reply()` once and describe it as the result's one attempt. `guarded` puts the call behind the alias's
+    circuit breaker (remote models).
 
     Any exception from `reply()` counts as a failed call (logged with its traceback when it is not a ProviderError):
     the customer's message must never be lost because a model misbehaved.
@@ -87,7 +87,6 @@ def model_call(
     }
     if error:
         logger.warning("Model call to %s (%s) failed: %s", alias, model, error)
-    model_call_record(request=request, attempt=attempt)
     return GenerationResult(
         text=answer.text if answer else None,
         confidence=answer.confidence if answer else 0.0,

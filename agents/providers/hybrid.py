@@ -7,7 +7,8 @@ Teacher-first (the other customers): the teacher answers.
 Shadow mode: both run on every message and the teacher's answer is sent.
 A failure never loses the message: student failed -> teacher; teacher failed -> the student's answer when its
 confidence is at least LOW, else a human. Each alias sits behind its own circuit breaker (see `breaker.py`), so an
-outage costs one refused attempt instead of a timeout. Whenever both produced text, a `TutorPair` is stored.
+outage costs one refused attempt instead of a timeout. Whenever both produced text, the result carries the pair
+(`tutor_pair`), stored as a `TutorPair` with the reply (see `recording.py`).
 """
 
 from decimal import Decimal
@@ -15,16 +16,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from learning.services.tutoring import tutor_pair_create
-
+from . import get_provider
 from .base import ROUTE_HUMAN, ROUTE_STUDENT, ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider
 from .rollout import assistant_settings_get, traffic_bucket
 
 
 class HybridProvider(ModelProvider):
-    def __init__(self, *, alias: str = "hybrid", student: str = "local", teacher: str = "openai"):
-        from . import get_provider
-
+    def __init__(self, *, alias: str = "hybrid", student: str = "templates", teacher: str = "openai"):
         if student == teacher:
             raise ImproperlyConfigured(
                 f"AI_PROVIDERS[{alias!r}] has the same student and teacher ({student!r}); "
@@ -39,7 +37,7 @@ class HybridProvider(ModelProvider):
             if isinstance(part, HybridProvider):
                 raise ImproperlyConfigured(
                     f"AI_PROVIDERS[{alias!r}]: {part.alias!r} is itself a hybrid; its student and teacher must be "
-                    "single models (local, openai, ollama...)."
+                    "single models (templates, openai, ollama...)."
                 )
 
     def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
@@ -79,10 +77,8 @@ class HybridProvider(ModelProvider):
         """The teacher's answer if it has one, else the student's if confident enough, else a human."""
         low, _ = _thresholds(request)
         if teacher.text is not None:
-            if student.text is not None:
-                tutor_pair_create(inbound_message_id=request.inbound_message_id, agent=request.agent,
-                                  student=student, teacher=teacher, sent=ROUTE_TEACHER)
-            return _combine(teacher, ROUTE_TEACHER, consulted)
+            pair = {"student": student, "teacher": teacher, "sent": ROUTE_TEACHER} if student.text is not None else None
+            return _combine(teacher, ROUTE_TEACHER, consulted, tutor_pair=pair)
         if student.text is not None and student.confidence >= low:
             return _combine(student, ROUTE_STUDENT, consulted)
         if student.text is not None:
@@ -102,7 +98,8 @@ def _thresholds(request: GenerationRequest | None = None) -> tuple[float, float]
 
 
 def _combine(
-    basis: GenerationResult, route: str, consulted: list[GenerationResult], reason: str = ""
+    basis: GenerationResult, route: str, consulted: list[GenerationResult], reason: str = "", *,
+    tutor_pair: dict | None = None,
 ) -> GenerationResult:
     """The result built on `basis` (the answer sent, or the one judged), with usage summed over every attempt."""
     attempts = [attempt for result in consulted for attempt in result.attempts]
@@ -118,4 +115,5 @@ def _combine(
         latency_ms=sum(attempt["latency_ms"] for attempt in attempts),
         attempts=attempts,
         escalation_reason=reason or (basis.escalation_reason if route == ROUTE_HUMAN else ""),
+        tutor_pair=tutor_pair,
     )

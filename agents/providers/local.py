@@ -1,35 +1,17 @@
-"""The template provider: renders the agent's own draft. No network, no cost; the default and the usual student."""
+"""Deprecated path, kept for one release: the template provider is `agents.providers.templates.TemplateProvider`.
 
-from .base import (
-    ROUTE_STUDENT,
-    GenerationRequest,
-    GenerationResult,
-    ModelProvider,
-    ProviderError,
-    Reply,
-    heuristic_confidence,
+Settings that still name this path work (the `agents.W002` system check says what to write instead).
+"""
+
+import warnings
+
+from .templates import TemplateProvider
+
+warnings.warn(
+    "agents.providers.local.LocalProvider is now agents.providers.templates.TemplateProvider; "
+    "update AI_PROVIDERS[...]['BACKEND'] (the old path goes away in the next release).",
+    DeprecationWarning,
+    stacklevel=2,
 )
-from .calls import model_call
 
-
-class LocalProvider(ModelProvider):
-    """text = draft[tone] or draft["default"]; confidence = intent_confidence * (0.5 + 0.5 * completeness)."""
-
-    model = "templates-v1"
-    reads_facts = False
-
-    def __init__(self, *, alias: str = "local"):
-        self.alias = alias
-
-    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
-        return model_call(
-            alias=self.alias, model=self.model, request=request, route=route or ROUTE_STUDENT,
-            reply=lambda: self.reply(request), guarded=False,
-        )
-
-    def reply(self, request: GenerationRequest) -> Reply:
-        tone = request.nlu.get("tone") or ""
-        text = (request.draft.get(tone) or request.draft.get("default") or "").strip()
-        if not text:
-            raise ProviderError(f"The {request.agent} agent's draft has no {tone!r} or 'default' text.")
-        return Reply(text=text, confidence=heuristic_confidence(request))
+LocalProvider = TemplateProvider

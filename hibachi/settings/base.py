@@ -309,10 +309,12 @@ MEMORY_BACKEND = env_str("MEMORY_BACKEND", "postgres")
 
 
 # Language-model providers (agents.providers), chosen by alias like STORAGES: {"BACKEND": dotted path, "OPTIONS"}.
-# AI_PROVIDER is the one the agents use. "hybrid" lets the student answer when it is sure (confidence >= HIGH), asks
-# the teacher when it is not (LOW..HIGH) and hands the customer to a human below LOW.
+# AI_PROVIDER is the one the agents use. "templates" renders the agents' own drafts (no model, no cost); "ollama" is
+# the locally hosted model. "hybrid" lets the student answer when it is sure (confidence >= HIGH), asks the teacher
+# when it is not (LOW..HIGH) and hands the customer to a human below LOW. The alias "local" (the template provider's
+# old name) still means "templates" until the next release, with a warning (system check agents.W001).
 AI_PROVIDERS = {
-    "local": {"BACKEND": "agents.providers.local.LocalProvider", "OPTIONS": {}},
+    "templates": {"BACKEND": "agents.providers.templates.TemplateProvider", "OPTIONS": {}},
     "openai": {
         "BACKEND": "agents.providers.openai.OpenAIProvider",
         "OPTIONS": {
@@ -333,10 +335,10 @@ AI_PROVIDERS = {
     },
     "hybrid": {
         "BACKEND": "agents.providers.hybrid.HybridProvider",
-        "OPTIONS": {"student": env_str("AI_STUDENT", "local"), "teacher": env_str("AI_TEACHER", "openai")},
+        "OPTIONS": {"student": env_str("AI_STUDENT", "templates"), "teacher": env_str("AI_TEACHER", "openai")},
     },
 }
-AI_PROVIDER = env_str("AI_PROVIDER", "local")
+AI_PROVIDER = env_str("AI_PROVIDER", "templates")
 
 
 def confidence_thresholds(low: float, high: float) -> tuple[float, float]:

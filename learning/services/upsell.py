@@ -21,7 +21,11 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import ModelVersion
+from bookings.models import Booking
+from nlu.labels import TONES
+
+from ..models import ModelVersion, UpsellOffer
+from .versions import current_version, version_activate, version_promote_if_better
 
 NONE = "none"
 _cache: dict[str, object] = {}
@@ -32,16 +36,10 @@ def upsell_root() -> Path:
     return Path(settings.LEARNING_MODEL_DIR) / "upsell"
 
 
-def _tones():
-    from nlu.labels import TONES
-
-    return TONES
-
-
 def features(*, party_size: int, price_mentioned, conversation_length: int, previous_bookings: int, tone: str,
              hour: int) -> list[float]:
     return [float(party_size or 0), float(price_mentioned or 0), float(conversation_length or 0),
-            float(previous_bookings or 0), float(hour), *[1.0 if tone == t else 0.0 for t in _tones()]]
+            float(previous_bookings or 0), float(hour), *[1.0 if tone == t else 0.0 for t in TONES]]
 
 
 def _conversation_tone(conversation) -> str:
@@ -57,8 +55,6 @@ def _hour(when: datetime | None) -> int:
 
 def training_rows() -> tuple[np.ndarray, list[str], list[int]]:
     """(X, y, booking ids) from confirmed and completed bookings."""
-    from bookings.models import Booking
-
     X, y, ids = [], [], []
     bookings = (Booking.objects.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
                 .select_related("conversation").order_by("pk"))
@@ -85,9 +81,7 @@ def _is_eval(booking_id: int) -> bool:
 def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion | None:
     """Fit a candidate on 80% of bookings, score it and the current model on the other 20%, promote if better.
     Returns the candidate's ModelVersion, or None when there are fewer than `min_rows` rows."""
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    from .versions import current_version, version_promote_if_better
+    from sklearn.ensemble import GradientBoostingClassifier   # scikit-learn loads slowly: only when training
 
     X, y, ids = training_rows()
     if len(y) < min_rows or len(set(y)) < 2:
@@ -123,8 +117,6 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
         version.baseline_score = baseline
         version.save(update_fields=["baseline_score"])
         if score > baseline:
-            from .versions import version_activate
-
             version_activate(version=version, reason=f"promoted: {score:.3f} > majority baseline {baseline:.3f}")
         else:
             version.status = ModelVersion.Status.REJECTED
@@ -144,10 +136,6 @@ def _load(version: ModelVersion):
 
 def upsell_predict(*, customer, party_size: int, conversation=None, price_mentioned=None, tone: str = "",
                    when=None) -> str | None:
-    from bookings.models import Booking
-
-    from .versions import current_version
-
     version = current_version(ModelVersion.Kind.UPSELL)
     if version is None:
         return None
@@ -169,11 +157,9 @@ def upsell_predict(*, customer, party_size: int, conversation=None, price_mentio
     return None
 
 
-def upsell_offer_record(*, conversation, addon: str) -> "UpsellOffer":
-    """The sales agent offered `addon`; `upsell_outcomes_update` later marks whether the booking took it."""
-    from ..models import UpsellOffer
-    from .versions import current_version
-
+def upsell_offer_record(*, conversation, addon: str) -> UpsellOffer:
+    """The sales agent offered `addon` (the engine records it with the reply); `upsell_outcomes_update` later marks
+    whether the booking took it."""
     version = current_version(ModelVersion.Kind.UPSELL)
     return UpsellOffer.objects.create(conversation=conversation, addon=addon,
                                       model_version=version.version if version else "")
@@ -181,10 +167,6 @@ def upsell_offer_record(*, conversation, addon: str) -> "UpsellOffer":
 
 def upsell_outcomes_update() -> int:
     """Mark offers whose conversation now has a confirmed booking: accepted when the booking took the add-on."""
-    from bookings.models import Booking
-
-    from ..models import UpsellOffer
-
     updated = 0
     for offer in UpsellOffer.objects.filter(accepted=None).select_related("conversation"):
         booking = offer.conversation.bookings.filter(

@@ -10,7 +10,7 @@ from conversations.tests.factories import ConversationFactory, CustomerFactory
 from learning.models import Experiment, ExperimentAssignment, LabeledExample, ModelVersion, SatisfactionSurvey
 from learning.selectors import experiment_config, experiment_variant, upsell_recommend
 from learning.services.autolabel import autolabel_local, teacher_batch_file, teacher_batch_import
-from learning.services.experiments import experiment_results, two_proportion_p_value
+from learning.services.experiments import experiment_assign, experiment_results, two_proportion_p_value
 from learning.services.upsell import upsell_offer_record, upsell_outcomes_update, upsell_train
 from learning.tests.factories import ai_exchange
 
@@ -101,6 +101,10 @@ def test_assignment_is_deterministic_and_weighted():
     first = [experiment_variant(experiment_key="greeting", customer=c) for c in customers]
     assert first == [experiment_variant(experiment_key="greeting", customer=c) for c in customers]
     assert 60 < first.count("warm") < 140
+    assert not ExperimentAssignment.objects.exists()   # the selector reads; experiment_assign stores
+    assert [experiment_assign(experiment_key="greeting", customer=c) for c in customers] == first
+    assert ExperimentAssignment.objects.count() == 200
+    assert [experiment_assign(experiment_key="greeting", customer=c) for c in customers] == first
     assert ExperimentAssignment.objects.count() == 200
     assert experiment_config(experiment_key="greeting", customer=customers[0])["template"] in ("Hi!", "Hello there, friend!")
     assert experiment_variant(experiment_key="missing", customer=customers[0]) is None
@@ -111,7 +115,7 @@ def test_results_significance_stop_and_promote(staff_client):
         {"key": "control", "weight": 50, "config": {"high": 0.75}}, {"key": "low", "weight": 50, "config": {"high": 0.6}}])
     for i in range(120):
         customer = CustomerFactory()
-        variant = experiment_variant(experiment_key="threshold", customer=customer)
+        variant = experiment_assign(experiment_key="threshold", customer=customer)
         converts = (variant == "low" and i % 10 < 6) or (variant == "control" and i % 10 < 2)
         if converts:
             conversation = ConversationFactory(customer=customer)
@@ -177,3 +181,15 @@ def test_model_version_admin_activate_and_rollback(staff_client, tmp_path):
     staff_client.get(reverse("admin:learning_modelversion_rollback", args=[new.pk]))
     assert ModelVersion.objects.get(kind="upsell", is_current=True) == old
     assert (tmp_path / "upsell" / "current").read_text().strip() == "a"
+
+
+def test_a_stored_assignment_wins_over_a_changed_weighting():
+    experiment = Experiment.objects.create(key="weights", name="Weights", kind="template", variants=[
+        {"key": "a", "weight": 1, "config": {}}, {"key": "b", "weight": 0, "config": {}}])
+    customer = CustomerFactory()
+    assert experiment_assign(experiment_key="weights", customer=customer) == "a"
+    experiment.variants = [{"key": "a", "weight": 0, "config": {}}, {"key": "b", "weight": 1, "config": {}}]
+    experiment.save()
+
+    assert experiment_variant(experiment_key="weights", customer=customer) == "a"
+    assert experiment_variant(experiment_key="weights", customer=CustomerFactory()) == "b"

@@ -1,9 +1,14 @@
+"""What a specialist is given (`AgentContext`) and what it gives back (`AgentOutcome`). Specialists only read: the
+changes they decide on are `decisions` that the pipeline's commit step carries out (see `agents.engine.decisions`)."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from ..decisions import Decision
 
 
 @dataclass
@@ -30,7 +35,9 @@ class AgentOutcome:
     facts: dict = field(default_factory=dict)
     escalate: tuple[str, str] | None = None     # (reason, priority)
     quote: dict | None = None
-    booking: Any = None
+    # Changes to make (book, cancel, record the upsell offered...), carried out with the reply by the commit step; a
+    # decision whose reply needs its result (a booking number) replaces the answer with that reply.
+    decisions: list[Decision] = field(default_factory=list)
     citations: list[dict] = field(default_factory=list)
     # How sure the agent is that it understood the message, when it knows better than the intent classifier: e.g. a
     # reply to the agent's own question that filled the booking slot it asked for. None: use the NLU confidence.
@@ -44,4 +51,5 @@ class Specialist(ABC):
 
     @abstractmethod
     def handle(self, ctx: AgentContext) -> AgentOutcome:
-        """Decide the answer (a draft per tone, facts from tools) or an escalation."""
+        """Decide the answer (a draft per tone, facts from tools, the changes to make) or an escalation. Reads only:
+        the dialogue state (`ctx.state`) is updated in memory and saved by the pipeline with the reply."""

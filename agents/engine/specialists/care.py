@@ -1,21 +1,23 @@
-"""Customer care: complaints, changes, cancellations and requests for a human."""
+"""Customer care: complaints, changes, cancellations and requests for a human.
+
+A change is asked for, confirmed, then decided (`BookingCancel`, `BookingReschedule`, `BookingChangeGuests`): the
+pipeline's commit step carries it out and renders the confirmation from the changed booking.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
-
 from bookings.selectors import customer_open_bookings
-from bookings.services import booking_cancel, booking_change_guests, booking_reschedule
 
 from .. import dialogue
+from ..decisions import BookingCancel, BookingChangeGuests, BookingReschedule
 from ..formatting import money
+from ..router import REFUND
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
-_REFUND = re.compile(r"\brefund", re.I)
 _PAST = re.compile(r"\b(last (night|week|weekend|saturday|sunday|friday)|yesterday|was (cold|late|rude|bad|awful)|"
                    r"the chef (was|came|showed|never)|our (party|event) (was|on)|didn't show|never showed)\b", re.I)
 
@@ -46,7 +48,7 @@ class CareAgent(Specialist):
         if intent == "human_request":
             return AgentOutcome(draft=by_tone("Of course, I'm connecting you with a member of our team."),
                                 escalate=("customer asked for a human", "normal"))
-        if _REFUND.search(text):
+        if REFUND.search(text):
             return AgentOutcome(draft=by_tone("I'm sorry to hear that. Refunds are handled by our team; I've passed "
                                               "your request on."), escalate=("refund request", "high"))
         if intent == "complaint":
@@ -100,29 +102,23 @@ class CareAgent(Specialist):
                                                    "number of guests?"), facts=facts, completeness=0.5)
 
     def _apply(self, ctx: AgentContext, pending: dict) -> AgentOutcome:
+        """The confirmed change, as a decision; its reply (or, if it fails, the reason) is rendered when it is made."""
         ctx.state.pop("pending_action", None)
         booking = ctx.customer.bookings.filter(pk=pending["booking_id"]).first()
         if booking is None:  # never touch another customer's booking
             return AgentOutcome(draft=by_tone("I couldn't find that booking."), completeness=0.3)
-        try:
-            if pending["type"] == "cancel":
-                booking, refunded = booking_cancel(booking=booking, now=ctx.now)
-                text = f"Booking #{booking.pk} is cancelled." + (
-                    " Your deposit will be refunded." if refunded
-                    else " The deposit is kept under our policy." if booking.deposit_paid else "")
-            elif pending["type"] == "reschedule":
-                booking = booking_reschedule(booking=booking, event_date=datetime.date.fromisoformat(pending["date"]),
-                                             slot=pending["slot"], now=ctx.now)
-                text = f"Done: booking #{booking.pk} is now on {booking.event_date:%A, %B} {booking.event_date.day} " \
-                       f"at {booking.slot}."
-            else:
-                counts = {k: pending[k] for k in ("adults", "children", "children_under_6") if k in pending}
-                booking = booking_change_guests(booking=booking, now=ctx.now, **counts)
-                text = f"Done: booking #{booking.pk} is updated; the new total is {money(booking.total)}."
-        except ValidationError as exc:
-            return AgentOutcome(draft=by_tone("I couldn't make that change: " + " ".join(exc.messages)),
-                                completeness=0.5, escalate=None)
-        return AgentOutcome(draft=by_tone(text), booking=booking, completeness=1.0)
+        if pending["type"] == "cancel":
+            decision, doing = BookingCancel(booking=booking, now=ctx.now), "cancelling"
+        elif pending["type"] == "reschedule":
+            event_date = datetime.date.fromisoformat(pending["date"])
+            decision = BookingReschedule(booking=booking, event_date=event_date, slot=pending["slot"], now=ctx.now)
+            doing = "moving"
+        else:
+            counts = {k: pending[k] for k in ("adults", "children", "children_under_6") if k in pending}
+            decision, doing = BookingChangeGuests(booking=booking, counts=counts, now=ctx.now), "updating"
+        # The draft stands in until the commit step replaces it with the decision's reply.
+        return AgentOutcome(draft=by_tone(f"I'm {doing} booking #{booking.pk} now."), decisions=[decision],
+                            completeness=1.0)
 
 
 AGENT = CareAgent()

@@ -1,4 +1,8 @@
-"""Lead nurturing / sales: answers prices, gathers booking details, quotes as soon as it can, books on confirmation."""
+"""Lead nurturing / sales: answers prices, gathers booking details, quotes as soon as it can, books on confirmation.
+
+Booking and recording the upsell offered are decisions (`BookingCreate`, `UpsellOfferRecord`) that the pipeline's
+commit step carries out with the reply; the booking's confirmation is rendered there from the new booking.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,15 @@ import datetime
 import re
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
 from bookings import quotes
+from bookings.availability import availability_for_date, next_available_slots
 from bookings.models import PriceItem
 from bookings.service_area import ServiceAreaError, zip_for_city
-from bookings.availability import availability_for_date, next_available_slots
-from bookings.services import booking_create
+# The module, not the function: tests replace learning.selectors.upsell_recommend with a fixed pick.
+from learning import selectors as learning_selectors
 
 from .. import dialogue
+from ..decisions import BookingCreate, UpsellOfferRecord
 from ..formatting import money, party, quote_sentence
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
@@ -140,14 +144,15 @@ class SalesAgent(Specialist):
         gaps = dialogue.missing(ctx.state, customer=ctx.customer)
         completeness = dialogue.completeness(ctx.state, customer=ctx.customer)
         facts = {"quote": quote, "booking_details": booking, "missing": gaps}
-        parts = []
+        parts, decisions = [], []
         noted = acknowledgement(ctx.changed, booking)
         if quote and _quote_changed(previous_quote, quote):
             parts.append(f"For {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))}: "
                          + quote_sentence(quote))
             if (not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered")
                     and ctx.overrides.get("upsell", "on") != "off"):
-                parts.append(self._upsell(ctx, booking, quote))
+                offer, decisions = self._upsell(ctx, booking, quote)
+                parts.append(offer)
         elif noted:
             parts.append(noted)
         parts = [part for part in parts if part]
@@ -164,28 +169,28 @@ class SalesAgent(Specialist):
             return AgentOutcome(draft=by_tone(intro or "I'd be glad to help you plan a hibachi party.",
                                               question=dialogue.QUESTIONS[gaps[0]]),
                                 completeness=max(0.8, completeness), facts=facts, quote=quote,
-                                understanding=understanding)
+                                understanding=understanding, decisions=decisions)
         outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
         outcome.understanding = understanding
+        outcome.decisions = decisions + outcome.decisions
         return outcome
 
     @staticmethod
-    def _upsell(ctx: AgentContext, booking: dict, quote: dict) -> str:
-        """One add-on offer: the upsell predictor's pick when a trained one exists (the offer is recorded so its
-        acceptance is measured), else the house suggestion. Prices come from the price list."""
-        from learning.selectors import upsell_recommend
-        from learning.services.upsell import upsell_offer_record
-
+    def _upsell(ctx: AgentContext, booking: dict, quote: dict) -> tuple[str, list]:
+        """One add-on offer: the upsell predictor's pick when a trained one exists (the offer is recorded, so that its
+        acceptance is measured), else the house suggestion. Prices come from the price list. Returns (the sentence,
+        the decisions to carry out)."""
         guests = booking["adults"] + booking.get("children", 0)
-        code = upsell_recommend(customer=ctx.customer, party_size=guests, conversation=ctx.conversation,
-                                price_mentioned=Decimal(quote["total"]), tone=ctx.tone, when=ctx.now)
+        code = learning_selectors.upsell_recommend(customer=ctx.customer, party_size=guests,
+                                                   conversation=ctx.conversation,
+                                                   price_mentioned=Decimal(quote["total"]), tone=ctx.tone,
+                                                   when=ctx.now)
         sentence = upsell_sentence(code) if code else ""
         if sentence:
-            upsell_offer_record(conversation=ctx.conversation, addon=code)
             ctx.state["upsell_offered"] = code
-            return sentence
+            return sentence, [UpsellOfferRecord(conversation=ctx.conversation, addon=code)]
         ctx.state["upsell_offered"] = "house"
-        return house_upsell()
+        return house_upsell(), []
 
     @staticmethod
     def _you_are_welcome(ctx: AgentContext, booking: dict) -> AgentOutcome:
@@ -245,33 +250,20 @@ class SalesAgent(Specialist):
                             quote=quote)
 
     def _book(self, ctx: AgentContext, booking: dict) -> AgentOutcome:
-        zip_code = booking.get("zip") or zip_for_city(booking["city"])
-        try:
-            created = booking_create(
-                customer=ctx.customer, conversation=ctx.conversation,
-                event_date=datetime.date.fromisoformat(booking["date"]), slot=booking["slot"],
-                adults=booking["adults"], children=booking.get("children", 0),
-                children_under_6=booking.get("children_under_6", 0), city=booking.get("city", ""),
-                zip_code=zip_code, proteins=booking.get("proteins"), upgrades=booking.get("upgrades") or None,
-                addons=booking.get("addons") or None, now=ctx.now,
-            )
-        except ValidationError as exc:
-            ctx.state["stage"] = "collecting"
-            booking.pop("slot", None)
-            reason = "; ".join(exc.messages)
-            return AgentOutcome(draft=by_tone(f"I couldn't book that: {reason}",
-                                              question=dialogue.QUESTIONS["slot"]), completeness=0.6)
-        ctx.state["stage"] = "booked"
-        ctx.state["booking_id"] = created.pk
-        ctx.state["booking"] = {}
-        deposit = (ctx.state.get("last_quote") or {}).get("deposit") or quote_for_state(
-            {"adults": created.adults})["deposit"]
-        text = (f"You're booked: {party(created.adults, created.children, created.children_under_6)} on "
-                f"{created.event_date:%A, %B} {created.event_date.day} at {created.slot}, total {money(created.total)}. "
-                f"Booking number {created.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
-                "payment link.")
-        return AgentOutcome(draft=by_tone(text), completeness=1.0, booking=created,
-                            facts={"booking": {"id": created.pk, "total": str(created.total)}})
+        """The customer said yes: decide the booking. The commit step makes it and renders the confirmation (number,
+        total, deposit) from it, or, when the slot was taken meanwhile, says why and asks for another start time."""
+        decision = BookingCreate(
+            customer=ctx.customer, conversation=ctx.conversation,
+            event_date=datetime.date.fromisoformat(booking["date"]), slot=booking["slot"],
+            adults=booking["adults"], children=booking.get("children", 0),
+            children_under_6=booking.get("children_under_6", 0), city=booking.get("city", ""),
+            zip_code=booking.get("zip") or zip_for_city(booking["city"]), proteins=booking.get("proteins"),
+            upgrades=booking.get("upgrades") or None, addons=booking.get("addons") or None, now=ctx.now,
+            deposit=(ctx.state.get("last_quote") or {}).get("deposit"),
+        )
+        # The draft stands in until the commit step replaces it with the decision's reply.
+        return AgentOutcome(draft=by_tone("Booking it now."), completeness=1.0, decisions=[decision],
+                            facts={"booking_details": dict(booking)})
 
 
 AGENT = SalesAgent()

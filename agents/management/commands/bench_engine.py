@@ -1,4 +1,4 @@
-"""p50/p95 of the NLU alone and of the whole pipeline (one reply end to end, in process, local provider), single
+"""p50/p95 of the NLU alone and of the whole pipeline (one reply end to end, in process, template provider), single
 and with concurrent conversations. Targets on the 2-core reference machine: NLU p95 <= 15 ms, pipeline p95 <= 60 ms.
 
 Delivery to the channel is switched off while it runs (the web chat's delivery is measured by `bench_ws`), so the
@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 import nlu
 from agents.engine.pipeline import conversation_handle_inbound
+from agents.models import ModelCall
 from conversations.models import ChannelIdentity, Customer
 from conversations.signals import outbound_message_ready
 
@@ -59,7 +60,7 @@ def percentiles(values: list[float]) -> str:
 
 
 class Command(BaseCommand):
-    help = "Benchmark the NLU and the whole local pipeline (single and concurrent conversations)."
+    help = "Benchmark the NLU and the whole pipeline on the template provider (single and concurrent conversations)."
 
     def add_arguments(self, parser):
         parser.add_argument("--nlu-samples", type=int, default=500)
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         outbound_message_ready.receivers = []   # no channel delivery: the engine's own figures
         outbound_message_ready.sender_receivers_cache.clear()
         try:
-            with override_settings(AI_PROVIDER="local"):
+            with override_settings(AI_PROVIDER="templates"):
                 self._bench_nlu(nlu_samples)
                 self._run_conversation(next(counter))      # warm the pipeline's code paths
                 single = self._single(conversations, counter)
@@ -92,7 +93,7 @@ class Command(BaseCommand):
             outbound_message_ready.sender_receivers_cache.clear()
             if not keep:
                 self._cleanup()
-        self.stdout.write(self.style.SUCCESS("\nTargets: NLU p95 <= 15 ms; full local pipeline p95 <= 60 ms."))
+        self.stdout.write(self.style.SUCCESS("\nTargets: NLU p95 <= 15 ms; full pipeline p95 <= 60 ms."))
         for label, values in (("pipeline, single", single),
                               (f"pipeline, {concurrency} concurrent (paced)", paced),
                               (f"pipeline, {concurrency} concurrent (saturated)", saturated)):
@@ -163,8 +164,6 @@ class Command(BaseCommand):
         return timings
 
     def _cleanup(self) -> None:
-        from agents.models import ModelCall
-
         ids = list(ChannelIdentity.objects.filter(external_id__startswith=PREFIX).values_list("customer_id", flat=True))
         with transaction.atomic():
             ModelCall.objects.filter(customer_id__in=ids).delete()

@@ -1,4 +1,4 @@
-"""Realistic multi-turn booking conversations through the whole pipeline (local provider, no network).
+"""Realistic multi-turn booking conversations through the whole pipeline (template provider, no network).
 
 Every conversation ends with the quote the handbook gives for that party (prices: adult 55, child 6-12 30, under 6
 free, food minimum 550, travel free within 20 miles of Fremont then 2 per mile one way; upgrades per person, add-ons

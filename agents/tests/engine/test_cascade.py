@@ -10,7 +10,7 @@ from agents.tests.providers.conftest import _clean_cache, ai_settings, fake_olla
 from conversations.models import Conversation, Escalation
 
 pytestmark = pytest.mark.django_db
-QUESTION = "How much for 12 adults?"   # the local student answers it with confidence ~0.8-0.9
+QUESTION = "How much for 12 adults?"   # the template student answers it with confidence ~0.8-0.9
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_unsure_student_is_replaced_by_the_teacher_and_the_pair_is_stored(busine
     pair = TutorPair.objects.get()
     assert pair.inbound_message == result.message and pair.sent == "teacher"
     assert "$660" in pair.student_text
-    assert sorted(ModelCall.objects.values_list("provider", flat=True)) == ["local", "openai"]
+    assert sorted(ModelCall.objects.values_list("provider", flat=True)) == ["openai", "templates"]
     sent_tools = {tool["function"]["name"] for tool in fake_openai.requests[0]["json"]["tools"]}
     assert sent_tools == {"quote", "availability", "customer_lookup", "escalate_to_human"}
 
@@ -82,3 +82,29 @@ def test_the_teacher_can_hand_the_customer_to_staff_with_its_tool(business, chat
     escalation = Escalation.objects.get()
     assert escalation.reason == "the model asked for a human: asks for a corporate discount"
     assert escalation.priority == "high"
+
+
+def test_when_both_models_fail_the_customer_goes_to_staff_and_both_failed_calls_are_stored(
+        business, chat, hybrid, fake_ollama, fake_openai):  # noqa: F811
+    hybrid.AI_PROVIDER = "hybrid-ollama"
+    _load.cache_clear()
+    fake_ollama.fail(500)
+    fake_openai.fail(500)
+
+    result = chat().say(QUESTION)
+
+    assert result.escalated and result.reply.route == "human"
+    assert Escalation.objects.get().reason == "student and teacher both failed"
+    calls = list(ModelCall.objects.order_by("id"))
+    assert [(c.provider, c.ok, c.inbound_message_id) for c in calls] == [
+        ("ollama", False, result.message.pk), ("openai", False, result.message.pk)]
+    assert not TutorPair.objects.exists()
+
+
+def test_a_teachers_reply_carries_the_teachers_model_version(business, chat, hybrid, fake_openai):  # noqa: F811
+    hybrid.CONFIDENCE_THRESHOLD_HIGH = 0.99
+    fake_openai.script(openai_api.answer("12 adults come to $660."))
+
+    result = chat().say(QUESTION)
+
+    assert result.reply.metadata["model_version"] == "gpt-4o-mini"

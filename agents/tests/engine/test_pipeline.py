@@ -8,6 +8,7 @@ from agents.engine.pipeline import conversation_answer
 from agents.models import ModelCall
 from agents.providers import _load
 from agents.providers.base import ModelProvider
+from agents.providers.templates import TemplateProvider
 from bookings.services import booking_confirm
 from conversations import services as conversation_services
 from conversations.models import Conversation, Escalation, Message
@@ -31,9 +32,7 @@ class CommittedCheckProvider(ModelProvider):
             row = other.execute("SELECT text FROM conversations_message WHERE id = %s",
                                 [request.inbound_message_id]).fetchone()
         self.seen.append(row)
-        from agents.providers.local import LocalProvider
-
-        return LocalProvider().generate(request, route=route)
+        return TemplateProvider().generate(request, route=route)
 
 
 class BrokenProvider(ModelProvider):
@@ -81,8 +80,8 @@ def test_every_reply_records_its_model_call(business, chat):
     result = chat().say("How much for 12 adults?")
 
     call = ModelCall.objects.get()
-    assert call.provider == "local" and call.route == "student" and call.ok
-    assert result.reply.provider == "local" and result.reply.model == "templates-v1"
+    assert call.provider == "templates" and call.route == "student" and call.ok
+    assert result.reply.provider == "templates" and result.reply.model == "templates-v1"
     assert result.reply.latency_ms >= 0 and result.reply.in_reply_to == result.message
 
 

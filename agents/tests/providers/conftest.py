@@ -32,7 +32,7 @@ def fake_ollama():
 def ai_settings(settings, fake_openai, fake_ollama):
     """Providers pointed at the fake servers, with short timeouts, no client retries and a 1 s breaker reset."""
     settings.AI_PROVIDERS = {
-        "local": {"BACKEND": "agents.providers.local.LocalProvider", "OPTIONS": {}},
+        "templates": {"BACKEND": "agents.providers.templates.TemplateProvider", "OPTIONS": {}},
         "openai": {
             "BACKEND": "agents.providers.openai.OpenAIProvider",
             "OPTIONS": {"model": "gpt-4o-mini", "api_key": "sk-test", "base_url": fake_openai.base_url,
@@ -43,11 +43,11 @@ def ai_settings(settings, fake_openai, fake_ollama):
             "OPTIONS": {"host": fake_ollama.url, "model": "llama3:8b", "timeout": TEST_TIMEOUT},
         },
         "hybrid": {"BACKEND": "agents.providers.hybrid.HybridProvider",
-                   "OPTIONS": {"student": "local", "teacher": "openai"}},
+                   "OPTIONS": {"student": "templates", "teacher": "openai"}},
         "hybrid-ollama": {"BACKEND": "agents.providers.hybrid.HybridProvider",
                           "OPTIONS": {"student": "ollama", "teacher": "openai"}},
     }
-    settings.AI_PROVIDER = "local"
+    settings.AI_PROVIDER = "templates"
     settings.CONFIDENCE_THRESHOLD_LOW = 0.40
     settings.CONFIDENCE_THRESHOLD_HIGH = 0.75
     settings.AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 1}
@@ -62,7 +62,7 @@ def set_options(settings, alias: str, **options) -> None:
 
 
 def make_request(*, intent_confidence=0.9, completeness=1.0, tone="casual", tools=(), **overrides) -> GenerationRequest:
-    """A sales question with a computed quote. Local confidence = intent_confidence * (0.5 + 0.5 * completeness)."""
+    """A sales question with a computed quote. Template confidence = intent_confidence * (0.5 + 0.5 * completeness)."""
     values = {
         "agent": "sales",
         "instructions": "You are the sales assistant of MyHibachi, a hibachi catering company.",

@@ -28,7 +28,7 @@ class TutorPairFactory(factory.django.DjangoModelFactory):
 
     inbound_message = factory.SubFactory(MessageFactory)
     agent = "sales"
-    student_provider = "local"
+    student_provider = "templates"
     student_model = "templates-v1"
     student_text = "20 adults come to $1,100."
     student_confidence = 0.6

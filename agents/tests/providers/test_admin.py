@@ -9,14 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_model_call_list_filters_by_provider_ok_and_route(staff_client):
-    local = ModelCallFactory(provider="local", model="templates-v1", route="student", cost_usd=0)
+    templates = ModelCallFactory(provider="templates", model="templates-v1", route="student", cost_usd=0)
     ModelCallFactory(provider="openai", ok=False, error="HTTP 500: upstream exploded")
     url = reverse("admin:agents_modelcall_changelist")
 
-    response = staff_client.get(url, {"provider": "local", "ok__exact": "1", "route": "student"})
+    response = staff_client.get(url, {"provider": "templates", "ok__exact": "1", "route": "student"})
 
     assert response.status_code == 200
-    assert list(response.context["cl"].queryset) == [local]
+    assert list(response.context["cl"].queryset) == [templates]
     assert "HTTP 500: upstream exploded" in staff_client.get(url, {"ok__exact": "0"}).content.decode()
 
 

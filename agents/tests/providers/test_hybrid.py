@@ -5,6 +5,7 @@ import pytest
 from agents.models import AssistantSettings, ModelCall
 from learning.models import TutorPair
 from agents.providers import get_provider
+from agents.providers.recording import generation_record
 from agents.providers.rollout import traffic_bucket
 from agents.tests.fakes import openai_api
 from conversations.tests.factories import CustomerFactory, MessageFactory
@@ -13,7 +14,7 @@ from .conftest import make_request
 
 pytestmark = pytest.mark.django_db
 
-HIGH = {"intent_confidence": 0.9}  # local confidence 0.9
+HIGH = {"intent_confidence": 0.9}  # template confidence 0.9
 MIDDLE = {"intent_confidence": 0.6}  # 0.6
 LOW = {"intent_confidence": 0.3}  # 0.3
 
@@ -37,23 +38,26 @@ def customer_in_bucket(*, below: int | None = None, at_or_above: int | None = No
 def test_confident_student_answers_without_asking_the_teacher(ai_settings, fake_openai):
     result = get_provider("hybrid").generate(make_request(**HIGH))
 
-    assert (result.route, result.provider, result.text) == ("student", "local", "20 adults? That's $1,100 all in!")
+    assert (result.route, result.provider, result.text) == ("student", "templates", "20 adults? That's $1,100 all in!")
     assert fake_openai.hits == 0
-    assert not TutorPair.objects.exists()
+    assert result.tutor_pair is None
 
 
 def test_unsure_student_defers_to_the_teacher_and_the_pair_is_kept_for_training(ai_settings, fake_openai):
     fake_openai.script(openai_api.answer("For 20 adults it's $1,100, tip not included."))
     message = MessageFactory()
+    request = make_request(**MIDDLE, inbound_message_id=message.pk)
 
-    result = get_provider("hybrid").generate(make_request(**MIDDLE, inbound_message_id=message.pk))
+    result = get_provider("hybrid").generate(request)
 
     assert (result.route, result.provider, result.model) == ("teacher", "openai", "gpt-4o-mini")
     assert result.text == "For 20 adults it's $1,100, tip not included."
+    assert not TutorPair.objects.exists()   # the provider writes nothing; the pipeline stores the pair with the reply
+    generation_record(request=request, generation=result)
     pair = TutorPair.objects.get()
     assert (pair.inbound_message, pair.agent, pair.sent) == (message, "sales", "teacher")
     assert (pair.student_provider, pair.student_model, pair.student_text) == (
-        "local", "templates-v1", "20 adults? That's $1,100 all in!"
+        "templates", "templates-v1", "20 adults? That's $1,100 all in!"
     )
     assert pair.student_confidence == pytest.approx(0.6)
     assert (pair.teacher_provider, pair.teacher_model) == ("openai", "gpt-4o-mini")
@@ -76,7 +80,7 @@ def test_failed_student_is_replaced_by_the_teacher(ai_settings, fake_ollama, fak
 
     assert (result.route, result.provider, result.text) == ("teacher", "openai", "That's $1,100.")
     assert [(a["provider"], a["ok"]) for a in result.attempts] == [("ollama", False), ("openai", True)]
-    assert not TutorPair.objects.exists()
+    assert result.tutor_pair is None
 
 
 def test_teacher_outage_sends_the_unsure_students_answer(ai_settings, fake_openai):
@@ -84,8 +88,8 @@ def test_teacher_outage_sends_the_unsure_students_answer(ai_settings, fake_opena
 
     result = get_provider("hybrid").generate(make_request(**MIDDLE))
 
-    assert (result.route, result.provider, result.text) == ("student", "local", "20 adults? That's $1,100 all in!")
-    assert [(a["provider"], a["ok"]) for a in result.attempts] == [("local", True), ("openai", False)]
+    assert (result.route, result.provider, result.text) == ("student", "templates", "20 adults? That's $1,100 all in!")
+    assert [(a["provider"], a["ok"]) for a in result.attempts] == [("templates", True), ("openai", False)]
 
 
 def test_teacher_outage_with_a_student_below_low_goes_to_a_human(ai_settings, fake_openai):
@@ -104,7 +108,7 @@ def test_teacher_outage_with_a_student_above_low_sends_the_students_answer(ai_se
 
     result = get_provider("hybrid").generate(make_request(**MIDDLE))
 
-    assert (result.route, result.provider) == ("student", "local")
+    assert (result.route, result.provider) == ("student", "templates")
 
 
 def test_both_models_failing_goes_to_a_human(ai_settings, fake_ollama, fake_openai):
@@ -123,8 +127,9 @@ def test_shadow_mode_runs_the_student_but_sends_the_teacher(ai_settings, fake_op
     result = get_provider("hybrid").generate(make_request(**HIGH))
 
     assert (result.route, result.text) == ("teacher", "Teacher says $1,100.")
-    assert [a["provider"] for a in result.attempts] == ["local", "openai"]
-    assert TutorPair.objects.get().sent == "teacher"
+    assert [a["provider"] for a in result.attempts] == ["templates", "openai"]
+    assert result.tutor_pair["sent"] == "teacher"
+    assert (result.tutor_pair["student"].provider, result.tutor_pair["teacher"].provider) == ("templates", "openai")
 
 
 def test_traffic_bucket_is_a_stable_hash_of_the_customer(ai_settings):
@@ -152,14 +157,17 @@ def test_every_attempt_is_recorded_with_its_cost_and_the_message_it_answered(ai_
     fake_openai.script(openai_api.answer("Teacher answer.", prompt_tokens=2000, completion_tokens=100))
     message = MessageFactory()
     conversation = message.conversation
-
-    result = get_provider("hybrid").generate(make_request(
+    request = make_request(
         **MIDDLE, inbound_message_id=message.pk, conversation_id=conversation.pk, customer_id=conversation.customer_id,
-    ))
+    )
+
+    result = get_provider("hybrid").generate(request)
+    assert not ModelCall.objects.exists()   # stored by the pipeline's commit step, with the reply
+    generation_record(request=request, generation=result)
 
     calls = list(ModelCall.objects.order_by("id"))
     assert [(c.provider, c.model, c.route, c.ok) for c in calls] == [
-        ("local", "templates-v1", "student", True), ("openai", "gpt-4o-mini", "teacher", True),
+        ("templates", "templates-v1", "student", True), ("openai", "gpt-4o-mini", "teacher", True),
     ]
     assert [c.cost_usd for c in calls] == [Decimal("0"), Decimal("0.000360")]  # 2000 * 0.15 + 100 * 0.60 per 1M
     assert (calls[1].prompt_tokens, calls[1].completion_tokens) == (2000, 100)

@@ -3,7 +3,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from agents.providers import get_provider
 from agents.providers.hybrid import HybridProvider
-from agents.providers.local import LocalProvider
+from agents.providers.templates import TemplateProvider
 from hibachi.settings.base import confidence_thresholds
 
 from .conftest import set_options
@@ -15,11 +15,11 @@ def test_default_provider_is_the_one_named_by_ai_provider_and_is_built_once(ai_s
     provider = get_provider()
 
     assert isinstance(provider, HybridProvider) and provider is get_provider("hybrid")
-    assert isinstance(provider.student, LocalProvider) and provider.student is get_provider("local")
+    assert isinstance(provider.student, TemplateProvider) and provider.student is get_provider("templates")
 
 
 def test_unknown_alias_is_a_configuration_error_naming_the_known_ones(ai_settings):
-    with pytest.raises(ImproperlyConfigured, match=r"No model provider 'gpt5'.*known: local, openai"):
+    with pytest.raises(ImproperlyConfigured, match=r"No model provider 'gpt5'.*known: templates, openai"):
         get_provider("gpt5")
 
 
@@ -66,7 +66,7 @@ def test_unknown_option_is_a_configuration_error(ai_settings):
 
 
 def test_hybrid_with_the_same_student_and_teacher_is_a_configuration_error(ai_settings):
-    set_options(ai_settings, "hybrid", teacher="local")
+    set_options(ai_settings, "hybrid", teacher="templates")
 
     with pytest.raises(ImproperlyConfigured, match="same student and teacher"):
         get_provider("hybrid")

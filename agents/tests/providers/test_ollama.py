@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from agents.models import ModelCall
 from agents.providers import get_provider
 from agents.tests.fakes import ollama_api
 
@@ -68,9 +67,9 @@ def test_ollama_timeout_is_a_recorded_failure(ai_settings, fake_ollama):
     result = get_provider("ollama").generate(make_request())
 
     assert result.route == "human"
-    call = ModelCall.objects.get()
-    assert (call.provider, call.ok) == ("ollama", False)
-    assert call.error == f"timed out after {TEST_TIMEOUT:g} s"
+    [attempt] = result.attempts
+    assert (attempt["provider"], attempt["ok"]) == ("ollama", False)
+    assert attempt["error"] == f"timed out after {TEST_TIMEOUT:g} s"
 
 
 def test_ollama_server_error_is_a_recorded_failure(ai_settings, fake_ollama):
@@ -79,4 +78,4 @@ def test_ollama_server_error_is_a_recorded_failure(ai_settings, fake_ollama):
     result = get_provider("ollama").generate(make_request())
 
     assert result.route == "human"
-    assert ModelCall.objects.get().error == "HTTP 500: model runner has unexpectedly stopped"
+    assert result.attempts[0]["error"] == "HTTP 500: model runner has unexpectedly stopped"

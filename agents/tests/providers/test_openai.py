@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from agents.models import ModelCall
 from agents.providers import get_provider
 from agents.tests.fakes import openai_api
 
@@ -120,9 +119,9 @@ def test_openai_timeout_is_a_recorded_failure_handed_to_a_human(ai_settings, fak
     assert time.monotonic() - started < 3
     assert (result.text, result.route) == (None, "human")
     assert "timed out" in result.escalation_reason
-    call = ModelCall.objects.get()
-    assert (call.provider, call.ok, call.route) == ("openai", False, "teacher")
-    assert call.error == f"timed out after {TEST_TIMEOUT:g} s"
+    [attempt] = result.attempts
+    assert (attempt["provider"], attempt["ok"], attempt["route"]) == ("openai", False, "teacher")
+    assert attempt["error"] == f"timed out after {TEST_TIMEOUT:g} s"
 
 
 def test_openai_server_error_is_a_recorded_failure(ai_settings, fake_openai):
@@ -131,7 +130,7 @@ def test_openai_server_error_is_a_recorded_failure(ai_settings, fake_openai):
     result = get_provider("openai").generate(make_request())
 
     assert result.route == "human"
-    assert ModelCall.objects.get().error == "HTTP 500: upstream exploded"
+    assert result.attempts[0]["error"] == "HTTP 500: upstream exploded"
 
 
 def test_openai_client_retries_a_rate_limited_request(ai_settings, fake_openai):

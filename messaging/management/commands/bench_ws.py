@@ -1,6 +1,6 @@
 """`python manage.py bench_ws --sockets 200 --messages 5`: load the web chat over real websockets.
 
-Starts the project under uvicorn (a subprocess on a free port of 127.0.0.1, local AI provider) unless --url names a
+Starts the project under uvicorn (a subprocess on a free port of 127.0.0.1, template AI provider) unless --url names a
 running server, opens --sockets concurrent websocket clients (each with its own signed visitor cookie), waits until
 all are open, then each sends --messages messages, one at a time: the first after a random pause of up to --think-ms
 (so the sockets do not all speak in the same second), the next ones --think-ms (+-50%) after each reply, as people
@@ -156,7 +156,7 @@ class Command(BaseCommand):
             base = args.url.rstrip("/")
         else:
             port = _free_port()
-            env = {**os.environ, "AI_PROVIDER": "local", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+            env = {**os.environ, "AI_PROVIDER": "templates", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
                    "DATABASE_CONN_MAX_AGE": os.environ.get(
                 "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
@@ -168,7 +168,7 @@ class Command(BaseCommand):
             self._wait(base.replace("ws://", "http://"), server)
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
         self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think {args.think_ms:.0f} ms "
-                          f"+-50%, against {base}/ws/chat/ (local provider{' — server started here' if server else ''})")
+                          f"+-50%, against {base}/ws/chat/ (templates{' — server started here' if server else ''})")
         visitors: list = []
         try:
             self._warm(base, origin, args)

@@ -1,0 +1,214 @@
+"""Decisions: the changes a turn makes, decided by the specialists and carried out by the pipeline's commit step.
+
+Specialists only read. What they decide to change (book, cancel, reschedule, change the guests, record the upsell
+offered) - and what the pipeline itself decides (store a customer's A/B variant, record a survey answer) - is one of
+these small dataclasses, whose `carry_out()` calls the owning app's service. The commit step carries out every
+decision of a turn inside the reply's transaction, each in a savepoint: the reply is stored together with what it
+announces, and a change that fails when carried out (the slot was taken meanwhile, the booking was closed...) leaves
+the rest of the turn intact.
+
+A decision whose reply needs the record it produced (the new booking's number and total, the refund) renders that
+reply itself, per tone, from the record (`reply(result)`); one that fails gives its fallback reply (`fallback(error)`):
+the words the specialists used when they wrote the bookings themselves. Those replies replace the provider's text. A
+language model answers before the commit, when the booking it would announce does not exist yet; rather than let it
+guess a booking number, the confirmation of a change is always the template rendered from the record. The provider is
+still asked (so the turn's route, confidence, escalation and recorded model calls are what they were), and with the
+template provider, the default, the reply is word for word what it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from bookings import quotes
+from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
+from learning.services.experiments import experiment_assign
+from learning.services.outcomes import survey_record_response
+from learning.services.upsell import upsell_offer_record
+
+from . import dialogue
+from .formatting import money, party
+from .tone import by_tone
+
+
+class Decision(ABC):
+    @abstractmethod
+    def carry_out(self) -> Any:
+        """Make the change through its app's service and return what it produced. ValidationError: it could not be
+        made (the commit step then sends `fallback(error)`, or lets the error through when there is none)."""
+
+    def reply(self, result) -> dict[str, str] | None:
+        """The answer per tone, rendered from what `carry_out` produced; None: the generated answer stands."""
+        return None
+
+    def fallback(self, error: ValidationError) -> dict[str, str] | None:
+        """The answer per tone when `carry_out` failed; None: the failure is not the customer's to hear about."""
+        return None
+
+    def settle(self, state: dict, result) -> None:
+        """Bring the dialogue state up to date once carried out (`result` is None when it failed)."""
+
+    def booking_of(self, result):
+        """The booking this decision created or changed (the turn's `InboundResult.booking`), if any."""
+        return None
+
+
+@dataclass
+class BookingCreate(Decision):
+    """The customer said yes to the summary: book the event (`bookings.services.booking_create`)."""
+
+    customer: Any
+    conversation: Any
+    event_date: datetime.date
+    slot: str
+    adults: int
+    children: int
+    children_under_6: int
+    city: str
+    zip_code: str
+    proteins: list | None
+    upgrades: dict | None
+    addons: dict | None
+    now: datetime.datetime
+    deposit: str | None = None  # from the quote the customer saw; None: priced again from the booking
+
+    def carry_out(self):
+        return booking_create(
+            customer=self.customer, conversation=self.conversation, event_date=self.event_date, slot=self.slot,
+            adults=self.adults, children=self.children, children_under_6=self.children_under_6, city=self.city,
+            zip_code=self.zip_code, proteins=self.proteins, upgrades=self.upgrades, addons=self.addons, now=self.now,
+        )
+
+    def reply(self, booking) -> dict[str, str]:
+        deposit = self.deposit or quotes.quote_calculate(adults=booking.adults).as_dict()["deposit"]
+        return by_tone(
+            f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
+            f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
+            f"Booking number {booking.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
+            "payment link."
+        )
+
+    def fallback(self, error: ValidationError) -> dict[str, str]:
+        return by_tone(f"I couldn't book that: {'; '.join(error.messages)}", question=dialogue.QUESTIONS["slot"])
+
+    def settle(self, state: dict, booking) -> None:
+        if booking is None:   # ask for another start time
+            state["stage"] = "collecting"
+            dialogue.booking_slots(state).pop("slot", None)
+            return
+        state["stage"] = "booked"
+        state["booking_id"] = booking.pk
+        state["booking"] = {}
+
+    def booking_of(self, result):
+        return result
+
+
+_CHANGE_FAILED = "I couldn't make that change: "
+
+
+@dataclass
+class BookingCancel(Decision):
+    """The customer confirmed the cancellation (`booking_cancel`: the deposit is refunded 7 or more days ahead)."""
+
+    booking: Any
+    now: datetime.datetime
+
+    def carry_out(self):
+        return booking_cancel(booking=self.booking, now=self.now)   # (booking, refunded)
+
+    def reply(self, result) -> dict[str, str]:
+        booking, refunded = result
+        return by_tone(f"Booking #{booking.pk} is cancelled." + (
+            " Your deposit will be refunded." if refunded
+            else " The deposit is kept under our policy." if booking.deposit_paid else ""))
+
+    def fallback(self, error: ValidationError) -> dict[str, str]:
+        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+
+    def booking_of(self, result):
+        return result[0]
+
+
+@dataclass
+class BookingReschedule(Decision):
+    """The customer confirmed the new date and start time (`booking_reschedule`)."""
+
+    booking: Any
+    event_date: datetime.date
+    slot: str
+    now: datetime.datetime
+
+    def carry_out(self):
+        return booking_reschedule(booking=self.booking, event_date=self.event_date, slot=self.slot,
+                                  now=self.now)
+
+    def reply(self, booking) -> dict[str, str]:
+        return by_tone(f"Done: booking #{booking.pk} is now on {booking.event_date:%A, %B} {booking.event_date.day} "
+                       f"at {booking.slot}.")
+
+    def fallback(self, error: ValidationError) -> dict[str, str]:
+        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+
+    def booking_of(self, result):
+        return result
+
+
+@dataclass
+class BookingChangeGuests(Decision):
+    """The customer confirmed the new guest counts (`booking_change_guests`, which prices the booking again)."""
+
+    booking: Any
+    counts: dict   # some of adults, children, children_under_6
+    now: datetime.datetime
+
+    def carry_out(self):
+        return booking_change_guests(booking=self.booking, now=self.now, **self.counts)
+
+    def reply(self, booking) -> dict[str, str]:
+        return by_tone(f"Done: booking #{booking.pk} is updated; the new total is {money(booking.total)}.")
+
+    def fallback(self, error: ValidationError) -> dict[str, str]:
+        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+
+    def booking_of(self, result):
+        return result
+
+
+@dataclass
+class UpsellOfferRecord(Decision):
+    """The sales agent offered the upsell predictor's pick: recorded so that its acceptance is measured."""
+
+    conversation: Any
+    addon: str
+
+    def carry_out(self):
+        return upsell_offer_record(conversation=self.conversation, addon=self.addon)
+
+
+@dataclass
+class ExperimentAssign(Decision):
+    """The customer was answered under this A/B variant: store the assignment (a no-op when already stored)."""
+
+    experiment_key: str
+    customer: Any
+
+    def carry_out(self):
+        return experiment_assign(experiment_key=self.experiment_key, customer=self.customer)
+
+
+@dataclass
+class SurveyResponseRecord(Decision):
+    """The customer's message answers the satisfaction survey the assistant sent."""
+
+    token: str
+    rating: int
+    comment: str
+
+    def carry_out(self):
+        return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
