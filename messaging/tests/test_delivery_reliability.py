@@ -11,6 +11,7 @@ from conversations.models import Channel, Message
 from conversations.tests.factories import ConversationFactory, CustomerFactory
 from messaging import services
 from messaging.models import OutboundDelivery, WebhookEvent
+from messaging.parsers import parse_stored
 
 from . import payloads
 
@@ -158,19 +159,20 @@ def test_the_sweep_creates_missing_deliveries_and_requeues_stale_events(fake_rin
     assert event.status == "processed" and event.message.text == "Hello?"
 
 
-def test_an_inbound_message_whose_answer_died_is_answered_on_the_retry(seeded, fake_ringcentral, eager_celery):
-    """A worker persisted the SMS, then died before the reply: the retried task answers it, exactly once."""
-    from agents.engine.pipeline import conversation_handle_inbound
+def test_an_inbound_message_whose_answer_failed_is_answered_on_the_retry(seeded, fake_ringcentral, eager_celery):
+    """Answering the SMS raised after it was stored: the conversation went to staff, and the retried task answers
+    it (the acknowledgement that staff will reply), exactly once."""
     from unittest import mock
 
     payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="424242")
     event = WebhookEvent.objects.create(provider="ringcentral", event_id=payload["uuid"], channel="sms",
                                         external_id="424242", payload=payload)
-    with mock.patch("agents.engine.pipeline.conversation_answer", side_effect=RuntimeError("worker died")):
+    with mock.patch("messaging.services.inbound.conversation_answer", side_effect=RuntimeError("model died")):
         with pytest.raises(RuntimeError):
             services.webhook_event_process(event_id=event.pk)
     inbound = Message.objects.get(external_id="424242")
     assert not inbound.replies.exists()
+    assert inbound.conversation.escalations.get().reason == "the assistant could not answer: RuntimeError: model died"
 
     services.webhook_event_process(event_id=event.pk)
     services.webhook_event_process(event_id=event.pk)  # and once more: nothing changes
@@ -178,7 +180,28 @@ def test_an_inbound_message_whose_answer_died_is_answered_on_the_retry(seeded, f
     event.refresh_from_db()
     assert event.status == "processed" and event.attempts == 2
     assert inbound.replies.count() == 1 and len(fake_ringcentral.sent) == 1
-    assert conversation_handle_inbound  # the pipeline itself is what answered
+    assert inbound.replies.get().metadata["waiting_ack"] is True
+
+
+def test_an_inbound_message_stored_by_a_worker_that_died_is_answered_on_the_retry(seeded, fake_ringcentral,
+                                                                                   eager_celery):
+    """A worker stored the SMS, then died before answering (nothing raised, nothing escalated): the retried task
+    answers it, exactly once."""
+    payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="434343")
+    event = WebhookEvent.objects.create(provider="ringcentral", event_id=payload["uuid"], channel="sms",
+                                        external_id="434343", payload=payload)
+    item = parse_stored(event)
+    inbound, _ = conversation_services.message_receive(channel=item.channel, sender=item.sender, text=item.text,
+                                                       sent_at=item.sent_at, external_id=item.external_id)
+
+    services.webhook_event_process(event_id=event.pk)
+    services.webhook_event_process(event_id=event.pk)
+
+    event.refresh_from_db()
+    assert event.status == "processed" and event.message == inbound
+    reply = inbound.replies.get()
+    assert reply.author == "ai" and not reply.metadata.get("waiting_ack")
+    assert len(fake_ringcentral.sent) == 1 and not inbound.conversation.escalations.exists()
 
 
 def test_sms_in_and_out_on_a_real_celery_worker(client, seeded, fake_ringcentral, purged_broker, celery_worker_thread):

@@ -1,4 +1,4 @@
-"""POST /api/v1/messages/: one message in, the assistant's reply out, on the default local provider."""
+"""POST /api/v1/messages/ (messaging.apis): one message in, the assistant's reply out, on the default local provider."""
 
 import pytest
 from rest_framework.authtoken.models import Token
