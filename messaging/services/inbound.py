@@ -33,6 +33,11 @@ from ..locks import Busy, advisory_lock
 logger = logging.getLogger(__name__)
 
 
+def answer_lock_name(conversation_id: int) -> str:
+    """The advisory lock of one conversation's answers."""
+    return f"messaging.answer:conversation:{conversation_id}"
+
+
 def inbound_answer_once(*, message_id: int) -> InboundResult:
     """The answer to a stored customer message, produced at most once (see the module docstring).
 
@@ -42,7 +47,7 @@ def inbound_answer_once(*, message_id: int) -> InboundResult:
     message = Message.objects.select_related("conversation__customer").get(pk=message_id)
     if message.direction != Message.Direction.INBOUND:
         raise ValidationError({"message": f"Message {message_id} is not a customer's message: nothing to answer."})
-    lock = f"messaging.answer:conversation:{message.conversation_id}"
+    lock = answer_lock_name(message.conversation_id)
     with advisory_lock(lock, wait=settings.MESSAGING_ANSWER_LOCK_WAIT_SECONDS) as acquired:
         if not acquired:
             raise Busy(f"conversation {message.conversation_id} is being answered by another worker")

@@ -35,6 +35,18 @@ def test_server_errors_are_retried_with_backoff_until_sent(fake_ringcentral, eag
     assert [s["to"] for s in fake_ringcentral.sent] == [["+14155550142"]]
 
 
+def test_every_attempt_is_a_row_with_its_outcome(fake_ringcentral, eager_celery):
+    fake_ringcentral.fail_next(2, 503, {"errorCode": "ServiceUnavailable", "message": "Service temporarily unavailable"})
+
+    delivery = OutboundDelivery.objects.get(message=staff_sms())
+
+    attempts = list(delivery.attempt_log.all())
+    assert [(a.number, a.ok) for a in attempts] == [(1, False), (2, False), (3, True)]
+    assert all("503" in a.error for a in attempts[:2]) and attempts[2].error == ""
+    assert attempts[2].provider_message_id == delivery.provider_message_id != ""
+    assert all(a.started_at <= a.finished_at for a in attempts)
+
+
 def test_a_rate_limit_is_retried_after_retry_after(fake_ringcentral, eager_celery):
     fake_ringcentral.fail_next(1, 429, {"errorCode": "CMN-301", "message": "Request rate exceeded"},
                                headers={"Retry-After": "0"})
@@ -81,6 +93,8 @@ def test_an_unconfigured_channel_fails_visibly(eager_celery, settings):
 
     assert delivery.status == "failed"
     assert "not configured" in delivery.last_error
+    attempt = delivery.attempt_log.get()
+    assert not attempt.ok and attempt.error == delivery.last_error
 
 
 def test_a_failed_delivery_is_listed_in_the_admin_and_its_retry_action_sends_it(
@@ -102,6 +116,11 @@ def test_a_failed_delivery_is_listed_in_the_admin_and_its_retry_action_sends_it(
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 3
     assert len(fake_ringcentral.sent) == 1
+
+    page = staff_client.get(f"/admin/messaging/outbounddelivery/{delivery.pk}/change/")
+    assert page.status_code == 200
+    assert page.content.count(b"provider down") >= 2  # each failed attempt, inline, with its error
+    assert delivery.provider_message_id.encode() in page.content
 
 
 def test_the_api_lists_failed_deliveries_and_retries_them_with_a_token(
