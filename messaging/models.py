@@ -55,7 +55,8 @@ class WebhookEvent(models.Model):
 
 
 class OutboundDelivery(models.Model):
-    """The delivery of one outbound message (AI or staff) on its conversation's channel; each try is a DeliveryAttempt."""
+    """The delivery of one outbound message (AI or staff) on its conversation's channel: its latest state, every try
+    being a DeliveryAttempt."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

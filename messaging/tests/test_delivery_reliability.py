@@ -36,7 +36,7 @@ def test_server_errors_are_retried_with_backoff_until_sent(fake_ringcentral, eag
 
 
 def test_every_attempt_is_a_row_with_its_outcome(fake_ringcentral, eager_celery):
-    fake_ringcentral.fail_next(2, 503, {"errorCode": "ServiceUnavailable", "message": "Service temporarily unavailable"})
+    fake_ringcentral.fail_next(2, 503, {"errorCode": "ServiceUnavailable", "message": "Service unavailable"})
 
     delivery = OutboundDelivery.objects.get(message=staff_sms())
 
