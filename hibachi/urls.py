@@ -18,6 +18,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("nlu.urls")),
-    path("api/v1/", include("conversations.urls")),
     path("api/v1/", include("messaging.urls")),
 ]

@@ -2,8 +2,21 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import OutboundDelivery, WebhookEvent
+from .models import DeliveryAttempt, OutboundDelivery, WebhookEvent
 from .services import delivery_retry, webhook_event_enqueue
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    """Every try to send the message, oldest first: what the provider said each time."""
+
+    model = DeliveryAttempt
+    fields = ["number", "started_at", "finished_at", "ok", "error", "provider_message_id"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutboundDelivery)
@@ -16,6 +29,7 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
                        "provider_message_id", "created_at", "last_attempt_at", "sent_at"]
     actions = ["retry"]
     list_select_related = ["message"]
+    inlines = [DeliveryAttemptInline]
 
     def has_add_permission(self, request):
         return False

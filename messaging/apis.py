@@ -1,8 +1,12 @@
-"""Provider webhooks: verify -> de-duplicate by the provider's event id -> persist -> 2xx -> Celery processes.
+"""The channels' HTTP entries: the messages API, the provider webhooks, and the deliveries for integrations.
 
-Every endpoint checks the request size first (413 naming the limit), then the provider's signature or token (401
-missing / 403 wrong, nothing stored), then the payload (400 naming the invalid fields), and answers 200 with counts
-once the events are committed. The authenticated delivery endpoints let an integration see and retry deliveries.
+`POST /api/v1/messages/` (token auth) stores one customer message and answers it in the request, through the two
+doors every channel uses (`message_receive`, then `inbound_answer_once`).
+
+Provider webhooks: verify -> de-duplicate by the provider's event id -> persist -> 2xx -> Celery processes. Every
+webhook checks the request size first (413 naming the limit), then the provider's signature or token (401 missing /
+403 wrong, nothing stored), then the payload (400 naming the invalid fields), and answers 200 with counts once the
+events are committed. The authenticated delivery endpoints let an integration see and retry deliveries.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -21,17 +26,73 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from bookings.selectors import booking_as_dict
+from conversations.services import message_receive
+
 from . import parsers, signatures
 from .models import OutboundDelivery, WebhookEvent
 from .serializers import (
     MailgunInboundSerializer,
+    MessageInputSerializer,
+    MessageOutputSerializer,
     MetaWebhookSerializer,
     RingCentralSmsEventSerializer,
     RingCentralVoiceEventSerializer,
     WebhookAcceptedSerializer,
     WebhookErrorSerializer,
 )
-from .services import delivery_retry, webhook_events_record
+from .services import Busy, delivery_retry, inbound_answer_later, inbound_answer_once, webhook_events_record
+
+
+# --- POST /api/v1/messages/ -----------------------------------------------------------------------------------------
+
+
+def result_as_dict(result) -> dict:
+    reply, inbound = result.reply, result.message
+    return {
+        "conversation": result.conversation.pk,
+        "message": inbound.pk,
+        "reply": None if reply is None else {
+            "text": reply.text, "agent": reply.agent, "intent": inbound.intent,
+            "intent_confidence": inbound.intent_confidence, "tone": inbound.tone, "sentiment": inbound.sentiment,
+            "entities": inbound.entities, "confidence": reply.confidence, "route": reply.route,
+            "escalated": result.escalated, "citations": result.citations,
+        },
+        "quote": result.quote,
+        "booking": None if result.booking is None else booking_as_dict(result.booking),
+    }
+
+
+class MessageCreateApi(APIView):
+    """One customer message in (any channel), the assistant's reply out, also delivered on the channel.
+
+    201: a new message and its answer. 200: a provider message id (`external_id`) seen before, with the answer it got
+    (answered now if the first try never was). 202: stored, but another message of the conversation is still being
+    answered: a worker answers this one shortly (reply null here; POST it again with the same external_id to read it).
+    """
+
+    @extend_schema(request=MessageInputSerializer, responses={
+        201: MessageOutputSerializer, 200: MessageOutputSerializer, 202: MessageOutputSerializer})
+    def post(self, request):
+        serializer = MessageInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            message, created = message_receive(
+                channel=data["channel"], sender=dict(data["sender"]), text=data["text"], sent_at=data["sent_at"],
+                external_id=data["external_id"],
+            )
+            result = inbound_answer_once(message_id=message.pk)
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            if "phone" in detail or "email" in detail or "external_id" in detail:
+                detail = {"sender": detail}
+            return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+        except Busy:
+            inbound_answer_later(message_id=message.pk)
+            return Response({"conversation": message.conversation_id, "message": message.pk, "reply": None,
+                             "quote": None, "booking": None}, status=status.HTTP_202_ACCEPTED)
+        return Response(result_as_dict(result), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class PayloadTooLarge(APIException):

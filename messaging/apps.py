@@ -6,11 +6,4 @@ class MessagingConfig(AppConfig):
     verbose_name = "Channels: webhooks and deliveries"
 
     def ready(self):
-        from conversations.signals import outbound_message_ready
-
-        from . import receivers
-
-        # dispatch_uid: one receiver however often ready() runs (tests, autoreload).
-        outbound_message_ready.connect(
-            receivers.deliver_outbound_message, dispatch_uid="messaging.deliver_outbound_message"
-        )
+        from . import receivers  # noqa: F401 - connects the outbound_message_ready receiver (needs loaded models)

@@ -12,9 +12,11 @@ Protocol (JSON both ways):
   message = {"id", "author": "customer" | "ai" | "staff", "direction", "text", "sent_at", "in_reply_to", "feedback"}
 
 The visitor is the id in the signed cookie set by `/`; a socket without a valid cookie is closed with code 4401.
-Replies reach the socket through the visitor's channel-layer group (the web sender, run for every outbound web
-message: AI replies and staff messages alike); the consumer also sends the reply it produced itself as soon as the
-pipeline returns, and remembers the ids it sent so the group's copy is not shown twice.
+A message goes through the two doors every channel uses: `message_receive` (via `web_message_persist`, then "ack")
+and `inbound_answer_once` (between the "typing" frames). The consumer never sends the reply itself: every outbound
+web message, AI reply or staff message, reaches the socket once, through the visitor's channel-layer group (the web
+sender, after the reply's commit). The ids already shown (history, pushes) are remembered so that a reconnect's
+history and a push racing it are not shown twice.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import services
-from .senders.web import message_as_dict, visitor_group
+from .senders.web import visitor_group
 from .visitor import visitor_from_cookie_value
 
 logger = logging.getLogger(__name__)
@@ -126,8 +128,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                               "duplicate": not created})
         await self.send_json({"type": "typing", "on": True})
         try:
-            reply = await _answer(services.web_message_answer)(message_id=message.pk)
-        except Exception:
+            await _answer(services.inbound_answer_once)(message_id=message.pk)
+        except services.Busy:  # another message of this conversation is still being answered: a worker answers later
+            await _store(services.inbound_answer_later)(message_id=message.pk)
+        except Exception:  # inbound_answer_once escalated the conversation to staff
             logger.exception("web chat: answering message %s failed", message.pk)
             await self.send_json({"type": "typing", "on": False})
             await self.send_json({"type": "error", "client_id": client_id,
@@ -135,8 +139,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                                            "team will see it."})
             return
         await self.send_json({"type": "typing", "on": False})
-        if reply is not None:
-            await self.push(message_as_dict(reply))
 
     async def on_feedback(self, content):
         try:

@@ -1,12 +1,17 @@
-"""PostgreSQL session advisory locks: one worker at a time per delivery or per inbound message, released by
-PostgreSQL itself if the worker dies (its connection closes), so a crash never leaves a stale lock behind."""
+"""PostgreSQL session advisory locks: one worker at a time per delivery or per conversation being answered, released
+by PostgreSQL itself if the worker dies (its connection closes), so a crash never leaves a stale lock behind."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from contextlib import contextmanager
 
 from django.db import connection
+
+
+class Busy(Exception):
+    """Another worker holds the lock for this delivery or conversation right now; try again shortly."""
 
 
 def key_for(text: str) -> int:
@@ -15,12 +20,25 @@ def key_for(text: str) -> int:
 
 
 @contextmanager
-def advisory_lock(name: str):
-    """Yields True when the lock was taken (and releases it after), False when another session holds it."""
+def advisory_lock(name: str, *, wait: float = 0):
+    """Yields True when the lock was taken (and releases it after), False when another session still holds it after
+    `wait` seconds.
+
+    Waiting polls `pg_try_advisory_lock` instead of a blocking `pg_advisory_lock` under `lock_timeout`: a lock
+    timeout is an error, and an error aborts the caller's transaction, while a refused try leaves it usable.
+    """
     key = key_for(name)
+    deadline = time.monotonic() + wait
+    pause = 0.01
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        acquired = cursor.fetchone()[0]
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            acquired = cursor.fetchone()[0]
+            left = deadline - time.monotonic()
+            if acquired or left <= 0:
+                break
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.2)
     try:
         yield acquired
     finally:

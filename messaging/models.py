@@ -1,4 +1,5 @@
-"""What the channels layer records: every provider webhook event (before answering 2xx) and every outbound delivery."""
+"""What the channels layer records: every provider webhook event (before answering 2xx), every outbound delivery and
+each of its attempts."""
 
 from django.db import models
 from django.db.models import Q
@@ -54,7 +55,8 @@ class WebhookEvent(models.Model):
 
 
 class OutboundDelivery(models.Model):
-    """The delivery of one outbound message (AI or staff) on its conversation's channel, with every attempt counted."""
+    """The delivery of one outbound message (AI or staff) on its conversation's channel: its latest state, every try
+    being a DeliveryAttempt."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -86,3 +88,22 @@ class OutboundDelivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} delivery of message #{self.message_id} ({self.get_status_display()})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try to send an outbound message, with its outcome: the delivery's history, attempt by attempt (the
+    delivery row keeps the latest state; `last_error` summarises the latest failure)."""
+
+    delivery = models.ForeignKey(OutboundDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField(help_text="1 for the first try, then 2, 3...")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number", "id"]
+
+    def __str__(self):
+        return f"attempt {self.number}: {'sent' if self.ok else 'failed'} at {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -1,4 +1,4 @@
-"""Provider payloads -> InboundItems (what the pipeline needs, or why an event is ignored).
+"""Provider payloads -> InboundItems (what message_receive needs, or why an event is ignored).
 
 The same functions run in the webhook (a malformed payload is a 400 naming the problem) and in the Celery task, on
 the payload as it was stored.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 from email.utils import parseaddr
 
 from rest_framework import serializers as drf
@@ -16,7 +17,20 @@ from conversations.models import Channel
 
 from . import serializers
 from .models import WebhookEvent
-from .services import InboundItem
+
+
+@dataclass
+class InboundItem:
+    """One provider event, parsed: what message_receive needs, or why the event is ignored."""
+
+    event_id: str
+    channel: str
+    payload: dict
+    external_id: str = ""
+    sender: dict | None = None
+    text: str = ""
+    sent_at: object = None
+    ignore_reason: str = ""
 
 
 def _validated(serializer_class, data) -> dict:

@@ -1,6 +1,9 @@
-"""Request shapes of the providers' webhooks (validation and the OpenAPI schema) and the webhooks' answers."""
+"""Request shapes of the providers' webhooks and of `POST /api/v1/messages/` (validation and the OpenAPI schema),
+and their answers."""
 
 from rest_framework import serializers
+
+from conversations.models import Channel
 
 
 def _with_fields(cls, **fields):
@@ -163,3 +166,43 @@ class WebhookAcceptedSerializer(serializers.Serializer):
 
 class WebhookErrorSerializer(serializers.Serializer):
     detail = serializers.JSONField(help_text="What is wrong: a message, or the invalid fields and why.")
+
+
+# --- POST /api/v1/messages/ -----------------------------------------------------------------------------------------
+
+
+class SenderSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True, default=None)
+
+
+class MessageInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.values)
+    sender = SenderSerializer()
+    text = serializers.CharField(max_length=5000, trim_whitespace=True)
+    sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    external_id = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
+
+
+class ReplySerializer(serializers.Serializer):
+    text = serializers.CharField(allow_null=True)
+    agent = serializers.CharField()
+    intent = serializers.CharField()
+    intent_confidence = serializers.FloatField(allow_null=True)
+    tone = serializers.CharField()
+    sentiment = serializers.CharField()
+    entities = serializers.DictField()
+    confidence = serializers.FloatField(allow_null=True)
+    route = serializers.CharField()
+    escalated = serializers.BooleanField()
+    citations = serializers.ListField(child=serializers.DictField())
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField()
+    message = serializers.IntegerField()
+    reply = ReplySerializer(allow_null=True)
+    quote = serializers.DictField(allow_null=True)
+    booking = serializers.DictField(allow_null=True)

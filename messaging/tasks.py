@@ -1,5 +1,5 @@
 """Celery tasks of the channels layer: late acknowledgement (a worker that dies mid-task leaves the task to another),
-exponential backoff with jitter, and idempotent bodies (see services)."""
+exponential backoff with jitter (hibachi.retry), and idempotent bodies (see services)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import services
-from .models import OutboundDelivery
+from .models import OutboundDelivery, WebhookEvent
 from .senders import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -28,15 +28,14 @@ def deliver_outbound(self, delivery_id: int, attempts_before: int = 0):
         delivery = OutboundDelivery.objects.get(pk=delivery_id)
         if delivery.status == OutboundDelivery.Status.FAILED:
             return "failed"
-        raise self.retry(countdown=services.backoff_seconds(delivery.attempts - attempts_before, exc.retry_after))
+        raise self.retry(countdown=services.retry_delay(delivery.attempts - attempts_before,
+                                                         retry_after=exc.retry_after))
     return delivery.status
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
 def process_webhook_event(self, event_id: int):
     """Turn one stored WebhookEvent into a customer message and its answer; retried with backoff."""
-    from .models import WebhookEvent
-
     max_attempts = settings.MESSAGING_INBOUND_MAX_ATTEMPTS
     try:
         event = WebhookEvent.objects.get(pk=event_id)
@@ -51,8 +50,23 @@ def process_webhook_event(self, event_id: int):
         if final:
             logger.error("webhook event %s failed for good: %s", event_id, exc)
             return "failed"
-        raise self.retry(countdown=services.backoff_seconds(event.attempts + 1))
+        raise self.retry(countdown=services.retry_delay(event.attempts + 1))
     return event.status
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
+def answer_inbound_message(self, message_id: int):
+    """Answer a stored customer message that its entry could not answer in time (web chat or the messages API, when
+    another worker kept the conversation past MESSAGING_ANSWER_LOCK_WAIT_SECONDS). The reply reaches the customer
+    through its delivery, like any other; a failure is escalated to staff by inbound_answer_once and not retried."""
+    try:
+        services.inbound_answer_once(message_id=message_id)
+    except services.Busy:
+        raise self.retry(countdown=settings.MESSAGING_RETRY_BACKOFF_BASE)
+    except Exception as exc:  # noqa: BLE001 - already escalated to staff, who answer instead
+        logger.error("answering message %s failed: %s", message_id, exc)
+        return "failed"
+    return "answered"
 
 
 @shared_task(ignore_result=True)

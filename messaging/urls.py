@@ -5,6 +5,7 @@ from . import apis
 app_name = "messaging"
 
 urlpatterns = [
+    path("messages/", apis.MessageCreateApi.as_view(), name="message-create"),
     path("channels/ringcentral/sms/", apis.RingCentralSmsWebhookApi.as_view(), name="ringcentral-sms"),
     path("channels/ringcentral/voice/", apis.RingCentralVoiceWebhookApi.as_view(), name="ringcentral-voice"),
     path("channels/mailgun/inbound/", apis.MailgunInboundApi.as_view(), name="mailgun-inbound"),

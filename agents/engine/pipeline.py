@@ -35,7 +35,6 @@ import nlu
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest, GenerationResult
 from agents.providers.recording import generation_record
-from bookings.models import Booking
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
 from conversations.selectors import conversation_history
@@ -61,7 +60,7 @@ class InboundResult:
     conversation: Conversation
     message: Message
     reply: Message | None
-    created: bool                      # False when the same provider message id was seen before
+    created: bool                      # False: the reply of an earlier answer (messaging.inbound_answer_once)
     quote: dict | None = None
     booking: object = None
     escalated: bool = False
@@ -75,44 +74,6 @@ def staff_availability_note(now: datetime.datetime) -> str:
         return "A member of our team will reply shortly."
     day = "today" if local.hour < start else "tomorrow"
     return f"Our team answers from {start}:00 to {end}:00 Pacific, so you'll hear from a person after {start}:00 {day}."
-
-
-def _result_for_duplicate(conversation, message) -> InboundResult:
-    reply = message.replies.order_by("id").first()
-    meta = reply.metadata if reply else {}
-    booking = None
-    if meta.get("booking_id"):
-        booking = Booking.objects.filter(pk=meta["booking_id"], customer=conversation.customer).first()
-    return InboundResult(conversation=conversation, message=message, reply=reply, created=False,
-                         quote=meta.get("quote"), booking=booking, escalated=bool(meta.get("escalated")),
-                         citations=meta.get("citations", []))
-
-
-def conversation_persist_inbound(
-    *, channel: str, sender: dict, text: str, sent_at: datetime.datetime | None = None, external_id: str | None = None
-) -> tuple[Message, bool]:
-    """Step 1 for every channel: resolve the customer (matched across channels by email or phone) and the open
-    conversation, store the message and COMMIT, before any model call. Returns (message, created); the same
-    provider message id on the same channel returns the first copy with created=False."""
-    with transaction.atomic():
-        customer = conversation_services.customer_get_or_create_for_identity(
-            channel=channel, external_id=sender.get("external_id", ""), name=sender.get("name", ""),
-            email=sender.get("email"), phone=sender.get("phone"),
-        )
-        conversation = conversation_services.conversation_get_or_create_open(customer=customer, channel=channel)
-        return conversation_services.message_record_inbound(
-            conversation=conversation, text=text, sent_at=sent_at, external_id=external_id
-        )
-
-
-def conversation_handle_inbound(
-    *, channel: str, sender: dict, text: str, sent_at: datetime.datetime | None = None, external_id: str | None = None
-) -> InboundResult:
-    message, created = conversation_persist_inbound(channel=channel, sender=sender, text=text, sent_at=sent_at,
-                                                    external_id=external_id)
-    if not created:
-        return _result_for_duplicate(message.conversation, message)
-    return conversation_answer(message=message)
 
 
 def conversation_answer(*, message: Message) -> InboundResult:

@@ -1,4 +1,9 @@
-"""Messages: the customer's (idempotent on the provider id) and the replies, with their generation metadata."""
+"""Messages: the customer's (idempotent on the provider id) and the replies, with their generation metadata.
+
+`message_receive` is the first of the two doors every channel goes through (web chat, the messages API, each
+webhook): it stores and commits the customer's message. The second, answering it once, is
+`messaging.services.inbound_answer_once`.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..signals import message_committed, outbound_message_ready
 from ..models import Conversation, Message
+from ..signals import message_committed, outbound_message_ready
+from .conversations import conversation_get_or_create_open
+from .customers import customer_get_or_create_for_identity
 
 # --- messages -----------------------------------------------------------------------------------------------------
 
@@ -66,6 +73,24 @@ def message_record_inbound(
         return Message.objects.get(channel=conversation.channel, external_id=external_id), False
     transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
     return message, True
+
+
+def message_receive(
+    *, channel: str, sender: dict, text: str, sent_at: datetime | None = None, external_id: str | None = None
+) -> tuple[Message, bool]:
+    """A customer's message from any channel, stored and COMMITTED before any model call: the customer (matched
+    across channels by email or phone), their open conversation on the channel and the message, in one transaction.
+
+    `sender` is {"external_id", "name", "email", "phone"} (only external_id is required). Returns (message, created);
+    the same provider message id on the same channel returns the first copy with created=False.
+    """
+    with transaction.atomic():
+        customer = customer_get_or_create_for_identity(
+            channel=channel, external_id=sender.get("external_id", ""), name=sender.get("name", ""),
+            email=sender.get("email"), phone=sender.get("phone"),
+        )
+        conversation = conversation_get_or_create_open(customer=customer, channel=channel)
+        return message_record_inbound(conversation=conversation, text=text, sent_at=sent_at, external_id=external_id)
 
 
 def message_record_outbound(

@@ -465,6 +465,9 @@ MESSAGING_INBOUND_MAX_ATTEMPTS = env_int("MESSAGING_INBOUND_MAX_ATTEMPTS", 6)
 MESSAGING_RETRY_BACKOFF_BASE = env_float("MESSAGING_RETRY_BACKOFF_BASE", 5.0)
 MESSAGING_RETRY_BACKOFF_MAX = env_float("MESSAGING_RETRY_BACKOFF_MAX", 300.0)
 MESSAGING_SWEEP_STALE_SECONDS = env_int("MESSAGING_SWEEP_STALE_SECONDS", 600)
+# One conversation is answered by one worker at a time: another message of it waits this long for the lock, then is
+# retried later (webhooks: the task's retry; web chat and the messages API: a Celery task answers it).
+MESSAGING_ANSWER_LOCK_WAIT_SECONDS = env_float("MESSAGING_ANSWER_LOCK_WAIT_SECONDS", 30.0)
 # The web push (a Redis publish) runs in a background thread of the process that committed the message, so the web
 # chat's reply is not delayed by it; False runs it in the committing thread (the tests' default, deterministic).
 MESSAGING_INLINE_IN_BACKGROUND = env_bool("MESSAGING_INLINE_IN_BACKGROUND", True)

@@ -4,7 +4,8 @@ and treats document text as data (a prompt injection in a document changes nothi
 import pytest
 from django.core.management import call_command
 
-from agents.engine.pipeline import conversation_handle_inbound
+from agents.engine.pipeline import conversation_answer
+from conversations.services import message_receive
 from knowledge.models import KnowledgeDocument
 from knowledge.services import document_reindex, document_save, knowledge_seed
 
@@ -18,7 +19,8 @@ def business(db):
 
 
 def _ask(text, *, visitor):
-    return conversation_handle_inbound(channel="web", sender={"external_id": visitor}, text=text)
+    message, _ = message_receive(channel="web", sender={"external_id": visitor}, text=text)
+    return conversation_answer(message=message)
 
 
 def _inject():

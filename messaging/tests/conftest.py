@@ -1,6 +1,8 @@
 import copy
 
+import psycopg
 import pytest
+from django.db import connection
 
 from . import payloads
 from .fakes import FakeMetaGraph, FakeRingCentral
@@ -71,3 +73,26 @@ def seeded(db):
         price_item_upsert(code=code, name=name, kind=kind, unit_price=price, overwrite=False)
     for name in DEMO_CHEFS:
         chef_get_or_create(name=name)
+
+
+@pytest.fixture
+def conversation_answered_elsewhere(settings):
+    """hold(conversation_id): another worker is answering that conversation (its lock is held from a second database
+    session) for the rest of the test; the lock wait is short so that Busy comes quickly."""
+    from messaging.locks import key_for
+    from messaging.services.inbound import answer_lock_name
+
+    settings.MESSAGING_ANSWER_LOCK_WAIT_SECONDS = 0.3
+    sessions = []
+
+    def hold(conversation_id: int) -> None:
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        other = psycopg.connect(**params, autocommit=True)
+        other.execute("SELECT pg_advisory_lock(%s)", [key_for(answer_lock_name(conversation_id))])
+        sessions.append(other)
+
+    yield hold
+    for other in sessions:
+        other.close()

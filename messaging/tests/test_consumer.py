@@ -87,7 +87,7 @@ def test_the_message_is_stored_even_when_answering_fails(seeded):
         ws = communicator(visitor)
         await ws.connect()
         await ws.receive_json_from()
-        with mock.patch("agents.engine.pipeline.conversation_answer", side_effect=RuntimeError("model down")):
+        with mock.patch("messaging.services.inbound.conversation_answer", side_effect=RuntimeError("model down")):
             await ws.send_json_to({"type": "message", "text": "Hello?", "client_id": "c-9"})
             ack = await next_of(ws, "ack")
             error = await next_of(ws, "error")
@@ -96,8 +96,10 @@ def test_the_message_is_stored_even_when_answering_fails(seeded):
 
     ack, error = run(scenario)
 
-    assert Message.objects.get(pk=ack["message_id"]).text == "Hello?"
+    inbound = Message.objects.get(pk=ack["message_id"])
+    assert inbound.text == "Hello?" and not inbound.replies.exists()
     assert "Your message is saved" in error["error"]
+    assert inbound.conversation.escalations.get().message == inbound  # "our team will see it" is true
 
 
 def test_a_resent_message_is_stored_and_answered_once(seeded):

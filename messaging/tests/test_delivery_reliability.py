@@ -11,6 +11,7 @@ from conversations.models import Channel, Message
 from conversations.tests.factories import ConversationFactory, CustomerFactory
 from messaging import services
 from messaging.models import OutboundDelivery, WebhookEvent
+from messaging.parsers import parse_stored
 
 from . import payloads
 
@@ -32,6 +33,18 @@ def test_server_errors_are_retried_with_backoff_until_sent(fake_ringcentral, eag
     assert delivery.status == "sent" and delivery.attempts == 3
     assert "503" in delivery.last_error  # the last failure stays visible next to the success
     assert [s["to"] for s in fake_ringcentral.sent] == [["+14155550142"]]
+
+
+def test_every_attempt_is_a_row_with_its_outcome(fake_ringcentral, eager_celery):
+    fake_ringcentral.fail_next(2, 503, {"errorCode": "ServiceUnavailable", "message": "Service unavailable"})
+
+    delivery = OutboundDelivery.objects.get(message=staff_sms())
+
+    attempts = list(delivery.attempt_log.all())
+    assert [(a.number, a.ok) for a in attempts] == [(1, False), (2, False), (3, True)]
+    assert all("503" in a.error for a in attempts[:2]) and attempts[2].error == ""
+    assert attempts[2].provider_message_id == delivery.provider_message_id != ""
+    assert all(a.started_at <= a.finished_at for a in attempts)
 
 
 def test_a_rate_limit_is_retried_after_retry_after(fake_ringcentral, eager_celery):
@@ -80,6 +93,8 @@ def test_an_unconfigured_channel_fails_visibly(eager_celery, settings):
 
     assert delivery.status == "failed"
     assert "not configured" in delivery.last_error
+    attempt = delivery.attempt_log.get()
+    assert not attempt.ok and attempt.error == delivery.last_error
 
 
 def test_a_failed_delivery_is_listed_in_the_admin_and_its_retry_action_sends_it(
@@ -101,6 +116,11 @@ def test_a_failed_delivery_is_listed_in_the_admin_and_its_retry_action_sends_it(
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 3
     assert len(fake_ringcentral.sent) == 1
+
+    page = staff_client.get(f"/admin/messaging/outbounddelivery/{delivery.pk}/change/")
+    assert page.status_code == 200
+    assert page.content.count(b"provider down") >= 2  # each failed attempt, inline, with its error
+    assert delivery.provider_message_id.encode() in page.content
 
 
 def test_the_api_lists_failed_deliveries_and_retries_them_with_a_token(
@@ -158,19 +178,20 @@ def test_the_sweep_creates_missing_deliveries_and_requeues_stale_events(fake_rin
     assert event.status == "processed" and event.message.text == "Hello?"
 
 
-def test_an_inbound_message_whose_answer_died_is_answered_on_the_retry(seeded, fake_ringcentral, eager_celery):
-    """A worker persisted the SMS, then died before the reply: the retried task answers it, exactly once."""
-    from agents.engine.pipeline import conversation_handle_inbound
+def test_an_inbound_message_whose_answer_failed_is_answered_on_the_retry(seeded, fake_ringcentral, eager_celery):
+    """Answering the SMS raised after it was stored: the conversation went to staff, and the retried task answers
+    it (the acknowledgement that staff will reply), exactly once."""
     from unittest import mock
 
     payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="424242")
     event = WebhookEvent.objects.create(provider="ringcentral", event_id=payload["uuid"], channel="sms",
                                         external_id="424242", payload=payload)
-    with mock.patch("agents.engine.pipeline.conversation_answer", side_effect=RuntimeError("worker died")):
+    with mock.patch("messaging.services.inbound.conversation_answer", side_effect=RuntimeError("model died")):
         with pytest.raises(RuntimeError):
             services.webhook_event_process(event_id=event.pk)
     inbound = Message.objects.get(external_id="424242")
     assert not inbound.replies.exists()
+    assert inbound.conversation.escalations.get().reason == "the assistant could not answer: RuntimeError: model died"
 
     services.webhook_event_process(event_id=event.pk)
     services.webhook_event_process(event_id=event.pk)  # and once more: nothing changes
@@ -178,7 +199,28 @@ def test_an_inbound_message_whose_answer_died_is_answered_on_the_retry(seeded, f
     event.refresh_from_db()
     assert event.status == "processed" and event.attempts == 2
     assert inbound.replies.count() == 1 and len(fake_ringcentral.sent) == 1
-    assert conversation_handle_inbound  # the pipeline itself is what answered
+    assert inbound.replies.get().metadata["waiting_ack"] is True
+
+
+def test_an_inbound_message_stored_by_a_worker_that_died_is_answered_on_the_retry(seeded, fake_ringcentral,
+                                                                                   eager_celery):
+    """A worker stored the SMS, then died before answering (nothing raised, nothing escalated): the retried task
+    answers it, exactly once."""
+    payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="434343")
+    event = WebhookEvent.objects.create(provider="ringcentral", event_id=payload["uuid"], channel="sms",
+                                        external_id="434343", payload=payload)
+    item = parse_stored(event)
+    inbound, _ = conversation_services.message_receive(channel=item.channel, sender=item.sender, text=item.text,
+                                                       sent_at=item.sent_at, external_id=item.external_id)
+
+    services.webhook_event_process(event_id=event.pk)
+    services.webhook_event_process(event_id=event.pk)
+
+    event.refresh_from_db()
+    assert event.status == "processed" and event.message == inbound
+    reply = inbound.replies.get()
+    assert reply.author == "ai" and not reply.metadata.get("waiting_ack")
+    assert len(fake_ringcentral.sent) == 1 and not inbound.conversation.escalations.exists()
 
 
 def test_sms_in_and_out_on_a_real_celery_worker(client, seeded, fake_ringcentral, purged_broker, celery_worker_thread):

@@ -28,12 +28,25 @@ def test_a_staff_reply_on_web_chat_is_recorded_and_pushed_to_the_visitors_group(
     delivery = OutboundDelivery.objects.get(message=message)
     assert delivery.status == OutboundDelivery.Status.SENT
     assert delivery.attempts == 1 and delivery.channel == "web"
+    assert [(a.number, a.ok, a.error) for a in delivery.attempt_log.all()] == [(1, True, "")]
     assert delivery.backend == "messaging.senders.web.WebSocketSender"
     event = async_to_sync(layer.receive)(channel_name)
     assert event["type"] == "chat.message"
     assert event["message"] == {"id": message.pk, "author": "staff", "direction": "outbound",
                                 "text": "Hi, this is Maya from MyHibachi.", "sent_at": message.sent_at.isoformat(),
                                 "in_reply_to": None, "feedback": None}
+
+
+def test_a_failed_web_push_is_recorded_as_a_failed_attempt(eager_celery):
+    conversation = ConversationFactory(customer=CustomerFactory(), channel=Channel.WEB)  # no web visitor id
+
+    message = conversation_services.message_record_outbound(conversation=conversation, text="Anyone there?",
+                                                            author=Message.Author.STAFF)
+
+    delivery = OutboundDelivery.objects.get(message=message)
+    assert delivery.status == OutboundDelivery.Status.FAILED
+    [attempt] = delivery.attempt_log.all()
+    assert (attempt.number, attempt.ok) == (1, False) and "no web chat visitor id" in attempt.error
 
 
 def test_a_staff_reply_on_email_goes_out_through_the_email_backend(eager_celery):
@@ -46,6 +59,8 @@ def test_a_staff_reply_on_email_goes_out_through_the_email_backend(eager_celery)
     delivery = OutboundDelivery.objects.get(message=message)
     assert delivery.status == OutboundDelivery.Status.SENT, delivery.last_error
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+    [attempt] = delivery.attempt_log.all()
+    assert attempt.ok and attempt.provider_message_id == delivery.provider_message_id
     assert mail.outbox[0].extra_headers["Message-ID"] == delivery.provider_message_id
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hibachi.retry import backoff_seconds
 from monitoring.alerting import AlertDeliveryError, channel_aliases, get_alert_channel
 from monitoring.models import Alert, AlertDelivery, DeliveryAttempt
 
@@ -29,8 +31,10 @@ def period_week(moment: datetime) -> str:
 
 
 def retry_delay_seconds(attempts: int) -> float:
-    """Exponential backoff after the n-th failed attempt: base, 2 x base, 4 x base, ..."""
-    return settings.MONITORING_ALERT_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    """Exponential backoff after the n-th failed attempt: base, 2 x base, 4 x base, ... (as before: no jitter, and
+    no ceiling but MONITORING_ALERT_MAX_ATTEMPTS)."""
+    return backoff_seconds(attempts, base=settings.MONITORING_ALERT_RETRY_BASE_SECONDS, maximum=math.inf,
+                           jitter=False)
 
 
 def _queue(delivery_ids: list[int]) -> None:

@@ -24,9 +24,10 @@ from django.test.utils import override_settings
 from tqdm import tqdm
 
 import nlu
-from agents.engine.pipeline import conversation_handle_inbound
+from agents.engine.pipeline import conversation_answer
 from agents.models import ModelCall
 from conversations.models import ChannelIdentity, Customer
+from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
 
 PREFIX = "bench-engine-"
@@ -115,7 +116,8 @@ class Command(BaseCommand):
             if think:   # before every message, the first too: customers do not arrive or type in lockstep
                 time.sleep(think * (0.5 + random.random()))
             started = time.perf_counter()
-            result = conversation_handle_inbound(channel="web", sender=sender, text=text)
+            message, _ = message_receive(channel="web", sender=sender, text=text)
+            result = conversation_answer(message=message)
             elapsed = (time.perf_counter() - started) * 1000
             if result.reply is None or result.escalated:
                 escalation = result.conversation.escalations.order_by("-id").first()

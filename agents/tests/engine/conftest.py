@@ -5,9 +5,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from agents.engine.pipeline import conversation_handle_inbound
+from agents.engine.pipeline import conversation_answer
 from bookings.catalog import DEMO_CHEFS, HANDBOOK_PRICE_ITEMS
 from bookings.services import chef_get_or_create, price_item_upsert
+from conversations.services import message_receive
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 # Monday 2 November 2026, 10:00 Pacific: inside staff hours, so escalations promise a reply "shortly".
@@ -45,8 +46,9 @@ class Chat:
     def say(self, text, *, external_id=None):
         self.clock += datetime.timedelta(minutes=1)
         with time_machine.travel(self.clock, tick=False):  # business rules (48 h notice) run on the same clock
-            result = conversation_handle_inbound(channel=self.channel, sender=self.sender, text=text,
-                                                 sent_at=self.clock, external_id=external_id)
+            message, _ = message_receive(channel=self.channel, sender=self.sender, text=text, sent_at=self.clock,
+                                         external_id=external_id)
+            result = conversation_answer(message=message)
         self.results.append(result)
         return result
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bookings.models import Booking, Chef
+from bookings.models import Booking
 from conversations.models import Conversation
 
 pytestmark = pytest.mark.django_db

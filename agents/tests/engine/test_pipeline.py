@@ -4,7 +4,6 @@ import psycopg
 import pytest
 from django.db import connection
 
-from agents.engine.pipeline import conversation_answer
 from agents.models import ModelCall
 from agents.providers import _load
 from agents.providers.base import ModelProvider

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from knowledge.memory import get_memory
-from knowledge.memory.neo4j import Neo4jMemory, booking_row, customer_row, message_row
+from knowledge.memory.neo4j import Neo4jMemory, booking_row, message_row
 
 CHECKPOINT = "memory_migrate.messages"
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from conversations.models import Customer
 from messaging.visitor import new_visitor_id, sign_visitor
 
 TEXTS = [
@@ -212,8 +213,6 @@ class Command(BaseCommand):
             self._cleanup(visitors)
 
     def _cleanup(self, visitors: list) -> None:
-        from conversations.models import Customer
-
         if visitors:
             Customer.objects.filter(identities__channel="web", identities__external_id__in=visitors).delete()
 

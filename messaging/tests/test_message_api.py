@@ -1,4 +1,6 @@
-"""POST /api/v1/messages/: one message in, the assistant's reply out, on the default local provider."""
+"""POST /api/v1/messages/ (messaging.apis): one message in, the assistant's reply out, on the default local provider."""
+
+from unittest import mock
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -7,6 +9,7 @@ from rest_framework.test import APIClient
 from agents.tests.engine.conftest import seed_prices_and_chefs
 from bookings.models import Booking
 from conversations.models import Conversation, Message
+from conversations.services import message_receive
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +67,40 @@ def test_same_external_id_returns_the_first_result_and_stores_nothing(api):
     assert first.status_code == 201 and again.status_code == 200
     assert again.json() == first.json()
     assert Message.objects.count() == messages
+    assert Message.objects.filter(author=Message.Author.AI).count() == 1
+
+
+def test_a_stored_message_that_was_never_answered_is_answered_when_sent_again(api):
+    """The first request stored the message and died before answering: the client's retry gets the answer."""
+    stored, _ = message_receive(channel="sms", sender={"external_id": "+14155550111", "phone": "+14155550111"},
+                                text="How much for 8 adults?", external_id="SM777")
+
+    again = post(api, "How much for 8 adults?", external_id="SM777")
+    third = post(api, "How much for 8 adults?", external_id="SM777")
+
+    assert again.status_code == 200 and again.json()["message"] == stored.pk
+    assert again.json()["reply"]["agent"] == "sales" and "$" in again.json()["reply"]["text"]
+    assert third.json() == again.json()
+    assert stored.replies.count() == 1
+
+
+def test_a_message_for_a_conversation_being_answered_is_stored_and_handed_to_a_worker(
+    api, conversation_answered_elsewhere
+):
+    sender = {"external_id": "+14155550111", "phone": "+14155550111"}
+    earlier, _ = message_receive(channel="sms", sender=sender, text="Hi", external_id="SM1")
+    conversation_answered_elsewhere(earlier.conversation_id)
+
+    with mock.patch("messaging.tasks.answer_inbound_message.delay") as delay:
+        response = post(api, "How much for 8 adults?", external_id="SM2")
+
+    assert response.status_code == 202
+    body = response.json()
+    message = Message.objects.get(external_id="SM2")
+    assert body == {"conversation": earlier.conversation_id, "message": message.pk, "reply": None, "quote": None,
+                    "booking": None}
+    delay.assert_called_once_with(message.pk)
+    assert not message.replies.exists()
 
 
 def test_token_is_required(business_seed):
