@@ -10,7 +10,9 @@ the three rules that keep "exactly one answer" true whichever entry, retry or ra
 - one idempotency rule: a message that already has a reply gets that reply's result back (created=False), rebuilt
   from the reply's metadata; a message without one (new, or stored by a try that died before answering) is answered;
 - one place that escalates: when answering fails the message stays stored, the conversation goes to staff with the
-  error as the reason, and the error is raised to the caller, which answers its client as before.
+  error as the reason, and the error is raised to the caller, which answers its client as before. A caller that
+  will try again (the webhook task, before its last attempt) passes `escalate=False`: the retry may still answer,
+  and only the last failure hands the conversation to staff.
 
 The reply's delivery is not done here: the reply's commit sends `outbound_message_ready`, and the channel's sender
 delivers it once (the web chat's too, through the channel layer).
@@ -38,7 +40,7 @@ def answer_lock_name(conversation_id: int) -> str:
     return f"messaging.answer:conversation:{conversation_id}"
 
 
-def inbound_answer_once(*, message_id: int) -> InboundResult:
+def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundResult:
     """The answer to a stored customer message, produced at most once (see the module docstring).
 
     Raises Busy when another worker keeps the conversation past the wait, and whatever answering raised (after
@@ -57,7 +59,8 @@ def inbound_answer_once(*, message_id: int) -> InboundResult:
         try:
             return conversation_answer(message=message)
         except Exception as exc:
-            _escalate_failure(message, exc)
+            if escalate:
+                _escalate_failure(message, exc)
             raise
 
 

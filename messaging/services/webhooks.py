@@ -78,7 +78,7 @@ def webhook_event_process(*, event_id: int, final: bool = False) -> WebhookEvent
             return event
         message, _ = message_receive(channel=item.channel, sender=item.sender, text=item.text, sent_at=item.sent_at,
                                      external_id=item.external_id)
-        result = inbound_answer_once(message_id=message.pk)
+        result = inbound_answer_once(message_id=message.pk, escalate=final)
     except Busy:
         raise
     except ValidationError as exc:

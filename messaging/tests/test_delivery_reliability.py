@@ -179,8 +179,8 @@ def test_the_sweep_creates_missing_deliveries_and_requeues_stale_events(fake_rin
 
 
 def test_an_inbound_message_whose_answer_failed_is_answered_on_the_retry(seeded, fake_ringcentral, eager_celery):
-    """Answering the SMS raised after it was stored: the conversation went to staff, and the retried task answers
-    it (the acknowledgement that staff will reply), exactly once."""
+    """Answering the SMS raised after it was stored, on an attempt that is not the last: nothing goes to staff yet,
+    and the retried task answers it, exactly once."""
     from unittest import mock
 
     payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="424242")
@@ -191,7 +191,7 @@ def test_an_inbound_message_whose_answer_failed_is_answered_on_the_retry(seeded,
             services.webhook_event_process(event_id=event.pk)
     inbound = Message.objects.get(external_id="424242")
     assert not inbound.replies.exists()
-    assert inbound.conversation.escalations.get().reason == "the assistant could not answer: RuntimeError: model died"
+    assert not inbound.conversation.escalations.exists()
 
     services.webhook_event_process(event_id=event.pk)
     services.webhook_event_process(event_id=event.pk)  # and once more: nothing changes
@@ -199,7 +199,24 @@ def test_an_inbound_message_whose_answer_failed_is_answered_on_the_retry(seeded,
     event.refresh_from_db()
     assert event.status == "processed" and event.attempts == 2
     assert inbound.replies.count() == 1 and len(fake_ringcentral.sent) == 1
-    assert inbound.replies.get().metadata["waiting_ack"] is True
+    assert not inbound.replies.get().metadata.get("waiting_ack")
+
+
+def test_the_last_failed_attempt_hands_the_conversation_to_staff(seeded, fake_ringcentral, eager_celery):
+    """The final attempt fails too: the message stays stored and unanswered, the event is failed, and the
+    conversation is escalated with the error as the reason."""
+    from unittest import mock
+
+    payload = payloads.rc_sms(text="Do you travel to Napa?", message_id="424243")
+    event = WebhookEvent.objects.create(provider="ringcentral", event_id=payload["uuid"], channel="sms",
+                                        external_id="424243", payload=payload)
+    with mock.patch("messaging.services.inbound.conversation_answer", side_effect=RuntimeError("model died")):
+        with pytest.raises(RuntimeError):
+            services.webhook_event_process(event_id=event.pk, final=True)
+    inbound = Message.objects.get(external_id="424243")
+    event.refresh_from_db()
+    assert event.status == "failed" and not inbound.replies.exists()
+    assert inbound.conversation.escalations.get().reason == "the assistant could not answer: RuntimeError: model died"
 
 
 def test_an_inbound_message_stored_by_a_worker_that_died_is_answered_on_the_retry(seeded, fake_ringcentral,
