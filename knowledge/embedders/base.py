@@ -9,6 +9,9 @@ class Embedder(ABC):
     name: str = ""
     dimension: int = 0
 
+    def __init__(self, *, alias: str = "default"):
+        self.alias = alias
+
     @abstractmethod
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return an array of shape (len(texts), dimension)."""

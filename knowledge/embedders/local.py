@@ -15,7 +15,8 @@ class MiniLMEmbedder(Embedder):
     name = "all-MiniLM-L6-v2"
     dimension = 384
 
-    def __init__(self, *, threads: int | None = None, batch_size: int = 64):
+    def __init__(self, *, alias: str = "default", threads: int | None = None, batch_size: int = 64):
+        super().__init__(alias=alias)
         self._threads = threads
         self._batch_size = batch_size
         self._model = None

@@ -9,8 +9,9 @@ from .base import Embedder
 
 class OpenAIEmbedder(Embedder):
     def __init__(
-        self, *, model: str = "text-embedding-3-small", dimension: int = 384, api_key: str | None = None,
-        base_url: str | None = None, timeout: float = 20.0, max_retries: int = 2, batch_size: int = 256,
+        self, *, alias: str = "default", model: str = "text-embedding-3-small", dimension: int = 384,
+        api_key: str | None = None, base_url: str | None = None, timeout: float = 20.0, max_retries: int = 2,
+        batch_size: int = 256,
     ):
         import os
 
@@ -21,6 +22,7 @@ class OpenAIEmbedder(Embedder):
             raise ImproperlyConfigured(
                 "The OpenAI embedder needs an API key: set OPENAI_API_KEY or EMBEDDERS[...]['OPTIONS']['api_key']."
             )
+        super().__init__(alias=alias)
         self.name = model
         self.dimension = dimension
         self._batch_size = batch_size

@@ -19,3 +19,16 @@ def test_local_embedder_puts_paraphrases_closer_than_unrelated_text():
 def test_unknown_embedder_alias_is_a_configuration_error():
     with pytest.raises(ImproperlyConfigured, match="No embedder"):
         get_embedder("nope")
+
+
+def test_a_backend_that_is_not_an_embedder_is_a_configuration_error(settings):
+    settings.EMBEDDERS = {**settings.EMBEDDERS, "odd": {"BACKEND": "decimal.Decimal", "OPTIONS": {}}}
+    with pytest.raises(ImproperlyConfigured, match=r"= 'decimal.Decimal' is not an Embedder subclass"):
+        get_embedder("odd")
+
+
+def test_the_embedder_is_built_once_and_rebuilt_when_embedders_change(settings):
+    default = get_embedder()
+    assert get_embedder("default") is default and default.alias == "default"
+    settings.EMBEDDERS = {"default": {**settings.EMBEDDERS["default"], "OPTIONS": {"batch_size": 8}}}
+    assert get_embedder() is not default

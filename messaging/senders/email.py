@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from ..models import WebhookEvent
-from . import DeliveryError, SendResult, Sender
+from .base import DeliveryError, SendResult, Sender
 from .context import inbound_event_for
 
 

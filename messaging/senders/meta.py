@@ -13,7 +13,7 @@ import httpx
 from conversations.models import Channel, ChannelIdentity, Message
 
 from ..models import WebhookEvent
-from . import DeliveryError, SendResult, Sender
+from .base import DeliveryError, SendResult, Sender
 from .context import inbound_event_for
 
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}

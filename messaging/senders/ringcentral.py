@@ -17,7 +17,7 @@ from django.core.cache import cache
 from conversations.models import Channel
 
 from ..models import WebhookEvent
-from . import DeliveryError, SendResult, Sender
+from .base import DeliveryError, SendResult, Sender
 from .context import inbound_event_for
 
 SMS_MAX_CHARS = 1000  # RingCentral's limit for one SMS request

@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 
 from conversations.models import Channel, ChannelIdentity
 
-from . import DeliveryError, SendResult, Sender
+from .base import DeliveryError, SendResult, Sender
 
 
 def visitor_group(visitor_id: str) -> str:

@@ -194,3 +194,21 @@ def test_a_failed_delivery_is_retried_by_the_celery_worker(slack, settings, cele
         time.sleep(0.1)
     assert delivery.status == AlertDelivery.Status.SENT
     assert delivery.attempts >= 2
+
+
+def test_an_alert_channel_is_built_once_and_rebuilt_when_the_channels_change(settings):
+    settings.MONITORING_ALERT_CHANNELS = {"slack": {"BACKEND": "monitoring.alerting.slack.SlackWebhookChannel",
+                                                    "OPTIONS": {"webhook_url": "http://127.0.0.1:9/a"}}}
+    channel = get_alert_channel("slack")
+    assert channel.alias == "slack" and get_alert_channel("slack") is channel
+    settings.MONITORING_ALERT_CHANNELS = {"slack": {"BACKEND": "monitoring.alerting.slack.SlackWebhookChannel",
+                                                    "OPTIONS": {"webhook_url": "http://127.0.0.1:9/b"}}}
+    assert get_alert_channel("slack") is not channel
+
+
+def test_an_unknown_or_foreign_alert_channel_is_a_configuration_error(settings):
+    settings.MONITORING_ALERT_CHANNELS = {"odd": {"BACKEND": "decimal.Decimal"}}
+    with pytest.raises(ImproperlyConfigured, match=r"No alert channel 'pager' .*\(known: odd\)"):
+        get_alert_channel("pager")
+    with pytest.raises(ImproperlyConfigured, match="is not an AlertChannel subclass"):
+        get_alert_channel("odd")
