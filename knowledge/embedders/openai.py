@@ -1,6 +1,8 @@
 """OpenAI embeddings (text-embedding-3-small by default) through the official client, shortened to the stored
 dimension with the API's `dimensions` parameter."""
 
+import os
+
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 
@@ -13,9 +15,7 @@ class OpenAIEmbedder(Embedder):
         api_key: str | None = None, base_url: str | None = None, timeout: float = 20.0, max_retries: int = 2,
         batch_size: int = 256,
     ):
-        import os
-
-        import openai
+        import openai  # loaded only when this embedder is configured
 
         api_key = api_key or os.environ.get("OPENAI_API_KEY")
         if not api_key:

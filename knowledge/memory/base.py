@@ -50,13 +50,6 @@ def dietary_facts(text: str) -> tuple[list[str], list[str]]:
     return diets, allergies
 
 
-def booking_dict(booking) -> dict:
-    return {
-        "id": booking.pk, "event_date": booking.event_date.isoformat(), "slot": booking.slot,
-        "guests": booking.guests, "status": booking.status, "total": str(booking.total),
-    }
-
-
 def split_bookings(bookings: list[dict], *, today: date) -> tuple[list[dict], list[dict]]:
     """(past, open): completed or confirmed-and-over bookings; inquiries, quotes and confirmations still to come.
     Cancelled bookings are in neither. Both ordered by event date."""

@@ -9,6 +9,7 @@ import logging
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import get_memory
 from .base import Memory
 
 logger = logging.getLogger(__name__)
@@ -26,14 +27,10 @@ class DualMemory(Memory):
 
     @property
     def primary(self) -> Memory:
-        from . import get_memory
-
         return get_memory(self.primary_alias)
 
     @property
     def secondary(self) -> Memory:
-        from . import get_memory
-
         return get_memory(self.secondary_alias)
 
     def append(self, message) -> None:

@@ -12,7 +12,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .base import Memory, booking_dict, dietary_facts, iso, journey_events, preferred_channel, split_bookings
+from bookings.selectors import booking_as_dict, customer_bookings
+from conversations.models import Message
+
+from .base import Memory, dietary_facts, iso, journey_events, preferred_channel, split_bookings
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +55,9 @@ MERGE_BOOKINGS = """
 UNWIND $rows AS row
 MERGE (c:Customer {id: row.customer_id})
 MERGE (b:Booking {id: row.id})
-SET b.status = row.status, b.event_date = row.event_date, b.slot = row.slot, b.guests = row.guests,
-    b.total = row.total, b.created_at_iso = row.created_at
+SET b.status = row.status, b.event_date = row.event_date, b.slot = row.slot, b.adults = row.adults,
+    b.children = row.children, b.children_under_6 = row.children_under_6, b.guests = row.guests,
+    b.food_total = row.food_total, b.travel_fee = row.travel_fee, b.total = row.total, b.created_at_iso = row.created_at
 MERGE (c)-[:BOOKED]->(b)
 """
 
@@ -72,7 +76,8 @@ def message_row(message, *, customer_id: int | None = None) -> dict:
 
 
 def booking_row(booking) -> dict:
-    return {**booking_dict(booking), "customer_id": booking.customer_id, "created_at": iso(booking.created_at)}
+    """A Booking node's properties: the one booking shape (bookings.selectors.booking_as_dict), owner and creation."""
+    return {**booking_as_dict(booking), "customer_id": booking.customer_id, "created_at": iso(booking.created_at)}
 
 
 def customer_row(customer) -> dict:
@@ -144,15 +149,12 @@ class Neo4jMemory(Memory):
             self.run(MERGE_DIETARY, customer_id=customer_id, diets=diets, allergies=allergies)
 
     def append(self, message) -> None:
-        from bookings.models import Booking
-        from conversations.models import Message
-
         customer = message.conversation.customer
         self.write_customers([customer])
         self.write_messages([message_row(message, customer_id=customer.pk)])
         if message.direction == Message.Direction.INBOUND:
             self.write_dietary(customer.pk, *dietary_facts(message.text))
-        self.write_bookings([booking_row(b) for b in Booking.objects.filter(customer_id=customer.pk)])
+        self.write_bookings([booking_row(b) for b in customer_bookings(customer=customer)])
 
     # --- reads ------------------------------------------------------------------------------------------------------
 
@@ -191,8 +193,10 @@ class Neo4jMemory(Memory):
 
     def _bookings(self, customer_id: int) -> list[dict]:
         return self.run(
-            "MATCH (:Customer {id: $customer_id})-[:BOOKED]->(b:Booking) RETURN b.id AS id, b.event_date AS event_date, "
-            "b.slot AS slot, b.guests AS guests, b.status AS status, b.total AS total, b.created_at_iso AS created_at",
+            "MATCH (:Customer {id: $customer_id})-[:BOOKED]->(b:Booking) RETURN b.id AS id, "
+            "b.event_date AS event_date, b.slot AS slot, b.adults AS adults, b.children AS children, "
+            "b.children_under_6 AS children_under_6, b.guests AS guests, b.food_total AS food_total, "
+            "b.travel_fee AS travel_fee, b.total AS total, b.status AS status, b.created_at_iso AS created_at",
             customer_id=customer_id,
         )
 

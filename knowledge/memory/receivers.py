@@ -8,12 +8,12 @@ import logging
 
 from conversations.signals import message_committed
 
+from . import get_memory
+
 logger = logging.getLogger(__name__)
 
 
 def memory_append_committed(sender, message, **kwargs) -> None:
-    from . import get_memory
-
     try:
         get_memory().append(message)
     except Exception:  # the message is safe in PostgreSQL; reconcile catches up

@@ -13,8 +13,10 @@ import hashlib
 
 import httpx
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
 from conversations.models import Channel
+from conversations.services import normalize_phone
 
 from ..models import WebhookEvent
 from .base import DeliveryError, SendResult, Sender
@@ -39,10 +41,6 @@ def _error_text(response: httpx.Response) -> str:
 
 
 def _e164(number: str | None) -> str | None:
-    from django.core.exceptions import ValidationError
-
-    from conversations.services import normalize_phone
-
     try:
         return normalize_phone(number)
     except ValidationError:

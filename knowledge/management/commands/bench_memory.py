@@ -1,7 +1,7 @@
 """recent(limit=20) and context() latency per memory backend and scale, on generated customers (~20 messages each,
-two channels, loaded with COPY). Generated rows use @bench.invalid emails and are deleted afterwards unless --keep."""
+two channels, bulk-created through the ORM). Generated rows use @bench.invalid emails and are deleted afterwards
+unless --keep."""
 
-import io
 import json
 import os
 import time
@@ -11,8 +11,9 @@ import numpy as np
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from conversations.models import Conversation, Customer, Message
 from knowledge.memory import get_memory
-from knowledge.memory.neo4j import Neo4jMemory
+from knowledge.memory.neo4j import MERGE_CUSTOMERS, MERGE_MESSAGES, Neo4jMemory, customer_row, message_row
 from knowledge.memory.postgres import PostgresMemory
 
 DOMAIN = "bench.invalid"
@@ -82,71 +83,45 @@ class Command(BaseCommand):
                                       if isinstance(get_memory(a), Neo4jMemory)])
 
     def _existing(self) -> int:
-        from conversations.models import Customer
-
         return Customer.objects.filter(email__endswith=f"@{DOMAIN}").count()
 
     def _ids(self, scale):
-        from conversations.models import Customer
+        generated = Customer.objects.filter(email__endswith=f"@{DOMAIN}").order_by("pk")
+        return list(generated.values_list("pk", flat=True)[:scale])
 
-        return list(Customer.objects.filter(email__endswith=f"@{DOMAIN}").order_by("pk").values_list("pk", flat=True)[:scale])
-
-    def _load(self, start, end, per_customer):
-        """COPY customers, two conversations each, `per_customer` messages alternating web and sms."""
+    def _load(self, start, end, per_customer, *, batch=1000):
+        """Customers, two conversations each, `per_customer` messages alternating web and sms, in bulk inserts of
+        `batch` customers (every other column gets the model's default)."""
         base = datetime(2025, 1, 1, tzinfo=UTC)
-        with connection.cursor() as cursor:
-            customers = io.StringIO()
-            for i in range(start, end):
-                customers.write(f"Bench {i}\tbench{i}@{DOMAIN}\t\t{base.isoformat()}\n")
-            with cursor.copy("COPY conversations_customer (name, email, notes, created_at) FROM STDIN") as copy:
-                copy.write(customers.getvalue())
-            cursor.execute("SELECT id FROM conversations_customer WHERE email LIKE %s ORDER BY id OFFSET %s",
-                           [f"%@{DOMAIN}", start])
-            customer_ids = [row[0] for row in cursor.fetchall()]
-            conversations = io.StringIO()
-            for pk in customer_ids:
-                for channel in ("web", "sms"):
-                    stamp = base.isoformat()
-                    conversations.write(f"{pk}\t{channel}\tclosed\t\t{stamp}\t{stamp}\t{{}}\n")
-            with cursor.copy("COPY conversations_conversation (customer_id, channel, status, experiment_variant, "
-                             "started_at, last_activity_at, state) FROM STDIN") as copy:
-                copy.write(conversations.getvalue())
-            cursor.execute("SELECT customer_id, channel, id FROM conversations_conversation WHERE customer_id >= %s",
-                           [customer_ids[0]])
-            conversation_of = {(c, ch): pk for c, ch, pk in cursor.fetchall()}
-            # JSON columns other apps add to Message later (NOT NULL, filled by Django defaults) get '{}'
-            cursor.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'conversations_message' "
-                "AND is_nullable = 'NO' AND column_default IS NULL AND data_type = 'jsonb' AND column_name <> 'entities'"
-            )
-            extra = [row[0] for row in cursor.fetchall()]
-            extra_values = "".join("\t{}" for _ in extra)
-            with cursor.copy(
-                "COPY conversations_message (conversation_id, customer_id, channel, direction, author, text, sent_at, "
-                "intent, tone, sentiment, entities, agent, route, provider, model, prompt_tokens, completion_tokens, "
-                f"cost_usd{''.join(', ' + c for c in extra)}) FROM STDIN"
-            ) as copy:
-                for n, pk in enumerate(customer_ids):
-                    rows = io.StringIO()
-                    for j in range(per_customer):
-                        channel = "web" if j % 3 else "sms"
-                        inbound = j % 2 == 0
-                        sent = (base + timedelta(minutes=n % 5000, seconds=j)).isoformat()
-                        rows.write(
-                            f"{conversation_of[(pk, channel)]}\t{pk}\t{channel}\t{'inbound' if inbound else 'outbound'}\t"
-                            f"{'customer' if inbound else 'ai'}\tMessage {j} of customer {pk}, about 20 adults.\t{sent}"
-                            "\t\t\t\t{}\t\t\t\t\t0\t0\t0" + extra_values + "\n"
-                        )
-                    copy.write(rows.getvalue())
-            cursor.execute("ANALYZE conversations_message")
-            cursor.execute("ANALYZE conversations_customer")
+        for first in range(start, end, batch):
+            customers = Customer.objects.bulk_create([
+                Customer(name=f"Bench {i}", email=f"bench{i}@{DOMAIN}", created_at=base)
+                for i in range(first, min(first + batch, end))
+            ])
+            conversations = Conversation.objects.bulk_create([
+                Conversation(customer=customer, channel=channel, status=Conversation.Status.CLOSED, started_at=base,
+                             last_activity_at=base)
+                for customer in customers for channel in ("web", "sms")
+            ])
+            conversation_of = {(c.customer_id, c.channel): c.pk for c in conversations}
+            messages = []
+            for n, customer in enumerate(customers, start=first - start):
+                for j in range(per_customer):
+                    channel, inbound = ("web" if j % 3 else "sms"), j % 2 == 0
+                    messages.append(Message(
+                        conversation_id=conversation_of[(customer.pk, channel)], customer=customer, channel=channel,
+                        direction=Message.Direction.INBOUND if inbound else Message.Direction.OUTBOUND,
+                        author=Message.Author.CUSTOMER if inbound else Message.Author.AI,
+                        text=f"Message {j} of customer {customer.pk}, about 20 adults.",
+                        sent_at=base + timedelta(minutes=n % 5000, seconds=j),
+                    ))
+            Message.objects.bulk_create(messages, batch_size=5000)
+        with connection.cursor() as cursor:  # fresh planner statistics for the timings (ANALYZE has no ORM form)
+            for model in (Message, Customer):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _copy_to_graph(self, memory, ids) -> int:
         """Copy the generated customers the graph does not have yet (by count: they are copied in id order)."""
-        from conversations.models import Customer, Message
-
-        from knowledge.memory.neo4j import MERGE_CUSTOMERS, MERGE_MESSAGES, customer_row, message_row
-
         memory.ensure_indexes()
         have = memory.count("Customer")
         todo = ids[have:] if have < len(ids) else []
@@ -167,10 +142,6 @@ class Command(BaseCommand):
         rows through GRAPH.QUERY (FalkorDB's Bolt endpoint crashes on requests over ~4 KB, which makes a Bolt copy of
         two million messages take hours). Only for an empty graph (or one holding the first customers already)."""
         import redis
-
-        from conversations.models import Customer, Message
-
-        from knowledge.memory.neo4j import customer_row, message_row
 
         memory.ensure_indexes()
         have = memory.count("Customer")
@@ -213,14 +184,8 @@ class Command(BaseCommand):
                 graph.run("UNWIND $ids AS id MATCH (:Customer {id: id})-[:HAD]->(c:Conversation) DETACH DELETE c",
                           ids=batch)
                 graph.run("UNWIND $ids AS id MATCH (c:Customer {id: id}) DETACH DELETE c", ids=batch)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM conversations_message WHERE customer_id IN "
-                "(SELECT id FROM conversations_customer WHERE email LIKE %s)", [f"%@{DOMAIN}"])
-            cursor.execute(
-                "DELETE FROM conversations_conversation WHERE customer_id IN "
-                "(SELECT id FROM conversations_customer WHERE email LIKE %s)", [f"%@{DOMAIN}"])
-            cursor.execute("DELETE FROM conversations_customer WHERE email LIKE %s", [f"%@{DOMAIN}"])
+        for i in range(0, len(ids), 1000):  # the ORM's cascade: messages, conversations and whatever refers to them
+            Customer.objects.filter(pk__in=ids[i : i + 1000]).delete()
 
 
 def _requests(rows: list[dict], query: str, budget: int):

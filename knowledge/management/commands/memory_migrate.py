@@ -5,7 +5,10 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from bookings.models import Booking
+from conversations.models import Customer, Message
 from knowledge.memory import get_memory
+from knowledge.memory.base import dietary_facts
 from knowledge.memory.neo4j import Neo4jMemory, booking_row, message_row
 
 CHECKPOINT = "memory_migrate.messages"
@@ -21,9 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--sample", type=int, default=20, help="Journeys compared after the copy.")
 
     def handle(self, *args, to, batch, restart, sample, **options):
-        from bookings.models import Booking
-        from conversations.models import Customer, Message
-
         graph = get_memory(to)
         if not isinstance(graph, Neo4jMemory):
             raise CommandError(f"MEMORY_BACKENDS[{to!r}] is not a graph (Neo4jMemory) backend.")
@@ -49,9 +49,6 @@ class Command(BaseCommand):
         self._verify(graph, sample)
 
     def _dietary(self, graph):
-        from knowledge.memory.base import dietary_facts
-        from conversations.models import Message
-
         facts: dict[int, tuple[set, set]] = {}
         for customer_id, text in Message.objects.filter(direction="inbound", text__iregex=r"vegan|vegetarian|gluten|"
                                                         r"halal|kosher|dairy|allerg").values_list("customer_id", "text"):
@@ -63,8 +60,6 @@ class Command(BaseCommand):
             graph.write_dietary(customer_id, sorted(diets), sorted(allergies))
 
     def _verify(self, graph, sample):
-        from conversations.models import Customer, Message
-
         postgres = get_memory("postgres")
         counts = {"customers": (Customer.objects.count(), graph.count("Customer")),
                   "messages": (Message.objects.count(), graph.count("Message"))}

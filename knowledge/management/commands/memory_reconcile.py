@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
+from conversations.models import Message
 from knowledge.memory import get_memory
 
 
@@ -12,10 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--fail", action="store_true", help="Exit with an error when there is drift.")
 
     def handle(self, *args, graph, sample, fail, **options):
-        from django.db.models import Count
-
-        from conversations.models import Message
-
         graph_backend, postgres = get_memory(graph), get_memory("postgres")
         expected = dict(Message.objects.values_list("customer_id").annotate(n=Count("id")).values_list("customer_id", "n"))
         found = graph_backend.message_counts()

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from knowledge.memory import get_memory
 from bookings.models import Booking
+from bookings.selectors import booking_as_dict
+from knowledge.memory import get_memory
 from conversations import services as conv
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Customer, Message
 
 BACKENDS = ["postgres", "neo4j", "dual"]
 
@@ -73,8 +74,8 @@ def test_context_has_contact_bookings_dietary_notes_and_preferred_channel(story)
     context = story["memory"].context(story["customer"])
     assert {k: context[k] for k in ("name", "email", "phone")} == {
         "name": "Ana Lee", "email": "ana@example.com", "phone": "+14155550111"}
-    assert [b["id"] for b in context["open_bookings"]] == [story["quoted"].pk]
-    assert [b["id"] for b in context["past_bookings"]] == [story["done"].pk]
+    assert context["open_bookings"] == [booking_as_dict(Booking.objects.get(pk=story["quoted"].pk))]
+    assert context["past_bookings"] == [booking_as_dict(Booking.objects.get(pk=story["done"].pk))]
     assert context["dietary_notes"] == ["vegan"] and context["allergies"] == ["shellfish"]
     assert context["preferred_channel"] == "sms"
 
@@ -130,3 +131,24 @@ def test_recent_is_a_single_index_scan_without_a_sort(memory_settings):
     assert lines == ["Limit", "->  Index Scan using msg_customer_recent on conversations_message",
                      f"Index Cond: (customer_id = {customers[7].pk})"], plan
     assert [m["text"] for m in memory.recent(customers[7])] == [f"message {j}" for j in range(20)]
+
+
+@pytest.mark.parametrize("story", ["postgres"], indirect=True)
+def test_postgres_reads_recent_in_one_query_and_context_in_two(story, django_assert_num_queries):
+    memory, customer = story["memory"], story["customer"]
+    with django_assert_num_queries(1):
+        memory.recent(customer)
+    with django_assert_num_queries(2):
+        memory.context(customer.pk)
+
+
+def test_postgres_context_of_a_customer_without_messages_or_of_no_customer(db):
+    from knowledge.memory.postgres import PostgresMemory
+
+    memory = PostgresMemory(alias="postgres")
+    quiet = conv.customer_create(name="Quiet", email="quiet@example.com")
+    assert memory.context(quiet) == {"name": "Quiet", "email": "quiet@example.com", "phone": None,
+                                     "past_bookings": [], "open_bookings": [], "dietary_notes": [], "allergies": [],
+                                     "preferred_channel": None}
+    with pytest.raises(Customer.DoesNotExist):
+        memory.context(quiet.pk + 1000)
