@@ -23,6 +23,8 @@ import joblib
 import numpy as np
 from django.conf import settings
 
+from knowledge.embedders import get_embedder
+
 from .dataset import HELDOUT_PATH, TRAIN_PATH, examples_load, file_sha256
 from .labels import HEADS, LABELS
 
@@ -86,8 +88,6 @@ def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, 
     `progress` is a tqdm-like factory (`progress(desc=..., total=...)` -> bar with `update(n)`), or None.
     """
     import sklearn
-
-    from knowledge.embedders import get_embedder
 
     from .evaluation import heads_evaluate
     from .model import HYPERPARAMETERS, model_fit
@@ -161,8 +161,6 @@ def set_current(root: Path, version: str) -> None:
 
 def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> LoadedModel:
     """Load a saved version (the current one by default), checking it matches this code's labels and embedder."""
-    from knowledge.embedders import get_embedder
-
     from .model import NLUModel
 
     root = Path(root or model_root())

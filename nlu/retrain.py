@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from knowledge.embedders import get_embedder
+
 from .artifacts import LoadedModel, _embed, _save, current_version, model_root, nlu_model_load, set_current
 from .dataset import HELDOUT_PATH, TRAIN_PATH, Example, examples_load, file_sha256
 from .labels import LABELS
@@ -104,8 +106,6 @@ def nlu_train_candidate(*, extra: list[Example], eval_set: EvalSet, root: Path |
 
     Returns (saved model, frozen-set metrics, training seconds)."""
     import sklearn
-
-    from knowledge.embedders import get_embedder
 
     from .evaluation import heads_evaluate
     from .model import HYPERPARAMETERS, model_fit

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings.models import Booking
 from conversations.models import Conversation, Message
+from conversations.services import message_record_outbound
 
 from ..models import BookingReplyLink, SurveyRequest
 
@@ -37,8 +39,6 @@ def booking_link_replies(*, booking) -> int:
 def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRequest | None:
     """Ask for a satisfaction survey on the conversation's channel (delivered by the messaging app through
     outbound_message_ready). None when one was already sent for this conversation and trigger."""
-    from conversations.services import message_record_outbound
-
     if trigger not in SurveyRequest.Trigger.values:
         raise ValidationError({"trigger": f"{trigger!r} is not a survey trigger."})
     try:
@@ -71,8 +71,6 @@ def survey_record_response(*, token: str, rating: int, understood: bool = True, 
 
 def outcomes_record(*, days: int = 7) -> dict:
     """Link recent confirmed bookings to replies, and send the surveys due (booking confirmed, conversation closed)."""
-    from bookings.models import Booking
-
     since = timezone.now() - timezone.timedelta(days=days)
     linked = 0
     bookings = Booking.objects.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED],
