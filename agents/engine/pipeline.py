@@ -10,7 +10,9 @@
 4. generate: the provider writes the answer, unless the specialist already sends the customer to a human. Providers
    never write either: the result carries their attempts (and a cascade's student/teacher pair);
 5. commit: ONE transaction carries out every decision, stores the model calls, the reply, the dialogue state, the
-   contact details the customer gave and the escalation. A decision whose reply needs its result (the new booking's
+   contact details the customer gave and the escalation. It first locks the conversation's row and checks that its
+   dialogue state is still the one the turn was loaded with: two turns of one conversation answered at once (two
+   "yes") must not both act on the same state, so the later one is run again on the state the first committed. A decision whose reply needs its result (the new booking's
    number and total, a refund) renders that reply here from the record; see `decisions.py` for why it replaces a
    language model's text.
 
@@ -20,6 +22,7 @@ acknowledges once while it waits, then stays quiet) and an answer to the satisfa
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import time
@@ -53,6 +56,14 @@ from .tools import build_tools
 logger = logging.getLogger(__name__)
 
 BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+# How many times a turn is run when another turn of its conversation keeps committing first (ConversationChanged).
+TURN_ATTEMPTS = 3
+
+
+class ConversationChanged(Exception):
+    """Another turn of the conversation committed a new dialogue state after this turn loaded it: carrying out this
+    turn's decisions (a booking, a cancellation) on the old state would act twice or on what no longer holds. Nothing
+    of the turn was written; conversation_answer runs it again on the new state."""
 
 
 @dataclass
@@ -77,7 +88,23 @@ def staff_availability_note(now: datetime.datetime) -> str:
 
 
 def conversation_answer(*, message: Message) -> InboundResult:
-    """Understand and answer a persisted inbound message (also used to retry one whose answer failed)."""
+    """Understand and answer a persisted inbound message (also used to retry one whose answer failed).
+
+    Safe when called twice at once for one conversation (messaging.inbound_answer_once serializes its callers, and
+    the commit step checks on its own): a turn whose state another turn changed meanwhile is run again, at most
+    TURN_ATTEMPTS times, then ConversationChanged is raised."""
+    for attempt in range(1, TURN_ATTEMPTS + 1):
+        try:
+            return _answer(message)
+        except ConversationChanged:
+            if attempt == TURN_ATTEMPTS:
+                raise
+            logger.info("conversation %s changed while message %s was answered; answering it again",
+                        message.conversation_id, message.pk)
+    raise AssertionError("unreachable")
+
+
+def _answer(message: Message) -> InboundResult:
     loaded = _load(message)
     if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
         return _acknowledge_waiting(loaded)
@@ -101,6 +128,7 @@ class Loaded:
     now: datetime.datetime
     started: float                  # perf_counter() when the answer began, for the reply's latency
     state: dict                     # the dialogue state, updated in memory by the steps and saved by the commit
+    state_at_load: dict             # the conversation's stored state as loaded, to detect a turn committed meanwhile
     memory: Any                     # the memory backend
     history: list[dict]             # the customer's latest messages on every channel, oldest first
     experiments: CustomerExperiments
@@ -112,13 +140,14 @@ def _load(message: Message) -> Loaded:
     customer = conversation.customer
     now = timezone.now()
     # A booking started on another channel carries over ("I texted you earlier").
-    state = dict(conversation.state or {}) or _booking_flow_elsewhere(conversation, now)
+    state_at_load = copy.deepcopy(conversation.state or {})
+    state = copy.deepcopy(state_at_load) or _booking_flow_elsewhere(conversation, now)
     # Memory spans channels: the customer's latest messages on every channel, from the configured backend.
     memory = get_memory()
     history = [{"role": "user" if m["author"] == Message.Author.CUSTOMER else "assistant", "content": m["text"]}
                for m in _recent(memory, customer) if m["id"] != message.pk]
     return Loaded(message=message, conversation=conversation, customer=customer, now=now, started=started,
-                  state=state, memory=memory, history=history, experiments=experiment_overrides(customer=customer))
+                  state=state, state_at_load=state_at_load, memory=memory, history=history, experiments=experiment_overrides(customer=customer))
 
 
 def _booking_flow_elsewhere(conversation, now) -> dict:
@@ -247,6 +276,7 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
     booking = None
     experiments = loaded.experiments.variants
     with transaction.atomic():
+        _lock_unchanged(loaded)
         for decision in (*outcome.decisions, *loaded.experiments.decisions):
             result, drafts = _carry_out(decision, state)
             if result is not None:
@@ -282,6 +312,16 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
     return InboundResult(conversation=conversation, message=loaded.message, reply=reply, created=True,
                          quote=outcome.quote, booking=booking, escalated=escalation is not None,
                          citations=outcome.citations)
+
+
+def _lock_unchanged(loaded: Loaded) -> None:
+    """Lock the conversation's row until the commit ends (a concurrent turn's commit waits here) and refuse the turn
+    if its dialogue state is no longer the one loaded."""
+    stored = (Conversation.objects.select_for_update().values_list("state", flat=True)
+              .get(pk=loaded.conversation.pk))
+    if (stored or {}) != loaded.state_at_load:
+        raise ConversationChanged(f"conversation {loaded.conversation.pk} was answered by another turn while message "
+                                  f"{loaded.message.pk} was being answered")
 
 
 def _carry_out(decision: Decision, state: dict) -> tuple[Any, dict | None]:

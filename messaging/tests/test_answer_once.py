@@ -1,17 +1,22 @@
 """Exactly one answer per customer message, whichever entry, retry or race brings it: every entry (the messages API,
 each webhook, web chat) goes through message_receive, then inbound_answer_once."""
 
+import datetime
 import json
 import threading
 import time
 from unittest import mock
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from django.db import connection
 
+from agents.engine import pipeline
 from agents.engine.pipeline import conversation_answer
+from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import message_receive
 from messaging import services
@@ -271,3 +276,60 @@ def test_the_worker_answers_a_handed_over_message_once(seeded, eager_celery):
     answer_inbound_message.delay(message.pk)
 
     assert message.replies.count() == 1
+
+
+def test_two_yes_answered_at_once_through_answer_once_make_one_booking(seeded, monkeypatch):
+    """Two "yes" of one conversation reach two workers at the same moment: the conversation's lock answers them one
+    after the other, so the second reads the state the first committed (booked) and books nothing."""
+    clock = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    sender = {"external_id": "+14155550177", "phone": "+14155550177", "name": "Ann Lee", "email": "ann@example.com"}
+    with time_machine.travel(clock, tick=False):
+        details, _ = message_receive(channel="sms", sender=sender, text="12 adults on Dec 12 at 6pm in 94538")
+        asked = services.inbound_answer_once(message_id=details.pk)
+    assert "Shall I book it?" in asked.reply.text
+    assert Conversation.objects.get().state["stage"] == "awaiting_confirmation"
+    clock += datetime.timedelta(minutes=1)
+    with time_machine.travel(clock, tick=False):
+        yeses = [message_receive(channel="sms", sender=sender, text="yes", external_id=f"SM-yes-{n}")[0]
+                 for n in range(2)]
+
+    # Each thread's turn waits at the commit's door for the other (at most 3 s): without the lock both turns load
+    # the awaiting state and both commit; with it the second turn cannot start before the first has committed.
+    real_commit, barrier, seen = pipeline._commit, threading.Barrier(2, timeout=3), threading.local()
+
+    def commit_together(*args):
+        if not getattr(seen, "waited", False):
+            seen.waited = True
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return real_commit(*args)
+
+    monkeypatch.setattr(pipeline, "_commit", commit_together)
+    results, errors = [], []
+
+    def entry(message):
+        try:
+            while True:  # what the callers do with Busy: try again
+                try:
+                    results.append(services.inbound_answer_once(message_id=message.pk))
+                    return
+                except services.Busy:
+                    time.sleep(0.05)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with time_machine.travel(clock, tick=False):
+        threads = [threading.Thread(target=entry, args=(message,)) for message in yeses]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+
+    assert not errors, errors
+    assert Booking.objects.count() == 1
+    assert sum(result.booking is not None for result in results) == 1
+    assert all(Message.objects.get(pk=message.pk).replies.count() == 1 for message in yeses)
