@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import DeliveryAttempt, OutboundDelivery, WebhookEvent
-from .services import delivery_retry, webhook_event_enqueue
+from .models import DeliveryAttempt, OutboundDelivery, UnansweredMessage, WebhookEvent
+from .services import Busy, delivery_retry, inbound_answer_once, messages_unanswered, webhook_event_enqueue
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -76,3 +76,55 @@ class WebhookEventAdmin(admin.ModelAdmin):
             WebhookEvent.objects.filter(pk=event.pk).update(status=WebhookEvent.Status.RECEIVED, attempts=0)
             count += int(webhook_event_enqueue(event=event))
         self.message_user(request, f"{count} event(s) queued again.")
+
+
+@admin.register(UnansweredMessage)
+class UnansweredMessageAdmin(admin.ModelAdmin):
+    """Customer messages nobody answered (services.unanswered): the beat job hands them to a worker every minute;
+    staff can answer them right here, or open the conversation and reply themselves."""
+
+    list_display = ["id", "short_text", "channel", "conversation_link", "sent_at"]
+    list_filter = ["channel"]
+    search_fields = ["text"]
+    list_select_related = ["conversation"]
+    actions = ["answer_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=messages_unanswered().values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        url = reverse("admin:conversations_conversation_change", args=[obj.conversation_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.conversation_id)
+
+    def has_answer_permission(self, request):
+        """Answering on the customer's behalf is acting in the conversation: staff who may change conversations."""
+        return request.user.has_perm("conversations.change_conversation")
+
+    @admin.action(description="Answer the selected messages now", permissions=["answer"])
+    def answer_now(self, request, queryset):
+        answered, busy, failed = 0, 0, 0
+        for message_id in queryset.values_list("id", flat=True):
+            try:
+                answered += int(inbound_answer_once(message_id=message_id).created)
+            except Busy:
+                busy += 1
+            except Exception:  # noqa: BLE001 - inbound_answer_once escalated the conversation to staff
+                failed += 1
+        self.message_user(request, f"{answered} message(s) answered"
+                                   + (f"; {busy} being answered by a worker" if busy else "")
+                                   + (f"; {failed} failed and escalated to staff" if failed else "") + ".",
+                          messages.WARNING if failed else messages.SUCCESS)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import Channel
+from conversations.models import Channel, Message
 
 
 class WebhookEvent(models.Model):
@@ -107,3 +107,12 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number}: {'sent' if self.ok else 'failed'} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class UnansweredMessage(Message):
+    """Customer messages left without an answer (services.unanswered): a list of their own in the admin, where staff
+    answer them now."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "unanswered customer message"

@@ -76,3 +76,10 @@ def sweep():
     if any(counts.values()):
         logger.warning("messaging sweep re-enqueued %s", counts)
     return counts
+
+
+@shared_task(ignore_result=True)
+def answer_unanswered():
+    """Beat: hand customer messages left without an answer to a worker (answer_inbound_message), which answers them
+    once or escalates them to staff."""
+    return services.unanswered_sweep()

@@ -476,6 +476,16 @@ HIBACHI_BEAT_SCHEDULE["messaging-sweep"] = {
     "schedule": crontab(minute="*/5"),
     "description": "Enqueue again deliveries and webhook events that a crash or a broker outage left behind.",
 }
+# A customer message stored but not answered after this long (a web server killed mid-request, a lost task) is
+# handed to a worker by the messaging-answer-unanswered job (every minute, at most MESSAGING_UNANSWERED_BATCH a run).
+MESSAGING_UNANSWERED_AFTER_SECONDS = env_int("MESSAGING_UNANSWERED_AFTER_SECONDS", 60)
+MESSAGING_UNANSWERED_BATCH = env_int("MESSAGING_UNANSWERED_BATCH", 200)
+HIBACHI_BEAT_SCHEDULE["messaging-answer-unanswered"] = {
+    "task": "messaging.tasks.answer_unanswered",
+    "schedule": crontab(minute="*"),
+    "description": "Answer (or escalate) customer messages stored but left without a reply for "
+                   "MESSAGING_UNANSWERED_AFTER_SECONDS.",
+}
 
 # Request size limits: Django's for any form/body read into memory, and each webhook's own (413 past it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
