@@ -142,6 +142,10 @@ class Message(models.Model):
         help_text="For a reply: the customer message it answers.",
     )
     metadata = models.JSONField(default=dict, blank=True, help_text="Reply extras: citations, quote, booking id.")
+    history = models.BooleanField(
+        default=False, help_text="Recorded as history (demo data, imports), not said now: never delivered, never "
+                                 "answered, by the sweeps either.",
+    )
 
     class Meta:
         ordering = ["sent_at", "id"]

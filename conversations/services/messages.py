@@ -39,11 +39,13 @@ def message_set_nlu(*, message: Message, nlu: dict) -> Message:
 
 
 def message_record_inbound(
-    *, conversation: Conversation, text: str, sent_at: datetime | None = None, external_id: str | None = None
+    *, conversation: Conversation, text: str, sent_at: datetime | None = None, external_id: str | None = None,
+    history: bool = False,
 ) -> tuple[Message, bool]:
     """Persist a customer's message; the same provider id on the same channel returns the first copy, unchanged.
 
-    Returns (message, created). Callers commit this before any model call.
+    Returns (message, created). Callers commit this before any model call. `history=True` records a message that
+    is not to be answered (demo data, imports): the unanswered-messages sweep leaves it alone.
     """
     text = (text or "").strip()
     if not text:
@@ -65,6 +67,7 @@ def message_record_inbound(
                 text=text,
                 sent_at=sent_at,
                 external_id=external_id,
+                history=history,
             )
             _touch(conversation, sent_at)
     except IntegrityError:
@@ -100,7 +103,8 @@ def message_record_outbound(
     """Persist a reply (AI or staff) with its generation metadata (agent, route, provider, tokens, cost...).
 
     After commit, `outbound_message_ready` hands it to its channel for delivery; `deliver=False` records history
-    that must not be sent (demo data, imports)."""
+    that must not be sent (demo data, imports), and says so on the message (`history`) so that the
+    delivery sweep does not send it later either."""
     if author not in (Message.Author.AI, Message.Author.STAFF):
         raise ValidationError({"author": "Outbound messages are written by the AI or by staff."})
     text = (text or "").strip()
@@ -123,6 +127,7 @@ def message_record_outbound(
         author=author,
         text=text,
         sent_at=sent_at,
+        history=not deliver,
         **meta,
     )
     _touch(conversation, sent_at)

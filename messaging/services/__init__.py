@@ -27,7 +27,7 @@ from .webhooks import webhook_event_enqueue, webhook_event_process, webhook_even
 
 __all__ = [
     "Busy", "InboundItem", "delivery_attempt", "delivery_enqueue", "delivery_get_or_create", "delivery_retry",
-    "delivery_start", "inbound_answer_later", "inbound_answer_once", "messages_unanswered", "messages_without_delivery", "retry_delay",
-    "sweep", "unanswered_sweep", "web_feedback", "web_history", "web_message_persist", "webhook_event_enqueue", "webhook_event_process",
-    "webhook_events_record",
+    "delivery_start", "inbound_answer_later", "inbound_answer_once", "messages_unanswered",
+    "messages_without_delivery", "retry_delay", "sweep", "unanswered_sweep", "web_feedback", "web_history",
+    "web_message_persist", "webhook_event_enqueue", "webhook_event_process", "webhook_events_record",
 ]

@@ -208,10 +208,11 @@ def delivery_retry(*, delivery: OutboundDelivery) -> bool:
 
 
 def messages_without_delivery(*, older_than_seconds: int = 120):
-    """Outbound messages whose delivery row was never created (the process died between commit and receiver)."""
+    """Outbound messages whose delivery row was never created (the process died between commit and receiver); history
+    recorded with deliver=False (demo data, imports) is not theirs to send."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     horizon = timezone.now() - timezone.timedelta(days=2)
-    return Message.objects.filter(direction=Message.Direction.OUTBOUND, delivery__isnull=True,
+    return Message.objects.filter(direction=Message.Direction.OUTBOUND, history=False, delivery__isnull=True,
                                   sent_at__lt=cutoff, sent_at__gt=horizon)
 
 

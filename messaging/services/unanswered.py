@@ -27,7 +27,8 @@ UNANSWERED_HORIZON = timezone.timedelta(days=2)
 
 def messages_unanswered(*, older_than_seconds: int | None = None):
     """Customer messages without a reply: none answers them (`in_reply_to`), nothing was said in their conversation
-    after them (a later reply covers them), staff do not handle their conversation and none of them was escalated;
+    after them (a later reply covers them), staff do not handle their conversation, it was not escalated and it is not
+    history (demo data, imports);
     sent more than `older_than_seconds` (default MESSAGING_UNANSWERED_AFTER_SECONDS) and less than two days ago."""
     if older_than_seconds is None:
         older_than_seconds = settings.MESSAGING_UNANSWERED_AFTER_SECONDS
@@ -37,7 +38,7 @@ def messages_unanswered(*, older_than_seconds: int | None = None):
     return (Message.objects.filter(direction=Message.Direction.INBOUND, author=Message.Author.CUSTOMER,
                                    sent_at__lt=now - timezone.timedelta(seconds=older_than_seconds),
                                    sent_at__gt=now - UNANSWERED_HORIZON,
-                                   replies__isnull=True, escalations__isnull=True)
+                                   history=False, replies__isnull=True, escalations__isnull=True)
             .exclude(conversation__status__in=[Conversation.Status.WAITING_FOR_HUMAN,
                                                Conversation.Status.HUMAN_ACTIVE])
             .exclude(Exists(answered_after))

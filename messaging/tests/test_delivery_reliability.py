@@ -5,6 +5,7 @@ import json
 import time
 
 import pytest
+from django.core.management import call_command
 
 from conversations import services as conversation_services
 from conversations.models import Channel, Message
@@ -259,3 +260,28 @@ def test_sms_in_and_out_on_a_real_celery_worker(client, seeded, fake_ringcentral
     delivery = OutboundDelivery.objects.get(message=reply)
     assert delivery.status == "sent" and delivery.attempts == 1
     assert fake_ringcentral.sent[0]["to"] == ["+14155550188"] and fake_ringcentral.sent[0]["text"] == reply.text
+
+
+def test_history_recorded_without_delivery_is_never_sent_nor_answered_by_the_sweeps(db):
+    """The demo seed records its replies with deliver=False: the sweep, which sends outbound messages left without a
+    delivery row, must not send that history to the demo customers (~10 minutes after `make run`); nor may the
+    unanswered-messages sweep answer the seed's last customer messages."""
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    history = Message.objects.filter(direction=Message.Direction.OUTBOUND)
+    assert history.exists()
+
+    assert not services.messages_without_delivery(older_than_seconds=0).exists()
+    assert services.sweep(stale_seconds=0)["deliveries_created"] == 0
+    assert not OutboundDelivery.objects.exists()
+    assert not services.messages_unanswered(older_than_seconds=0).exists()
+
+
+def test_only_the_reply_recorded_for_delivery_is_swept_when_its_delivery_row_is_missing(db):
+    conversation = ConversationFactory(channel=Channel.SMS)
+    kept = conversation_services.message_record_outbound(conversation=conversation, text="History.", deliver=False)
+    owed = Message.objects.create(conversation=conversation, customer_id=conversation.customer_id,
+                                  channel=conversation.channel, direction=Message.Direction.OUTBOUND,
+                                  author=Message.Author.AI, text="Lost before its delivery was made.")
+
+    assert kept.history and not owed.history
+    assert list(services.messages_without_delivery(older_than_seconds=0)) == [owed]

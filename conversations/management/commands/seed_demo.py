@@ -109,7 +109,7 @@ class Command(BaseCommand):
                 if author == "customer":
                     services.message_record_inbound(
                         conversation=conversation, text=text, sent_at=at,
-                        external_id=f"demo-{channel}-{external_id}-{offset}",
+                        external_id=f"demo-{channel}-{external_id}-{offset}", history=True,
                     )
                 else:
                     services.message_record_outbound(
