@@ -17,3 +17,9 @@ def escalation_notify_staff(escalation_id: int) -> int:
     if escalation is None:
         return 0
     return services.escalation_notify_staff(escalation=escalation)
+
+
+@shared_task(acks_late=True)
+def escalations_notify_overdue() -> int:
+    """Beat: email staff about escalations whose notification never went out."""
+    return services.escalations_notify_overdue()

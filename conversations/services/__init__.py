@@ -10,6 +10,7 @@ from .conversations import (
     conversation_take_over,
     conversations_close_idle,
     escalation_notify_staff,
+    escalations_notify_overdue,
 )
 from .customers import (
     customer_create,
@@ -26,6 +27,7 @@ __all__ = [
     "conversation_close", "conversation_escalate", "conversation_get_or_create_open", "conversation_hand_back",
     "conversation_log_rebuild", "conversation_set_status", "conversation_take_over", "conversations_close_idle",
     "customer_create", "customer_find_by_contact", "customer_get_or_create_for_identity", "customer_update",
-    "escalation_notify_staff", "message_receive", "message_record_inbound", "message_record_outbound",
+    "escalation_notify_staff", "escalations_notify_overdue",
+    "message_receive", "message_record_inbound", "message_record_outbound",
     "message_set_nlu", "normalize_email", "normalize_phone", "staff_handback", "staff_reply", "staff_take_over",
 ]

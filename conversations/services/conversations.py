@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils import timezone
 from ..models import Conversation, Customer, Escalation, Message
 from .analytics import conversation_log_rebuild
 from .customers import _validate_channel
+
+logger = logging.getLogger(__name__)
 
 # --- conversations ------------------------------------------------------------------------------------------------
 
@@ -80,19 +83,39 @@ def conversation_escalate(
     if conversation.status != Conversation.Status.HUMAN_ACTIVE:
         conversation.status = Conversation.Status.WAITING_FOR_HUMAN
         conversation.save(update_fields=["status"])
-    from ..tasks import escalation_notify_staff
-
-    transaction.on_commit(lambda: escalation_notify_staff.delay(escalation.pk))
+    transaction.on_commit(lambda: _staff_notification_queue(escalation.pk))
     return escalation
 
 
+def _staff_notification_queue(escalation_id: int) -> None:
+    """Hand the staff email to a worker. A broker that refuses is logged, not raised (the escalation is committed
+    and the caller has its answer): the escalations-notify-overdue job sends what stays unsent."""
+    from ..tasks import escalation_notify_staff  # the tasks module imports this one
+
+    try:
+        escalation_notify_staff.delay(escalation_id)
+    except Exception:  # noqa: BLE001 - kombu raises many kinds
+        logger.exception("could not queue the staff email of escalation %s; the overdue job will send it",
+                         escalation_id)
+
+
 def escalation_notify_staff(*, escalation: Escalation) -> int:
-    """Email every active staff member who has an address; returns how many were emailed. Idempotent."""
+    """Email every active staff member who has an address; returns how many were emailed. Idempotent, and safe
+    when the task and the overdue job send at once."""
+    if escalation.staff_notified_at is not None:
+        return 0
+    with transaction.atomic():   # the row stays locked while the email goes out: a second sender skips it
+        claimed = (Escalation.objects.select_for_update(skip_locked=True)
+                   .filter(pk=escalation.pk, staff_notified_at__isnull=True).exists())
+        if not claimed:
+            return 0
+        return _staff_email(escalation)
+
+
+def _staff_email(escalation: Escalation) -> int:
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
 
-    if escalation.staff_notified_at is not None:
-        return 0
     recipients = list(
         get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
     ) or list(settings.STAFF_NOTIFY_EMAILS)
@@ -110,6 +133,25 @@ def escalation_notify_staff(*, escalation: Escalation) -> int:
         )
     Escalation.objects.filter(pk=escalation.pk).update(staff_notified_at=timezone.now())
     return len(recipients)
+
+
+def escalations_notify_overdue(*, older_than_minutes: int | None = None, limit: int = 100) -> int:
+    """Beat job: email staff about open escalations still not notified after ESCALATION_NOTIFY_RETRY_MINUTES (the
+    broker refused the task, the worker died). Returns how many escalations were notified now."""
+    if older_than_minutes is None:
+        older_than_minutes = settings.ESCALATION_NOTIFY_RETRY_MINUTES
+    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    notified = 0
+    for escalation in (Escalation.objects.select_related("conversation__customer")
+                       .filter(staff_notified_at__isnull=True, resolved_at__isnull=True, created_at__lt=cutoff)
+                       .order_by("created_at")[:limit]):
+        try:
+            escalation_notify_staff(escalation=escalation)
+        except Exception:  # noqa: BLE001 - the mail server: the next run tries again
+            logger.exception("could not email staff about escalation %s; the next run tries again", escalation.pk)
+            continue
+        notified += int(Escalation.objects.filter(pk=escalation.pk, staff_notified_at__isnull=False).exists())
+    return notified
 
 
 @transaction.atomic

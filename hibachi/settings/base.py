@@ -219,6 +219,15 @@ CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
 
 # Escalations: staff users with an email are notified; this list is used when none has one.
 STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
+# An escalation whose staff email did not go out (the broker refused the task, a worker died with it) is emailed by
+# the escalations-notify-overdue job once it is this many minutes old.
+ESCALATION_NOTIFY_RETRY_MINUTES = env_int("ESCALATION_NOTIFY_RETRY_MINUTES", 5)
+HIBACHI_BEAT_SCHEDULE["escalations-notify-overdue"] = {
+    "task": "conversations.tasks.escalations_notify_overdue",
+    "schedule": crontab(minute="*/5"),
+    "description": "Email staff about escalations whose notification did not go out within "
+                   "ESCALATION_NOTIFY_RETRY_MINUTES.",
+}
 STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
 
 # Health check
