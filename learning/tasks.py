@@ -8,14 +8,14 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(time_limit=15 * 60, soft_time_limit=14 * 60)
 def refresh_review_queue():
     from .services import review_queue_refresh
 
     return review_queue_refresh(since=timezone.now() - timezone.timedelta(days=2))
 
 
-@shared_task
+@shared_task(time_limit=30 * 60, soft_time_limit=29 * 60)
 def record_outcomes():
     from .services.outcomes import outcomes_record
     from .services.rewards import rewards_compute
@@ -43,7 +43,7 @@ def weekly_learning_loop():
     return learning_loop_run()
 
 
-@shared_task
+@shared_task(time_limit=15 * 60, soft_time_limit=14 * 60)
 def openai_finetune_start(dataset=None, base_model="gpt-4o-mini"):
     """Upload the latest export, create the OpenAI fine-tuning job, and start polling it."""
     from .services.openai_ft import finetune_start
@@ -53,7 +53,7 @@ def openai_finetune_start(dataset=None, base_model="gpt-4o-mini"):
     return {"version": version.pk, "job": version.version}
 
 
-@shared_task
+@shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)
 def openai_finetune_poll(version_id, attempt=0):
     """Poll until the job ends (every 5 minutes, for at most 2 days)."""
     from .models import ModelVersion

@@ -167,6 +167,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
+# Redis gives a task taken but not acknowledged (acks_late) to another worker after visibility_timeout: it must
+# exceed the longest task's time limit (learning's weekly loop, 4 h), else a long task runs twice. The price: a task
+# whose worker was killed comes back only after that long; the beat sweeps (messaging-sweep,
+# messaging-answer-unanswered, escalations-notify-overdue) recover customer-facing work within minutes instead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 5 * 3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
