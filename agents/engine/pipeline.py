@@ -10,11 +10,11 @@
 4. generate: the provider writes the answer, unless the specialist already sends the customer to a human. Providers
    never write either: the result carries their attempts (and a cascade's student/teacher pair);
 5. commit: ONE transaction carries out every decision, stores the model calls, the reply, the dialogue state, the
-   contact details the customer gave and the escalation. It first locks the conversation's row and checks that its
-   dialogue state is still the one the turn was loaded with: two turns of one conversation answered at once (two
-   "yes") must not both act on the same state, so the later one is run again on the state the first committed. A decision whose reply needs its result (the new booking's
+   contact details the customer gave and the escalation. A decision whose reply needs its result (the new booking's
    number and total, a refund) renders that reply here from the record; see `decisions.py` for why it replaces a
-   language model's text.
+   language model's text. The commit first locks the conversation's row and checks that its dialogue state is still
+   the one the turn loaded: two turns of one conversation answered at once (two "yes") must not both act on the same
+   state, so the later one is run again on the state the first committed.
 
 Two short paths keep the same rule (the reply and its changes in one transaction): a conversation staff handle (the AI
 acknowledges once while it waits, then stays quiet) and an answer to the satisfaction survey.
@@ -93,15 +93,16 @@ def conversation_answer(*, message: Message) -> InboundResult:
     Safe when called twice at once for one conversation (messaging.inbound_answer_once serializes its callers, and
     the commit step checks on its own): a turn whose state another turn changed meanwhile is run again, at most
     TURN_ATTEMPTS times, then ConversationChanged is raised."""
-    for attempt in range(1, TURN_ATTEMPTS + 1):
+    attempt = 1
+    while True:
         try:
             return _answer(message)
         except ConversationChanged:
-            if attempt == TURN_ATTEMPTS:
+            if attempt >= TURN_ATTEMPTS:
                 raise
+            attempt += 1
             logger.info("conversation %s changed while message %s was answered; answering it again",
                         message.conversation_id, message.pk)
-    raise AssertionError("unreachable")
 
 
 def _answer(message: Message) -> InboundResult:
@@ -147,7 +148,8 @@ def _load(message: Message) -> Loaded:
     history = [{"role": "user" if m["author"] == Message.Author.CUSTOMER else "assistant", "content": m["text"]}
                for m in _recent(memory, customer) if m["id"] != message.pk]
     return Loaded(message=message, conversation=conversation, customer=customer, now=now, started=started,
-                  state=state, state_at_load=state_at_load, memory=memory, history=history, experiments=experiment_overrides(customer=customer))
+                  state=state, state_at_load=state_at_load, memory=memory, history=history,
+                  experiments=experiment_overrides(customer=customer))
 
 
 def _booking_flow_elsewhere(conversation, now) -> dict:

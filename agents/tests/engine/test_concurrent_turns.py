@@ -76,7 +76,8 @@ def test_a_turn_that_keeps_losing_the_race_says_so(business, chat, monkeypatch):
     def load_then_someone_writes(message):
         loaded = real_load(message)
         stored = Conversation.objects.get(pk=conversation.pk).state
-        Conversation.objects.filter(pk=conversation.pk).update(state={**stored, "touched": stored.get("touched", 0) + 1})
+        touched = stored.get("touched", 0) + 1
+        Conversation.objects.filter(pk=conversation.pk).update(state={**stored, "touched": touched})
         return loaded
 
     monkeypatch.setattr(pipeline, "_load", load_then_someone_writes)
