@@ -413,7 +413,10 @@ HIBACHI_BEAT_SCHEDULE.update({
 })
 # Phone numbers, emails, street addresses and card numbers are scrubbed from every log line (learning.pii).
 LOGGING["filters"] = {**LOGGING.get("filters", {}), "pii": {"()": "learning.pii.PIIScrubFilter"}}
-LOGGING["handlers"]["console"]["filters"] = [*LOGGING["handlers"]["console"].get("filters", []), "pii"]
+for _handler in LOGGING["handlers"].values():  # every handler, messages and tracebacks (learning/pii.py)
+    _handler["filters"] = [*_handler.get("filters", []), "pii"]
+# Also puts the filter on the handlers LOGGING does not name (Django's defaults); the Celery worker runs it too.
+LOGGING_CONFIG = "learning.pii.logging_configure"
 # An OpenAI fine-tuned model (learning app, admin -> Model versions shows its name) served as provider alias
 # "openai-finetuned": set OPENAI_FINETUNED_MODEL to that name and AI_PROVIDER / AI_TEACHER to "openai-finetuned".
 OPENAI_FINETUNED_MODEL = env_str("OPENAI_FINETUNED_MODEL", "")
