@@ -4,7 +4,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
+# Production unless told otherwise: it refuses to start without its environment, where the local settings would
+# start with DEBUG, a known secret key and embedded services. `make run` and the tests name their settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.production")
 
 django_asgi_app = get_asgi_application()
 

@@ -58,6 +58,7 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 def run() -> int:
     started = time.monotonic()
+    # Named here for every child (uvicorn, the worker, beat): hibachi/asgi.py and celery.py default to production.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
     host = os.environ.get("HIBACHI_HOST", "127.0.0.1")
     port = os.environ.get("HIBACHI_PORT", "8000")

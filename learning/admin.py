@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -99,6 +101,21 @@ class LabeledExampleAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:learning_labeledexample_changelist") + "?id__in=" + ",".join(map(str, ids)))
 
 
+def confirm_then_act(model_admin, request, *, title, question, act, cancel_url):
+    """GET shows a confirmation page whose button POSTs back here (with the CSRF token); only the POST acts.
+
+    A state change behind a plain link could be triggered by any page a staff member opens (an <img src> or a
+    prefetching mail client); the admin's own delete view works the same way.
+    """
+    if request.method == "POST":
+        return act()
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {**model_admin.admin_site.each_context(request), "title": title, "question": question,
+               "cancel_url": cancel_url, "opts": model_admin.model._meta}
+    return TemplateResponse(request, "admin/learning/confirm_action.html", context)
+
+
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "version", "status", "is_current", "score", "baseline_score", "training_seconds",
@@ -130,12 +147,19 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         version = get_object_or_404(ModelVersion, pk=pk)
-        try:
-            restored = version_rollback(kind=version.kind)
-            self.message_user(request, f"Rolled back {version.kind} to {restored.version}.")
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        return redirect("admin:learning_modelversion_changelist")
+
+        def act():
+            try:
+                restored = version_rollback(kind=version.kind)
+                self.message_user(request, f"Rolled back {version.kind} to {restored.version}.")
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect("admin:learning_modelversion_changelist")
+
+        previous = version.previous.version if version.previous_id else "the version before"
+        return confirm_then_act(self, request, title="Roll back a model", act=act,
+                                question=f"Roll back {version.kind} from {version.version} to {previous}?",
+                                cancel_url=reverse("admin:learning_modelversion_changelist"))
 
     def activate_view(self, request, pk):
         from .services.versions import version_activate
@@ -143,12 +167,18 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         version = get_object_or_404(ModelVersion, pk=pk)
-        try:
-            version_activate(version=version, reason="made current by staff")
-            self.message_user(request, f"{version} is now current.")
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        return redirect("admin:learning_modelversion_changelist")
+
+        def act():
+            try:
+                version_activate(version=version, reason="made current by staff")
+                self.message_user(request, f"{version} is now current.")
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect("admin:learning_modelversion_changelist")
+
+        return confirm_then_act(self, request, title="Make a model current", act=act,
+                                question=f"Make {version.kind} {version.version} the current model?",
+                                cancel_url=reverse("admin:learning_modelversion_changelist"))
 
 
 @admin.register(Experiment)
@@ -201,12 +231,18 @@ class ExperimentAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         experiment = get_object_or_404(Experiment, pk=pk)
-        try:
-            experiment_promote(experiment=experiment, variant=variant)
-            self.message_user(request, f"{variant} now serves every customer.")
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        return redirect("admin:learning_experiment_change", pk)
+
+        def act():
+            try:
+                experiment_promote(experiment=experiment, variant=variant)
+                self.message_user(request, f"{variant} now serves every customer.")
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect("admin:learning_experiment_change", pk)
+
+        return confirm_then_act(self, request, title="Promote a variant", act=act,
+                                question=f"Serve variant {variant} of {experiment.name} to every customer?",
+                                cancel_url=reverse("admin:learning_experiment_change", args=[pk]))
 
 
 @admin.register(RewardScore)

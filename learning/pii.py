@@ -4,7 +4,8 @@ recognisers for the PII this business sees: phone numbers, email addresses, stre
     scrub("Call me at (415) 555-0123, I'm Ann Lee")  ->  "Call me at <PHONE>, I'm <PERSON>"
 
 Every training export goes through `scrub` (Presidio). Logs go through `scrub_fast` (the same custom patterns, without
-the spaCy pass, so a log line costs microseconds) via `PIIScrubFilter`. This module imports no Django models so the
+the spaCy pass, so a log line costs microseconds) via `PIIScrubFilter`, which `logging_configure` (settings'
+LOGGING_CONFIG, also run by the Celery worker) puts on every handler. This module imports no Django models so the
 logging configuration can load it.
 
 What is deliberately *not* PII here: prices ($1,250), dates and times (12/19, 6:00 PM), ZIP codes (94538: the service
@@ -14,6 +15,7 @@ area needs them), party sizes and booking ids (booking #1234) — tested in lear
 from __future__ import annotations
 
 import logging
+import logging.config
 import re
 import threading
 
@@ -81,17 +83,50 @@ def scrub_fast(text: str) -> str:
 
 
 class PIIScrubFilter(logging.Filter):
-    """Logging filter: formats the record's message and replaces phone numbers, emails, addresses, cards."""
+    """Logging filter: replaces phone numbers, emails, addresses and cards in the record's message, its exception
+    text (a traceback's last line repeats the exception's message: `ValueError: no customer ann@example.com`) and
+    its stack info."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the logging module's business, not ours
-            return True
-        scrubbed = scrub_fast(message)
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
+            message = None
+        if message is not None:
+            scrubbed = scrub_fast(message)
+            if scrubbed != message:
+                record.msg, record.args = scrubbed, None
+        if record.exc_info and not record.exc_text:
+            # Formatter.format uses exc_text when it is set, so the traceback is written as scrubbed here.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_fast(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub_fast(record.stack_info)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+def pii_filter_attach() -> int:
+    """Put a PIIScrubFilter on every handler of every logger that has none yet; returns how many were added."""
+    loggers = [logging.getLogger(), *(logger for logger in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    added = 0
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, PIIScrubFilter) for f in handler.filters):
+                handler.addFilter(PIIScrubFilter())
+                added += 1
+    return added
+
+
+def logging_configure(config: dict) -> None:
+    """settings.LOGGING_CONFIG: dictConfig, then the PII filter on every handler - the project's own, Django's
+    default ones (django.request's mail_admins, the DEBUG console) and any a library attached before."""
+    logging.config.dictConfig(config)
+    pii_filter_attach()
 
 
 # --- Presidio (exports) --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -69,24 +70,30 @@ class ManagerReportAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return self.report_view(request, "cost")
 
-    def report_view(self, request, name):
+    def _report(self, request, name) -> dict:
+        """Every report page, its charts and its CSV need "Can view manager reports" (staff status alone is not
+        enough); customers' names and e-mails need the permission to view customers."""
+        if not request.user.has_perm("monitoring.view_managerreport"):
+            raise PermissionDenied("Viewing the manager reports needs the \"Can view manager reports\" permission.")
         if name not in REPORTS:
             raise Http404(f"No report {name!r}")
+        return report_build(name, show_customers=request.user.has_perm("conversations.view_customer"))
+
+    def report_view(self, request, name):
+        report = self._report(request, name)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Manager reports: {REPORTS[name]}",
             "reports": list(REPORTS.items()),
             "current": name,
-            "report": report_build(name),
+            "report": report,
             "now": timezone.localtime(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/monitoring/report.html", context)
 
     def csv_view(self, request, name):
-        if name not in REPORTS:
-            raise Http404(f"No report {name!r}")
-        response = HttpResponse(report_csv(report_build(name)), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(report_csv(self._report(request, name)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="myhibachi-{name}-{timezone.localdate():%Y%m%d}.csv"'
         return response
 

@@ -1,9 +1,9 @@
 """Prometheus metrics: request latency (middleware), and model calls, cost, escalations and Celery queue depth read
-from the database and the broker at scrape time. Served at /metrics to staff or internal addresses only."""
+from the database and the broker at scrape time. Served at /metrics to staff, to a scraper presenting METRICS_TOKEN,
+or to a direct connection from METRICS_ALLOWED_CIDRS (monitoring/access.py)."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 
@@ -17,6 +17,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from agents.models import ModelCall
 from conversations.models import Escalation
+
+from .access import caller_from_allowed_network, caller_may_see_internals
 
 logger = logging.getLogger(__name__)
 
@@ -125,17 +127,12 @@ if _collector not in getattr(REGISTRY, "_collector_to_names", {}):
     REGISTRY.register(_collector)
 
 
-def _internal(address: str | None) -> bool:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(cidr, strict=False) for cidr in settings.METRICS_ALLOWED_CIDRS)
-
-
 def metrics_view(request):
-    """Prometheus text format; 403 unless the caller is logged-in staff or comes from METRICS_ALLOWED_CIDRS."""
-    user = getattr(request, "user", None)
-    if not ((user is not None and user.is_active and user.is_staff) or _internal(request.META.get("REMOTE_ADDR"))):
-        return HttpResponseForbidden("Metrics are for staff and internal addresses only.\n", content_type="text/plain")
+    """Prometheus text format; 403 unless staff, the bearer METRICS_TOKEN, or a direct METRICS_ALLOWED_CIDRS caller."""
+    if not (caller_may_see_internals(request) or caller_from_allowed_network(request)):
+        return HttpResponseForbidden(
+            "Metrics need staff login, the METRICS_TOKEN bearer token or a direct connection from "
+            "METRICS_ALLOWED_CIDRS.\n",
+            content_type="text/plain",
+        )
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

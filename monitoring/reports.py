@@ -48,7 +48,7 @@ def _num(value, fmt="{:,.0f}") -> str:
     return "—" if value is None else fmt.format(value)
 
 
-def cost_report(*, now: datetime | None = None) -> dict:
+def cost_report(*, now: datetime | None = None, show_customers: bool = False) -> dict:
     now = timezone.localtime(now or timezone.now())
     thresholds = MonitorSettings.load()
     limit = float(thresholds.monthly_cost_threshold_usd)
@@ -129,7 +129,7 @@ def cost_report(*, now: datetime | None = None) -> dict:
             {
                 "title": "Top customers",
                 "columns": [("customer", "customer"), ("calls", "calls"), ("cost", "cost (USD)")],
-                "rows": cost_top_customers(start=start, end=end),
+                "rows": cost_top_customers(start=start, end=end, identify=show_customers),
             },
         ],
         "forecast": forecast,
@@ -419,9 +419,16 @@ BUILDERS = {
 }
 
 
-def report_build(name: str, *, now: datetime | None = None) -> dict:
+# The reports that can name customers; the others take no `show_customers`.
+NAMES_CUSTOMERS = {"cost"}
+
+
+def report_build(name: str, *, now: datetime | None = None, show_customers: bool = False) -> dict:
+    """`show_customers`: the reader may see customers' names and e-mails; otherwise customers appear by id."""
     if name not in BUILDERS:
         raise KeyError(name)
+    if name in NAMES_CUSTOMERS:
+        return BUILDERS[name](now=now, show_customers=show_customers)
     return BUILDERS[name](now=now)
 
 

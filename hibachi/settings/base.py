@@ -235,8 +235,11 @@ HIBACHI_BEAT_SCHEDULE["escalations-notify-overdue"] = {
 }
 STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
 
-# Health check
+# Health check (/healthz): the public get only ok/fail (200/503), throttled per address; details (versions, workers,
+# errors) only for staff or the METRICS_TOKEN bearer token. The public answer reuses a Celery ping this recent.
 HEALTHZ_CELERY_TIMEOUT = 1.0
+HEALTHZ_CELERY_CACHE_SECONDS = env_float("HEALTHZ_CELERY_CACHE_SECONDS", 15)
+HEALTHZ_THROTTLE_RATE = env_str("HEALTHZ_THROTTLE_RATE", "60/min")
 
 # Monitoring alerts (monitoring.alerting): one entry per channel, {"BACKEND": dotted path, "OPTIONS": {...}}.
 # A channel is configured only when its variable is set; an alert with no channel is still recorded (admin: Alerts).
@@ -256,8 +259,11 @@ MONITORING_ALERT_RETRY_BASE_SECONDS = env_float("ALERT_RETRY_BASE_SECONDS", 60) 
 MONITORING_DIGEST_EMAILS = env_list("DIGEST_EMAILS", [])  # empty: every superuser with an email address
 MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery"])
 
-# Prometheus metrics at /metrics: logged-in staff, or a client address in these networks.
-METRICS_ALLOWED_CIDRS = env_list("METRICS_ALLOWED_CIDRS", ["127.0.0.0/8", "::1/128"])
+# Prometheus metrics at /metrics: logged-in staff, a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or a
+# direct connection (no proxy headers) from one of these networks. No network by default: behind a reverse proxy on
+# the same host every caller would be 127.0.0.1.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_CIDRS = env_list("METRICS_ALLOWED_CIDRS", [])
 
 # Backups (pg_dump custom format). BACKUP_PG_BIN_DIR: PostgreSQL client tools of the server's major version
 # (default: the embedded server's own, else the PATH).
@@ -421,7 +427,10 @@ HIBACHI_BEAT_SCHEDULE.update({
 })
 # Phone numbers, emails, street addresses and card numbers are scrubbed from every log line (learning.pii).
 LOGGING["filters"] = {**LOGGING.get("filters", {}), "pii": {"()": "learning.pii.PIIScrubFilter"}}
-LOGGING["handlers"]["console"]["filters"] = [*LOGGING["handlers"]["console"].get("filters", []), "pii"]
+for _handler in LOGGING["handlers"].values():  # every handler, messages and tracebacks (learning/pii.py)
+    _handler["filters"] = [*_handler.get("filters", []), "pii"]
+# Also puts the filter on the handlers LOGGING does not name (Django's defaults); the Celery worker runs it too.
+LOGGING_CONFIG = "learning.pii.logging_configure"
 # An OpenAI fine-tuned model (learning app, admin -> Model versions shows its name) served as provider alias
 # "openai-finetuned": set OPENAI_FINETUNED_MODEL to that name and AI_PROVIDER / AI_TEACHER to "openai-finetuned".
 OPENAI_FINETUNED_MODEL = env_str("OPENAI_FINETUNED_MODEL", "")

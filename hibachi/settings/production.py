@@ -1,10 +1,18 @@
 """Production: every secret and host comes from the environment; start-up fails naming any missing variable."""
 
 from .base import *  # noqa: F401,F403
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import database_config, redis_settings
 from .env import env_bool, env_int, env_list, env_required, env_str
 
-_required = env_required("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+try:
+    _required = env_required("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+except ImproperlyConfigured as exc:
+    raise ImproperlyConfigured(
+        f"{exc} (settings: hibachi.settings.production, the default of the ASGI app and Celery; for local "
+        "development use `make run` or set DJANGO_SETTINGS_MODULE=hibachi.settings.local)"
+    ) from None
 
 DEBUG = False
 SECRET_KEY = _required["DJANGO_SECRET_KEY"]

@@ -129,7 +129,7 @@ def test_results_significance_stop_and_promote(staff_client):
     assert rows["low"]["csat"] == 5.0
     page = staff_client.get(reverse("admin:learning_experiment_change", args=[experiment.pk])).content.decode()
     assert "p (conversion vs control)" in page
-    staff_client.get(reverse("admin:learning_experiment_promote", args=[experiment.pk, "low"]))
+    staff_client.post(reverse("admin:learning_experiment_promote", args=[experiment.pk, "low"]))
     experiment.refresh_from_db()
     assert experiment.status == "promoted" and experiment.winner == "low"
     assert experiment_variant(experiment_key="threshold", customer=CustomerFactory()) == "low"
@@ -172,13 +172,13 @@ def test_model_version_admin_activate_and_rollback(staff_client, tmp_path):
     new_path.mkdir(parents=True)
     old = ModelVersion.objects.create(kind="upsell", version="a", path=str(old_path), score=0.5)
     new = ModelVersion.objects.create(kind="upsell", version="b", path=str(new_path), score=0.6)
-    staff_client.get(reverse("admin:learning_modelversion_activate", args=[old.pk]))
-    staff_client.get(reverse("admin:learning_modelversion_activate", args=[new.pk]))
+    staff_client.post(reverse("admin:learning_modelversion_activate", args=[old.pk]))
+    staff_client.post(reverse("admin:learning_modelversion_activate", args=[new.pk]))
     new.refresh_from_db()
     assert new.is_current and new.previous == old and (tmp_path / "upsell" / "current").read_text().strip() == "b"
     page = staff_client.get(reverse("admin:learning_modelversion_changelist")).content.decode()
     assert "Roll back to a" in page
-    staff_client.get(reverse("admin:learning_modelversion_rollback", args=[new.pk]))
+    staff_client.post(reverse("admin:learning_modelversion_rollback", args=[new.pk]))
     assert ModelVersion.objects.get(kind="upsell", is_current=True) == old
     assert (tmp_path / "upsell" / "current").read_text().strip() == "a"
 

@@ -71,7 +71,7 @@ def test_staff_fix_export_retrain_promote_and_roll_back(staff_client, staff_user
     assert parse(FIXED).intent == "policy_question"
 
     # One click in the admin rolls back to the model before.
-    response = staff_client.get(reverse("admin:learning_modelversion_rollback", args=[promoted.pk]))
+    response = staff_client.post(reverse("admin:learning_modelversion_rollback", args=[promoted.pk]))
     assert response.status_code == 302
     assert pointer(nlu_dir) == shipped and parse(FIXED).intent == "other"
     assert ModelVersion.objects.get(kind="nlu", is_current=True).version == shipped

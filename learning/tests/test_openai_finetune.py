@@ -99,7 +99,7 @@ def test_upload_create_poll_record_and_select(fake_openai, tmp_path, monkeypatch
     assert version.metrics["fine_tuned_model"] == "ft:gpt-4o-mini:org:myhibachi:abc123"
     assert openai_finetuned_model() is None  # not selectable until staff make it current
 
-    staff_client.get(reverse("admin:learning_modelversion_activate", args=[version.pk]))
+    staff_client.post(reverse("admin:learning_modelversion_activate", args=[version.pk]))
     assert openai_finetuned_model() == "ft:gpt-4o-mini:org:myhibachi:abc123"
 
 

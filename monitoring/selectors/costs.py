@@ -154,17 +154,21 @@ def cost_per_unit(*, start: datetime, end: datetime) -> dict:
     }
 
 
-def cost_top_customers(*, start: datetime, end: datetime, limit: int = 10) -> list[dict]:
+def cost_top_customers(*, start: datetime, end: datetime, limit: int = 10, identify: bool = False) -> list[dict]:
+    """The customers who cost the most. Their names and e-mails are read only when `identify` (a reader allowed to
+    see customers); otherwise each is named by its id, which staff with that permission can look up."""
+    fields = ["customer_id", "customer__name", "customer__email"] if identify else ["customer_id"]
     rows = (
         ModelCall.objects.filter(created_at__gte=start, created_at__lt=end, customer__isnull=False)
-        .values("customer_id", "customer__name", "customer__email")
+        .values(*fields)
         .annotate(calls=Count("id"), cost=Sum("cost_usd"))
         .order_by("-cost")[:limit]
     )
     return [
         {
             "customer_id": r["customer_id"],
-            "customer": r["customer__name"] or r["customer__email"] or f"#{r['customer_id']}",
+            "customer": (r.get("customer__name") or r.get("customer__email") or f"#{r['customer_id']}")
+            if identify else f"customer #{r['customer_id']}",
             "calls": r["calls"],
             "cost": float(r["cost"] or 0),
         }

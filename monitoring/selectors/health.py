@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import redis
 from celery import current_app
 from django.conf import settings
@@ -47,11 +50,32 @@ def _celery_workers() -> dict:
     return {"ok": True, "workers": sorted(name for reply in replies for name in reply)}
 
 
-def system_health() -> dict:
-    """State of the database, the pgvector extension, Redis and the Celery workers."""
+_last_ping: dict = {}
+_last_ping_lock = threading.Lock()
+
+
+def _celery_workers_recent(*, fresh: bool) -> dict:
+    """The Celery ping, reused for HEALTHZ_CELERY_CACHE_SECONDS unless `fresh`: a broadcast waits up to
+    HEALTHZ_CELERY_TIMEOUT for every worker, so a public, frequently polled endpoint must not send one per hit."""
+    now = time.monotonic()
+    key = settings.REDIS_URL
+    with _last_ping_lock:
+        cached = _last_ping.get(key)
+    if not fresh and cached and now - cached[0] < settings.HEALTHZ_CELERY_CACHE_SECONDS:
+        return cached[1]
+    state = _celery_workers()
+    with _last_ping_lock:
+        _last_ping[key] = (time.monotonic(), state)
+    return state
+
+
+def system_health(*, fresh: bool = True) -> dict:
+    """State of the database, the pgvector extension, Redis and the Celery workers (the Celery ping may be a few
+    seconds old unless `fresh`)."""
     database, pgvector = _database_and_pgvector()
     redis_state = _redis()
-    workers = _celery_workers() if redis_state["ok"] else {"ok": False, "error": "Redis (the broker) is down"}
+    workers = (_celery_workers_recent(fresh=fresh) if redis_state["ok"]
+               else {"ok": False, "error": "Redis (the broker) is down"})
     checks = {"database": database, "pgvector": pgvector, "redis": redis_state, "celery": workers}
     failing = [name for name, state in checks.items() if not state["ok"]]
     return {"status": "ok" if not failing else "fail", "failing": failing, "checks": checks}

@@ -64,15 +64,23 @@ def _connection_args(database: str | None = None) -> tuple[list[str], dict]:
 
 def backup_directory() -> Path:
     path = Path(settings.BACKUP_DIR)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and readable by this user only: a dump holds every customer's data, and pg_dump would
+    create it with the process umask (often world-readable). pg_dump then writes into the file, keeping its mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # the file may have existed with a wider mode
 
 
 def backup_create(*, directory: Path | None = None, now: datetime | None = None) -> BackupRecord:
     """pg_dump -Fc of the configured database into the backup directory; recorded with its size and duration."""
     now = now or timezone.now()
     directory = Path(directory) if directory else backup_directory()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = connection.settings_dict["NAME"]
     target = directory / f"{name}-{timezone.localtime(now):%Y%m%d-%H%M%S}.dump"
     record = BackupRecord.objects.create(path=str(target), started_at=now)
@@ -80,6 +88,7 @@ def backup_create(*, directory: Path | None = None, now: datetime | None = None)
     partial = target.with_suffix(".partial")
     try:
         args, env = _connection_args()
+        _private_file(partial)
         subprocess.run(
             [pg_tool("pg_dump"), "--format=custom", "--no-password", "-f", str(partial), *args],
             env=env,
@@ -116,9 +125,28 @@ def backups_prune(*, keep_days: int, keep_min: int = 3, now: datetime | None = N
     return pruned
 
 
-def backup_restore(*, path: Path, database: str | None = None, create: bool = False) -> str:
+class DatabaseInUse(Exception):
+    """Other sessions are connected to the database a restore would replace."""
+
+
+def database_sessions(*, database: str) -> list[dict]:
+    """The other sessions connected to `database` (this process's own connection excluded)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, usename, application_name, client_addr::text, state FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        columns = [c.name for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def backup_restore(*, path: Path, database: str | None = None, create: bool = False, force: bool = False) -> str:
     """pg_restore a custom-format dump into `database` (the configured one when None), replacing its objects.
 
+    In one transaction (--single-transaction with --exit-on-error): a restore that fails half-way - a truncated
+    file, an object that cannot be dropped - leaves the database as it was, instead of dropped tables and half the
+    data. Refused while other sessions are connected (the web server, workers: stop the app first), unless `force`.
     With `create`, the database is created first (it must not exist). Returns the database restored into.
     """
     path = Path(path)
@@ -130,6 +158,14 @@ def backup_restore(*, path: Path, database: str | None = None, create: bool = Fa
             raise ValueError(f"{target!r} is not a plain database name")
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{target}"')
+    if not create and not force:
+        sessions = database_sessions(database=target)
+        if sessions:
+            who = ", ".join(f"pid {s['pid']} ({s['application_name'] or s['usename']})" for s in sessions[:5])
+            raise DatabaseInUse(
+                f"{len(sessions)} other session(s) are connected to database {target!r}: {who}. Stop the app "
+                "(web server, Celery worker and beat) before restoring, or pass --force."
+            )
     args, env = _connection_args(target)
     result = subprocess.run(
         [
@@ -138,6 +174,7 @@ def backup_restore(*, path: Path, database: str | None = None, create: bool = Fa
             "--no-privileges",
             "--clean",
             "--if-exists",
+            "--single-transaction",
             "--exit-on-error",
             "--no-password",
             *args,

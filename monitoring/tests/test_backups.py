@@ -1,3 +1,4 @@
+import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -93,3 +94,52 @@ def test_retention_always_keeps_keep_min_backups(tmp_path):
             path=str(path), status=BackupRecord.Status.OK, started_at=now - timedelta(days=days_ago)
         )
     assert backups_prune(keep_days=14, keep_min=3, now=now) == []
+
+
+@pytest.fixture
+def restored_scratch(tmp_path, settings, scratch_database):
+    """A scratch database restored from a fresh backup, holding one customer that is not in the backup."""
+    settings.BACKUP_DIR = tmp_path
+    CustomerFactory(email="in-the-backup@example.com")
+    record = backup_create()
+    call_command("restore_backup", record.path, "--database", scratch_database, "--create", "--noinput")
+    with psycopg.connect(_scratch_uri(scratch_database), autocommit=True) as db:
+        db.execute("INSERT INTO conversations_customer (name, email, phone, notes, created_at) "
+                   "VALUES ('Only Here', 'only-here@example.com', NULL, '', now())")
+    return Path(record.path), scratch_database
+
+
+def _emails(database):
+    with psycopg.connect(_scratch_uri(database)) as db:
+        return {row[0] for row in db.execute("SELECT email FROM conversations_customer")}
+
+
+def test_a_restore_that_fails_half_way_leaves_the_database_as_it_was(restored_scratch, tmp_path):
+    dump, database = restored_scratch
+    truncated = tmp_path / "truncated.dump"
+    truncated.write_bytes(dump.read_bytes()[:-64])  # the last table's data is cut: pg_restore fails at the end
+    with pytest.raises(CommandError, match="pg_restore failed"):
+        call_command("restore_backup", str(truncated), "--database", database, "--noinput")
+    assert _emails(database) >= {"in-the-backup@example.com", "only-here@example.com"}
+
+
+def test_a_restore_is_refused_while_other_sessions_are_connected(restored_scratch):
+    dump, database = restored_scratch
+    with psycopg.connect(_scratch_uri(database), application_name="web-server"):
+        with pytest.raises(CommandError, match=r"1 other session\(s\) .*web-server.*--force"):
+            call_command("restore_backup", str(dump), "--database", database, "--noinput")
+        assert "only-here@example.com" in _emails(database)
+        call_command("restore_backup", str(dump), "--database", database, "--noinput", "--force")
+    assert "only-here@example.com" not in _emails(database)
+
+
+def test_dump_files_are_readable_by_their_owner_only(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    previous = os.umask(0o022)
+    try:
+        record = backup_create()
+    finally:
+        os.umask(previous)
+    assert record.status == BackupRecord.Status.OK, record.error
+    assert Path(record.path).stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "backups").stat().st_mode & 0o777 == 0o700

@@ -3,8 +3,8 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_healthz_is_200_when_database_pgvector_redis_and_a_worker_answer(client, celery_worker_thread):
-    response = client.get("/healthz")
+def test_healthz_is_200_when_database_pgvector_redis_and_a_worker_answer(staff_client, celery_worker_thread):
+    response = staff_client.get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
     assert body["failing"] == []
@@ -12,19 +12,19 @@ def test_healthz_is_200_when_database_pgvector_redis_and_a_worker_answer(client,
     assert body["checks"]["celery"]["workers"]
 
 
-def test_healthz_names_celery_when_no_worker_answers(client, settings):
+def test_healthz_names_celery_when_no_worker_answers(staff_client, settings):
     settings.HEALTHZ_CELERY_TIMEOUT = 0.3
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["celery"]
 
 
-def test_healthz_reports_a_stopped_redis_as_503(client, settings, throwaway_redis):
+def test_healthz_reports_a_stopped_redis_as_503(staff_client, settings, throwaway_redis):
     settings.REDIS_URL = throwaway_redis["url"]
     throwaway_redis["process"].kill()
     throwaway_redis["process"].wait()
 
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
 
     body = response.json()
     assert response.status_code == 503

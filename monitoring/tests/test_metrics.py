@@ -33,12 +33,13 @@ def test_metrics_expose_calls_cost_escalations_queue_depth_and_latency(client, s
     ModelCall.objects.create(provider="openai", model="gpt-4o-mini", route="teacher", ok=False, cost_usd=Decimal("0"))
     Escalation.objects.create(conversation=ConversationFactory(), reason="x")
     settings.MONITORING_CELERY_QUEUES = ["monitoring-test-queue"]
+    settings.METRICS_TOKEN = "scraper-secret"
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete("monitoring-test-queue")
     broker.rpush("monitoring-test-queue", "a", "b", "c")
     try:
         client.get("/healthz")
-        body = client.get("/metrics").content.decode()
+        body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scraper-secret").content.decode()
     finally:
         broker.delete("monitoring-test-queue")
     assert 'hibachi_model_calls_total{model="gpt-4o-mini",ok="true",provider="openai",route="teacher"} 1.0' in body
