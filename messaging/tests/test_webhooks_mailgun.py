@@ -117,3 +117,13 @@ def test_malformed_emails_get_a_400_naming_the_field(client):
     assert responses[1].json() == {"from": ["This field is required."]}
     assert "has no email address" in responses[2].json()["from"][0]
     assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_signature_with_non_ascii_characters_is_a_403_not_a_500(client, multipart):
+    form = {**payloads.mailgun_form(text="Hi"), "signature": "é" * 64}
+
+    response = post(client, form, multipart=multipart)
+
+    assert response.status_code == 403 and "does not match" in response.json()["detail"]
+    assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0

@@ -117,3 +117,11 @@ def test_malformed_deliveries_get_a_400_naming_the_problem(client):
     assert responses[2].json() == {"entry": {"0": {"messaging": {"0": {"sender": ["This field is required."]}}}}}
     assert "not valid JSON" in responses[3].json()["detail"]
     assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("signature", ["sha256=" + "é" * 64, "sha256=ａｂｃ", "sha256=" + "0" * 63 + "\u00ff"])
+def test_a_signature_with_non_ascii_characters_is_a_403_not_a_500(client, signature):
+    response = post(client, payloads.meta_messages("hi"), signature=signature)
+
+    assert response.status_code == 403 and "does not match" in response.json()["detail"]
+    assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0
