@@ -6,7 +6,6 @@ the payload as it was stored.
 
 from __future__ import annotations
 
-import datetime
 import json
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -41,6 +40,16 @@ def _validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+def _set_sent_at(item: InboundItem, field: str, value, problem: str = "") -> None:
+    """The event's send time, unless it is out of range: then the event is stored as ignored, with the reason (a
+    provider does not send a time years away; such a time overflows the date arithmetic further on)."""
+    problem = problem or serializers.sent_at_problem(value)
+    if problem:
+        item.ignore_reason = item.ignore_reason or f"{field} is out of range: {problem}"
+    else:
+        item.sent_at = value
+
+
 # --- RingCentral ----------------------------------------------------------------------------------------------------
 
 
@@ -58,7 +67,7 @@ def ringcentral_sms(payload: dict) -> list[InboundItem]:
     item.external_id = str(body["id"])
     item.sender = {"external_id": phone, "phone": phone, "name": body["from"].get("name", "")}
     item.text = (body.get("subject") or "").strip()
-    item.sent_at = body["creationTime"]
+    _set_sent_at(item, "creationTime", body["creationTime"])
     return [item]
 
 
@@ -75,11 +84,11 @@ def ringcentral_voice(payload: dict) -> list[InboundItem]:
     item.external_id = f"call:{body['telephonySessionId']}"
     item.sender = {"external_id": phone, "phone": phone, "name": party["from"].get("name", "")}
     item.text = text
-    item.sent_at = body["eventTime"]
     if party["direction"].lower() != "inbound":
         item.ignore_reason = "outbound call: only callers are answered"
     elif not text:
         item.ignore_reason = "the call transcript is empty"
+    _set_sent_at(item, "eventTime", body["eventTime"])
     return [item]
 
 
@@ -113,10 +122,10 @@ def mailgun_email(payload: dict) -> list[InboundItem]:
     item = InboundItem(event_id=data["Message-Id"], channel=Channel.EMAIL, payload=payload,
                        external_id=data["Message-Id"], text=text,
                        sender={"external_id": address.lower(), "email": address, "name": name})
-    item.sent_at = datetime.datetime.fromtimestamp(int(data["timestamp"]), tz=datetime.UTC) \
-        if data["timestamp"].isdigit() else None
     if not text:
         item.ignore_reason = "the email has no text"
+    if data["timestamp"].isdigit():
+        _set_sent_at(item, "timestamp", *serializers.sent_at_from_epoch(int(data["timestamp"])))
     return [item]
 
 
@@ -145,12 +154,12 @@ def _meta_item(stored: dict) -> list[InboundItem]:
     item = InboundItem(
         event_id=message["mid"], channel=Channel.SOCIAL, payload=stored, external_id=message["mid"],
         sender={"external_id": f"{stored.get('object', 'page')}:{psid}"}, text=(message.get("text") or "").strip(),
-        sent_at=datetime.datetime.fromtimestamp(messaging["timestamp"] / 1000, tz=datetime.UTC),
     )
     if message.get("is_echo"):
         item.ignore_reason = "echo of our own message"
     elif not item.text:
         item.ignore_reason = "no text (attachment, sticker or reaction)"
+    _set_sent_at(item, "timestamp", *serializers.sent_at_from_epoch(messaging["timestamp"], per_second=1000))
     return [item]
 
 

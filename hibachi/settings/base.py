@@ -464,6 +464,8 @@ MESSAGING_DELIVERY_MAX_ATTEMPTS = env_int("MESSAGING_DELIVERY_MAX_ATTEMPTS", 6)
 MESSAGING_INBOUND_MAX_ATTEMPTS = env_int("MESSAGING_INBOUND_MAX_ATTEMPTS", 6)
 MESSAGING_RETRY_BACKOFF_BASE = env_float("MESSAGING_RETRY_BACKOFF_BASE", 5.0)
 MESSAGING_RETRY_BACKOFF_MAX = env_float("MESSAGING_RETRY_BACKOFF_MAX", 300.0)
+# A message's send time (API sent_at, webhook timestamps) may be this far ahead of our clock; later is refused.
+MESSAGING_SENT_AT_MAX_FUTURE_SECONDS = env_int("MESSAGING_SENT_AT_MAX_FUTURE_SECONDS", 24 * 3600)
 MESSAGING_SWEEP_STALE_SECONDS = env_int("MESSAGING_SWEEP_STALE_SECONDS", 600)
 # One conversation is answered by one worker at a time: another message of it waits this long for the lock, then is
 # retried later (webhooks: the task's retry; web chat and the messages API: a Celery task answers it).

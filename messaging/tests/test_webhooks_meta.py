@@ -125,3 +125,16 @@ def test_a_signature_with_non_ascii_characters_is_a_403_not_a_500(client, signat
 
     assert response.status_code == 403 and "does not match" in response.json()["detail"]
     assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0
+
+
+@pytest.mark.parametrize("timestamp", [10**17, 10**400, 253402300800000])
+def test_a_message_sent_in_the_far_future_is_stored_as_ignored_with_the_reason(client, eager_celery, timestamp):
+    payload = payloads.meta_messages("Hi, 20 adults on Dec 12?")
+    payload["entry"][0]["messaging"][0]["timestamp"] = timestamp
+
+    response = post(client, payload)
+
+    assert response.status_code == 200 and response.json()["ignored"] == 1
+    event = WebhookEvent.objects.get()
+    assert event.status == "ignored" and "timestamp is out of range" in event.error
+    assert Message.objects.count() == 0
