@@ -1,5 +1,6 @@
 """Inbound email (Mailgun's parsed POST, HMAC over timestamp+token) and threaded email replies."""
 
+import hashlib
 import time
 
 import pytest
@@ -127,3 +128,50 @@ def test_a_signature_with_non_ascii_characters_is_a_403_not_a_500(client, multip
 
     assert response.status_code == 403 and "does not match" in response.json()["detail"]
     assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0
+
+
+def test_a_message_id_longer_than_the_column_is_keyed_on_its_digest_and_answered(client, seeded, eager_celery):
+    message_id = "<" + "a" * 600 + "@mail.example.com>"
+    form = payloads.mailgun_form(text="What is the minimum order?", message_id=message_id)
+
+    response = post(client, form)
+
+    assert response.json() == {"received": 1, "duplicates": 0, "ignored": 0}
+    event = WebhookEvent.objects.get()
+    assert event.status == "processed", event.error
+    assert event.event_id == event.external_id == "sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+    assert event.message.external_id == event.event_id
+    [email] = mail.outbox
+    assert email.extra_headers["In-Reply-To"] == message_id  # the thread keeps the real id
+
+
+def test_two_long_message_ids_sharing_their_first_255_characters_are_two_emails(client, seeded, eager_celery):
+    prefix = "<" + "b" * 300
+    first = payloads.mailgun_form(text="Do you cater in San Jose?", message_id=prefix + "1@mail.example.com>")
+    second = payloads.mailgun_form(text="And in Oakland?", message_id=prefix + "2@mail.example.com>")
+
+    responses = [post(client, first), post(client, second)]
+
+    assert [r.json()["received"] for r in responses] == [1, 1]
+    assert WebhookEvent.objects.filter(status="processed").count() == 2
+    assert Message.objects.filter(channel="email", direction="inbound").count() == 2
+
+
+def test_a_message_id_that_mimics_a_digest_cannot_pass_for_the_email_it_names(client, seeded, eager_celery):
+    long_id = "<" + "c" * 300 + "@mail.example.com>"
+    post(client, payloads.mailgun_form(text="Cancel nothing, just asking about prices", message_id=long_id))
+    mimic = "sha256:" + hashlib.sha256(long_id.encode()).hexdigest()
+
+    response = post(client, payloads.mailgun_form(text="Hello again", message_id=mimic))
+
+    assert response.json()["received"] == 1
+    assert WebhookEvent.objects.count() == 2
+
+
+def test_an_address_longer_than_an_email_address_can_be_is_a_400_naming_from(client):
+    form = payloads.mailgun_form(text="Hi", sender="Ann <" + "a" * 300 + "@example.com>")
+
+    response = post(client, form)
+
+    assert response.status_code == 400 and "from" in response.json()
+    assert WebhookEvent.objects.count() == 0

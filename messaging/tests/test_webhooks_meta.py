@@ -1,5 +1,6 @@
 """Messenger / Instagram: hub.challenge verification, X-Hub-Signature-256, batching, echoes, the Send API."""
 
+import hashlib
 import json
 
 import pytest
@@ -138,3 +139,16 @@ def test_a_message_sent_in_the_far_future_is_stored_as_ignored_with_the_reason(c
     event = WebhookEvent.objects.get()
     assert event.status == "ignored" and "timestamp is out of range" in event.error
     assert Message.objects.count() == 0
+
+
+def test_message_ids_longer_than_the_column_are_two_messages_not_duplicates(client, seeded, fake_meta, eager_celery):
+    prefix = "m_" + "x" * 300
+    payload = payloads.meta_messages("Hello", "Do you do vegetarian?", mids=[prefix + "1", prefix + "2"])
+
+    response = post(client, payload)
+
+    assert response.json() == {"received": 2, "duplicates": 0, "ignored": 0}
+    assert sorted(WebhookEvent.objects.values_list("event_id", flat=True)) == sorted(
+        "sha256:" + hashlib.sha256((prefix + n).encode()).hexdigest() for n in "12")
+    assert WebhookEvent.objects.filter(status="processed").count() == 2
+    assert Message.objects.filter(direction="outbound").count() == 2
