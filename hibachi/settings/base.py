@@ -142,9 +142,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "hibachi.throttles.AnonThrottle",  # fail open to a per-process limit while Redis is down
+        "hibachi.throttles.UserThrottle",
     ],
+    # The client address the throttles count is REMOTE_ADDR; X-Forwarded-For is read only when the app runs behind
+    # this many trusted reverse proxies (each appends the address it saw). 0: the header is ignored.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
