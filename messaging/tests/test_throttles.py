@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import logging
 import uuid
 from urllib.parse import urlencode
 
@@ -69,7 +70,8 @@ def cache_on_a_stopped_redis(settings, throwaway_redis):
 
 
 def test_while_redis_is_down_a_webhook_event_is_stored_and_answered_200(client, cache_on_a_stopped_redis, caplog):
-    response = post_sms(client, remote_addr="192.0.2.10")
+    with caplog.at_level(logging.WARNING, logger="hibachi.throttles"):  # a Celery test worker may raise the root's
+        response = post_sms(client, remote_addr="192.0.2.10")
 
     assert response.status_code == 200 and response.json()["ignored"] == 1
     assert WebhookEvent.objects.filter(provider="ringcentral").count() == 1
