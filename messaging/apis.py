@@ -23,11 +23,11 @@ from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings.selectors import booking_as_dict
 from conversations.services import message_receive
+from hibachi.throttles import WebhookThrottle, token_claim
 
 from . import parsers, signatures
 from .models import OutboundDelivery, WebhookEvent
@@ -100,6 +100,34 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
+class CappedStream:
+    """The request body, refused (413) as soon as more than `limit` bytes are read from it, whatever the
+    Content-Length header said: under ASGI the body is whatever the client sent, and a form parser would read it
+    all (in memory for a form-encoded body) before the signature inside it could be checked."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.limit, self.seen = stream, limit, 0
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.seen += len(chunk)
+        if self.seen > self.limit:
+            raise PayloadTooLarge(f"The request body is over {self.limit} bytes, the most this endpoint accepts.")
+        return chunk
+
+    def _allowed(self, size) -> int:
+        left = self.limit - self.seen + 1  # one byte more than allowed is enough to know
+        return left if size is None or size < 0 else min(size, left)
+
+    def read(self, size=-1) -> bytes:
+        return self._count(self.stream.read(self._allowed(size)))
+
+    def readline(self, size=-1) -> bytes:
+        return self._count(self.stream.readline(self._allowed(size)))
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 _ERRORS = {
     400: OpenApiResponse(WebhookErrorSerializer, description="Malformed payload: the invalid fields and why."),
     401: OpenApiResponse(WebhookErrorSerializer, description="The signature or token is missing. Nothing stored."),
@@ -115,12 +143,13 @@ class WebhookApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WebhookThrottle]
     throttle_scope = "webhooks"
     provider = ""
 
     def initial(self, request, *args, **kwargs):
         self.check_size(request)
+        request._request._stream = CappedStream(request._request._stream, self.max_bytes())
         super().initial(request, *args, **kwargs)
 
     def max_bytes(self) -> int:
@@ -234,7 +263,12 @@ class MailgunInboundApi(WebhookApi):
                                                max_age=settings.MAILGUN_SIGNATURE_MAX_AGE)
         if problem:
             return self.refuse(problem)
-        return self.accept(parsers.mailgun_email(data))
+        items = parsers.mailgun_email(data)
+        # A signature covers (timestamp, token), not the email: each token may carry one email only.
+        if not token_claim(namespace="mailgun", token=data["token"], owner=items[0].event_id,
+                           ttl=settings.MAILGUN_SIGNATURE_MAX_AGE):
+            return self.refuse((403, "This Mailgun token was already used for another email: refused as a replay."))
+        return self.accept(items)
 
 
 class MetaWebhookApi(WebhookApi):

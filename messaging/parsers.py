@@ -6,7 +6,7 @@ the payload as it was stored.
 
 from __future__ import annotations
 
-import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -33,6 +33,20 @@ class InboundItem:
     ignore_reason: str = ""
 
 
+ID_MAX_LENGTH = 255  # WebhookEvent.event_id, WebhookEvent.external_id and Message.external_id
+DIGEST_PREFIX = "sha256:"
+
+
+def provider_key(value: str) -> str:
+    """The key a provider's event or message id is stored under: the id itself when it fits the column, else
+    "sha256:<hex of the id>". Truncating would merge two ids that share their first 255 characters; a digest does
+    not. Ids that already start with the prefix are digested too, so that a sender cannot pick an id equal to the
+    digest of another (a Message-Id is written by whoever sends the email)."""
+    if len(value) <= ID_MAX_LENGTH and not value.startswith(DIGEST_PREFIX):
+        return value
+    return DIGEST_PREFIX + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _validated(serializer_class, data) -> dict:
     if not isinstance(data, dict):
         raise drf.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
@@ -41,13 +55,23 @@ def _validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+def _set_sent_at(item: InboundItem, field: str, value, problem: str = "") -> None:
+    """The event's send time, unless it is out of range: then the event is stored as ignored, with the reason (a
+    provider does not send a time years away; such a time overflows the date arithmetic further on)."""
+    problem = problem or serializers.sent_at_problem(value)
+    if problem:
+        item.ignore_reason = item.ignore_reason or f"{field} is out of range: {problem}"
+    else:
+        item.sent_at = value
+
+
 # --- RingCentral ----------------------------------------------------------------------------------------------------
 
 
 def ringcentral_sms(payload: dict) -> list[InboundItem]:
     data = _validated(serializers.RingCentralSmsEventSerializer, payload)
     body = data["body"]
-    item = InboundItem(event_id=data["uuid"], channel=Channel.SMS, payload=payload)
+    item = InboundItem(event_id=provider_key(data["uuid"]), channel=Channel.SMS, payload=payload)
     if body["direction"].lower() != "inbound":
         item.ignore_reason = f"direction is {body['direction']!r}: only inbound messages are answered"
     elif body["type"].upper() != "SMS":
@@ -55,10 +79,10 @@ def ringcentral_sms(payload: dict) -> list[InboundItem]:
     elif not (body.get("subject") or "").strip():
         item.ignore_reason = "the SMS has no text"
     phone = body["from"]["phoneNumber"]
-    item.external_id = str(body["id"])
+    item.external_id = provider_key(str(body["id"]))
     item.sender = {"external_id": phone, "phone": phone, "name": body["from"].get("name", "")}
     item.text = (body.get("subject") or "").strip()
-    item.sent_at = body["creationTime"]
+    _set_sent_at(item, "creationTime", body["creationTime"])
     return [item]
 
 
@@ -70,16 +94,16 @@ def ringcentral_voice(payload: dict) -> list[InboundItem]:
     text = (transcript.get("transcript") or "").strip() or " ".join(
         u["text"].strip() for u in transcript.get("utterances", []) if u["text"].strip()
     )
-    item = InboundItem(event_id=data["uuid"], channel=Channel.VOICE, payload=payload)
+    item = InboundItem(event_id=provider_key(data["uuid"]), channel=Channel.VOICE, payload=payload)
     phone = party["from"]["phoneNumber"]
-    item.external_id = f"call:{body['telephonySessionId']}"
+    item.external_id = provider_key(f"call:{body['telephonySessionId']}")
     item.sender = {"external_id": phone, "phone": phone, "name": party["from"].get("name", "")}
     item.text = text
-    item.sent_at = body["eventTime"]
     if party["direction"].lower() != "inbound":
         item.ignore_reason = "outbound call: only callers are answered"
     elif not text:
         item.ignore_reason = "the call transcript is empty"
+    _set_sent_at(item, "eventTime", body["eventTime"])
     return [item]
 
 
@@ -110,13 +134,15 @@ def mailgun_email(payload: dict) -> list[InboundItem]:
     if "@" not in address:
         raise drf.ValidationError({"from": [f"{data['from']!r} has no email address."]})
     text = (data["stripped-text"] or data["body-plain"]).strip() or data["subject"].strip()
-    item = InboundItem(event_id=data["Message-Id"], channel=Channel.EMAIL, payload=payload,
-                       external_id=data["Message-Id"], text=text,
+    if len(address) > 254:  # RFC 5321's limit, and the customer's email column
+        raise drf.ValidationError({"from": [f"The address is {len(address)} characters long (at most 254)."]})
+    key = provider_key(data["Message-Id"])
+    item = InboundItem(event_id=key, channel=Channel.EMAIL, payload=payload, external_id=key, text=text,
                        sender={"external_id": address.lower(), "email": address, "name": name})
-    item.sent_at = datetime.datetime.fromtimestamp(int(data["timestamp"]), tz=datetime.UTC) \
-        if data["timestamp"].isdigit() else None
     if not text:
         item.ignore_reason = "the email has no text"
+    if data["timestamp"].isdigit():
+        _set_sent_at(item, "timestamp", *serializers.sent_at_from_epoch(int(data["timestamp"])))
     return [item]
 
 
@@ -143,14 +169,15 @@ def _meta_item(stored: dict) -> list[InboundItem]:
     message = messaging["message"]
     psid = messaging["sender"]["id"]
     item = InboundItem(
-        event_id=message["mid"], channel=Channel.SOCIAL, payload=stored, external_id=message["mid"],
+        event_id=provider_key(message["mid"]), channel=Channel.SOCIAL, payload=stored,
+        external_id=provider_key(message["mid"]),
         sender={"external_id": f"{stored.get('object', 'page')}:{psid}"}, text=(message.get("text") or "").strip(),
-        sent_at=datetime.datetime.fromtimestamp(messaging["timestamp"] / 1000, tz=datetime.UTC),
     )
     if message.get("is_echo"):
         item.ignore_reason = "echo of our own message"
     elif not item.text:
         item.ignore_reason = "no text (attachment, sticker or reaction)"
+    _set_sent_at(item, "timestamp", *serializers.sent_at_from_epoch(messaging["timestamp"], per_second=1000))
     return [item]
 
 

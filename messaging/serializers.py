@@ -1,9 +1,47 @@
 """Request shapes of the providers' webhooks and of `POST /api/v1/messages/` (validation and the OpenAPI schema),
 and their answers."""
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from conversations.models import Channel
+
+SENT_AT_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def sent_at_problem(value: datetime.datetime | None) -> str:
+    """Why a message's send time cannot be taken as it is ("" when it can). A time far in the future or the past
+    overflows date arithmetic further on (an OverflowError, after the message is stored): it is refused at the edge.
+    The future allows MESSAGING_SENT_AT_MAX_FUTURE_SECONDS of clock skew."""
+    if value is None:
+        return ""
+    latest = timezone.now() + datetime.timedelta(seconds=settings.MESSAGING_SENT_AT_MAX_FUTURE_SECONDS)
+    if value > latest:
+        return f"{value.isoformat()} is in the future (more than {settings.MESSAGING_SENT_AT_MAX_FUTURE_SECONDS} s ahead)."
+    if value < SENT_AT_EARLIEST:
+        return f"{value.isoformat()} is before {SENT_AT_EARLIEST:%Y-%m-%d}."
+    return ""
+
+
+def sent_at_from_epoch(value: int, *, per_second: int = 1) -> tuple[datetime.datetime | None, str]:
+    """(the time, "") for a provider's epoch timestamp (in seconds, or ms with per_second=1000), or (None, why)."""
+    try:
+        value = datetime.datetime.fromtimestamp(value / per_second, tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        return None, f"{str(value)[:30]} is not a time ({exc})."
+    problem = sent_at_problem(value)
+    return (None, problem) if problem else (value, "")
+
+
+class SentAtField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        value = super().to_internal_value(value)
+        if problem := sent_at_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
 
 def _with_fields(cls, **fields):
@@ -182,7 +220,7 @@ class MessageInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.values)
     sender = SenderSerializer()
     text = serializers.CharField(max_length=5000, trim_whitespace=True)
-    sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    sent_at = SentAtField(required=False, allow_null=True, default=None)
     external_id = serializers.CharField(max_length=255, required=False, allow_null=True, default=None)
 
 

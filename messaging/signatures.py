@@ -8,6 +8,12 @@ import hmac
 import time
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of bytes: `hmac.compare_digest` raises TypeError on a str that is not ASCII, and a
+    header or form field can carry any character (a forged one is then a 403, not a 500)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+
+
 def _configured(secret: str | None, setting: str) -> tuple[int, str] | None:
     if not secret:
         return 403, f"This webhook is not configured ({setting} is empty): every request is refused."
@@ -20,7 +26,7 @@ def ringcentral_verification(header: str | None, expected: str | None) -> tuple[
         return problem
     if not header:
         return 401, "The Verification-Token header is missing."
-    if not hmac.compare_digest(header.encode(), expected.encode()):
+    if not _same(header, expected):
         return 403, "The Verification-Token header does not match."
     return None
 
@@ -33,7 +39,7 @@ def mailgun_signature(data, signing_key: str | None, *, max_age: int, now: float
     if not (timestamp and token and signature):
         return 401, "The Mailgun signature fields (timestamp, token, signature) are missing."
     expected = hmac.new(signing_key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.lower()):
+    if not _same(signature.lower(), expected):
         return 403, "The Mailgun signature does not match."
     try:
         age = abs((now or time.time()) - int(timestamp))
@@ -54,7 +60,7 @@ def meta_signature(header: str | None, raw_body: bytes, app_secret: str | None):
     if scheme != "sha256" or not digest:
         return 403, "The X-Hub-Signature-256 header is not of the form sha256=<hex>."
     expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, digest.lower()):
+    if not _same(digest.lower(), expected):
         return 403, "The X-Hub-Signature-256 signature does not match the body."
     return None
 
@@ -67,6 +73,6 @@ def meta_verify_token(params, expected: str | None):
     token = params.get("hub.verify_token") or ""
     if not token:
         return 401, "hub.verify_token is missing."
-    if not hmac.compare_digest(token.encode(), expected.encode()):
+    if not _same(token, expected):
         return 403, "hub.verify_token does not match."
     return None

@@ -1,5 +1,7 @@
 """HTTP API of the agents app (under /api/v1/). Views are thin: validate input, call one function, render."""
 
+import datetime
+
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -14,7 +16,10 @@ from . import INTENTS, SENTIMENTS, TONES, NLUModelError, parse
 class DateOrDateTimeField(serializers.Field):
     default_error_messages = {
         "invalid": "Use an ISO 8601 date (2026-03-10) or date-time (2026-03-10T18:00:00-08:00).",
+        "out_of_range": "Must be between {earliest} and {latest}.",
     }
+    # Relative dates ("next Saturday", "in two years") are computed from it: a date near datetime's limits overflows.
+    earliest, latest = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -25,6 +30,9 @@ class DateOrDateTimeField(serializers.Field):
             value = None
         if value is None:
             self.fail("invalid")
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if not self.earliest <= day <= self.latest:
+            self.fail("out_of_range", earliest=self.earliest.isoformat(), latest=self.latest.isoformat())
         return value
 
     def to_representation(self, value):

@@ -142,9 +142,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "hibachi.throttles.AnonThrottle",  # fail open to a per-process limit while Redis is down
+        "hibachi.throttles.UserThrottle",
     ],
+    # The client address the throttles count is REMOTE_ADDR; X-Forwarded-For is read only when the app runs behind
+    # this many trusted reverse proxies (each appends the address it saw). 0: the header is ignored.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
@@ -487,6 +490,8 @@ MESSAGING_DELIVERY_MAX_ATTEMPTS = env_int("MESSAGING_DELIVERY_MAX_ATTEMPTS", 6)
 MESSAGING_INBOUND_MAX_ATTEMPTS = env_int("MESSAGING_INBOUND_MAX_ATTEMPTS", 6)
 MESSAGING_RETRY_BACKOFF_BASE = env_float("MESSAGING_RETRY_BACKOFF_BASE", 5.0)
 MESSAGING_RETRY_BACKOFF_MAX = env_float("MESSAGING_RETRY_BACKOFF_MAX", 300.0)
+# A message's send time (API sent_at, webhook timestamps) may be this far ahead of our clock; later is refused.
+MESSAGING_SENT_AT_MAX_FUTURE_SECONDS = env_int("MESSAGING_SENT_AT_MAX_FUTURE_SECONDS", 24 * 3600)
 MESSAGING_SWEEP_STALE_SECONDS = env_int("MESSAGING_SWEEP_STALE_SECONDS", 600)
 # One conversation is answered by one worker at a time: another message of it waits this long for the lock, then is
 # retried later (webhooks: the task's retry; web chat and the messages API: a Celery task answers it).

@@ -137,3 +137,13 @@ def test_a_booking_made_through_the_api_is_returned(api):
     assert body["booking"]["status"] == "quoted"
     assert Booking.objects.get().pk == body["booking"]["id"]
     assert Conversation.objects.get().state["stage"] == "booked"
+
+
+@pytest.mark.parametrize("sent_at", ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59-08:00", "0001-01-01T00:00:00Z",
+                                     "3026-01-01T00:00:00Z"])
+def test_a_send_time_out_of_range_is_a_400_naming_sent_at_and_stores_nothing(api, sent_at):
+    response = post(api, "How much for 20 adults?", external_id="far-future-1", sent_at=sent_at)
+
+    assert response.status_code == 400, response.content
+    assert "sent_at" in response.json()
+    assert not Message.objects.exists() and not Conversation.objects.exists()

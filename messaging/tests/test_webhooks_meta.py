@@ -1,5 +1,6 @@
 """Messenger / Instagram: hub.challenge verification, X-Hub-Signature-256, batching, echoes, the Send API."""
 
+import hashlib
 import json
 
 import pytest
@@ -117,3 +118,37 @@ def test_malformed_deliveries_get_a_400_naming_the_problem(client):
     assert responses[2].json() == {"entry": {"0": {"messaging": {"0": {"sender": ["This field is required."]}}}}}
     assert "not valid JSON" in responses[3].json()["detail"]
     assert WebhookEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("signature", ["sha256=" + "é" * 64, "sha256=ａｂｃ", "sha256=" + "0" * 63 + "\u00ff"])
+def test_a_signature_with_non_ascii_characters_is_a_403_not_a_500(client, signature):
+    response = post(client, payloads.meta_messages("hi"), signature=signature)
+
+    assert response.status_code == 403 and "does not match" in response.json()["detail"]
+    assert WebhookEvent.objects.count() == 0 and Message.objects.count() == 0
+
+
+@pytest.mark.parametrize("timestamp", [10**17, 10**400, 253402300800000])
+def test_a_message_sent_in_the_far_future_is_stored_as_ignored_with_the_reason(client, eager_celery, timestamp):
+    payload = payloads.meta_messages("Hi, 20 adults on Dec 12?")
+    payload["entry"][0]["messaging"][0]["timestamp"] = timestamp
+
+    response = post(client, payload)
+
+    assert response.status_code == 200 and response.json()["ignored"] == 1
+    event = WebhookEvent.objects.get()
+    assert event.status == "ignored" and "timestamp is out of range" in event.error
+    assert Message.objects.count() == 0
+
+
+def test_message_ids_longer_than_the_column_are_two_messages_not_duplicates(client, seeded, fake_meta, eager_celery):
+    prefix = "m_" + "x" * 300
+    payload = payloads.meta_messages("Hello", "Do you do vegetarian?", mids=[prefix + "1", prefix + "2"])
+
+    response = post(client, payload)
+
+    assert response.json() == {"received": 2, "duplicates": 0, "ignored": 0}
+    assert sorted(WebhookEvent.objects.values_list("event_id", flat=True)) == sorted(
+        "sha256:" + hashlib.sha256((prefix + n).encode()).hexdigest() for n in "12")
+    assert WebhookEvent.objects.filter(status="processed").count() == 2
+    assert Message.objects.filter(direction="outbound").count() == 2

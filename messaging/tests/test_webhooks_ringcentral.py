@@ -173,3 +173,14 @@ def test_an_empty_transcript_is_ignored_and_a_voice_payload_without_transcript_i
     assert empty.json()["ignored"] == 1
     assert malformed.status_code == 400 and malformed.json() == {"body": {"transcript": ["This field is required."]}}
     assert not Customer.objects.exists()
+
+
+def test_an_sms_sent_in_the_far_future_is_stored_as_ignored_with_the_reason(client, eager_celery):
+    payload = payloads.rc_sms(text="Hi, 20 adults on Dec 12?", created="9999-12-31T23:59:59.000Z")
+
+    response = post(client, SMS_URL, payload)
+
+    assert response.status_code == 200 and response.json()["ignored"] == 1
+    event = WebhookEvent.objects.get()
+    assert event.status == "ignored" and "creationTime is out of range" in event.error
+    assert Message.objects.count() == 0

@@ -83,3 +83,12 @@ def test_schema_documents_the_request_and_response():
     operation = schema["paths"]["/nlu/parse/"]["post"]
     assert "NluParseInput" in str(operation["requestBody"])
     assert "NluParseOutput" in str(operation["responses"]["200"])
+
+
+@pytest.mark.parametrize("reference_date", ["9999-12-31", "9999-12-31T23:59:59-08:00", "0001-01-01",
+                                            "0001-01-01T00:00:00+14:00"])
+def test_a_reference_date_at_the_calendars_ends_is_400_naming_the_field(token_client, reference_date):
+    response = token_client.post(URL, {"text": "next Saturday in two weeks", "reference_date": reference_date},
+                                 format="json")
+    assert response.status_code == 400
+    assert "reference_date" in response.json()
