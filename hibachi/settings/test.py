@@ -56,3 +56,8 @@ REST_FRAMEWORK = {  # noqa: F405
 
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are served from finders here)
+
+# A web reply's push runs in the thread that committed it, not in a background pool: a background push still writing
+# when a test ends races the test's teardown (TRUNCATE deadlocks against its INSERT) and leaks rows into the next
+# test. The tests that are about the background push turn it on themselves.
+MESSAGING_INLINE_IN_BACKGROUND = False
