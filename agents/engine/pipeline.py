@@ -44,7 +44,7 @@ from conversations.selectors import conversation_history
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
-from . import dialogue
+from . import dialogue, prices
 from .decisions import Decision, SurveyResponseRecord
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
@@ -223,13 +223,15 @@ class Answer:
     escalation: tuple[str, str] | None          # (reason, priority) when a person takes over
     request: GenerationRequest | None = None    # None when the specialist escalated without asking a model
     generation: GenerationResult | None = None
+    price_guard: dict | None = None             # set when a model's text quoted an amount the facts do not hold
 
 
 def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answer:
     """The provider writes the answer, unless the agent's rules already send it to a human."""
     outcome, state, overrides = decided.outcome, loaded.state, loaded.experiments.overrides
     low, high = thresholds_for(overrides)
-    request = generation = text = None
+    request = generation = text = price_guard = None
+    tool_results: list = []
     escalation = outcome.escalate
     if escalation is None:
         provider = get_provider()
@@ -244,7 +246,8 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             agent=decided.agent, instructions=_instructions(decided.specialist, overrides), history=loaded.history,
             message=loaded.message.text, nlu={**understood.nlu, "understanding": outcome.understanding}, facts=facts,
             draft=outcome.draft, completeness=outcome.completeness,
-            tools=build_tools(decided.ctx, decided.specialist.tool_names), customer_id=loaded.customer.pk,
+            tools=prices.tools_watched(build_tools(decided.ctx, decided.specialist.tool_names), tool_results),
+            customer_id=loaded.customer.pk,
             conversation_id=loaded.conversation.pk, inbound_message_id=loaded.message.pk,
             thresholds=(low, high) if overrides else None,
         )
@@ -258,10 +261,15 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             escalation = (generation.escalation_reason or "low confidence", "normal")
         else:
             text = generation.text
+            if not _renders_drafts(generation.provider):   # a model wrote it: it may quote only computed prices
+                price_guard = prices.price_check(text, facts=facts, quote=outcome.quote, drafts=outcome.draft,
+                                                 tool_results=tool_results)
+                if price_guard is not None:
+                    text = _for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
         core = outcome.draft["default"] if outcome.escalate else "I'd like a member of our team to help with this."
         text = by_tone(f"{core} {staff_availability_note(loaded.now)}")[decided.ctx.tone]
-    return Answer(text=text, escalation=escalation, request=request, generation=generation)
+    return Answer(text=text, escalation=escalation, request=request, generation=generation, price_guard=price_guard)
 
 
 def _instructions(specialist, overrides: dict) -> str:
@@ -290,6 +298,8 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
                     "model_version": _model_version(generation)}
+        if answer.price_guard is not None:
+            metadata["price_guard"] = answer.price_guard
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent=decided.agent,
