@@ -10,6 +10,10 @@ admin.site.site_header = "MyHibachi AI"
 admin.site.site_title = "MyHibachi AI admin"
 admin.site.index_title = "Conversations, bookings and learning"
 
+# Unknown /api/ paths answer JSON like the rest of the API; other paths keep Django's pages.
+handler404 = "hibachi.openapi.api_not_found"
+handler500 = "hibachi.openapi.api_server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", HealthzApi.as_view(), name="healthz"),

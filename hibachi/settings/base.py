@@ -162,6 +162,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Every operation documents DRF's common errors (400/401/403/404/405/406/415/429) with their JSON shapes.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hibachi.openapi.error_responses"],
 }
 
 # Celery
