@@ -1,6 +1,20 @@
-from django.contrib import admin
+import datetime as dt
 
-from .models import Booking, Chef, PriceItem
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .models import Booking, CalendarFeed, Chef, PriceItem
+from .selectors import bookings_week
+from .services import calendar_feed_get_or_create, calendar_feed_rotate
+
+
+def _feed_link(request, feed) -> str:
+    url = request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
+    return format_html('<input type="text" readonly size="90" value="{}" onclick="this.select()">', url)
 
 
 @admin.register(Chef)
@@ -8,6 +22,50 @@ class ChefAdmin(admin.ModelAdmin):
     list_display = ["name", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
+    actions = ["calendar_links"]
+
+    @admin.action(description="Create calendar links (iCalendar feeds) for the selected chefs", permissions=["change"])
+    def calendar_links(self, request, queryset):
+        for chef in queryset:
+            calendar_feed_get_or_create(chef=chef)
+        self.message_user(request, "Each chef's secret calendar link is under Bookings › Calendar feeds.")
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """The secret iCalendar addresses: paste one into Google Calendar ("From URL") or Outlook ("Subscribe from web")."""
+
+    list_display = ["__str__", "link", "created_at", "last_fetched_at"]
+    list_select_related = ["chef"]
+    fields = ["chef", "link", "created_at", "last_fetched_at"]
+    readonly_fields = ["link", "created_at", "last_fetched_at"]
+    actions = ["rotate"]
+
+    def get_changelist(self, request, **kwargs):
+        self._request = request
+        return super().get_changelist(request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        self._request = request
+        return ["chef", *self.readonly_fields] if obj else self.readonly_fields
+
+    @admin.display(description="secret address")
+    def link(self, obj):
+        if not obj.pk:
+            return "Saved with a new secret token."
+        return _feed_link(self._request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """New feeds get their token from the service (never typed in)."""
+        if not change:
+            feed = calendar_feed_get_or_create(chef=form.cleaned_data.get("chef"))
+            obj.pk, obj.token, obj.created_at = feed.pk, feed.token, feed.created_at
+
+    @admin.action(description="New secret address (the old link stops working)", permissions=["change"])
+    def rotate(self, request, queryset):
+        for feed in queryset:
+            calendar_feed_rotate(feed=feed)
+        self.message_user(request, f"Rotated {queryset.count()} calendar address(es): share the new links.")
 
 
 @admin.register(PriceItem)
@@ -32,3 +90,35 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description="guests")
     def guests(self, obj):
         return obj.guests
+
+    def get_urls(self):
+        return [
+            path("week/", self.admin_site.admin_view(self.week_view), name="bookings_booking_week"),
+            *super().get_urls(),
+        ]
+
+    def week_view(self, request):
+        """Each chef's confirmed and quoted events of one week (Monday to Sunday), with the unassigned ones."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            day = dt.date.fromisoformat(request.GET.get("start", ""))
+        except ValueError:
+            day = timezone.localdate()
+        monday = day - dt.timedelta(days=day.weekday())
+        days = [monday + dt.timedelta(days=offset) for offset in range(7)]
+        week = bookings_week(monday=monday)
+        rows = [{"chef": chef, "cells": [week["by_chef"].get((chef.pk, d), []) for d in days]}
+                for chef in week["chefs"]]
+        rows.append({"chef": None, "cells": [week["unassigned"].get(d, []) for d in days]})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Week of {monday:%b %-d, %Y}",
+            "opts": self.model._meta,
+            "days": days,
+            "rows": rows,
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/bookings/booking/week.html", context)

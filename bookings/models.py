@@ -111,3 +111,23 @@ class Booking(models.Model):
     @property
     def guests(self) -> int:
         return self.adults + self.children + self.children_under_6
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar URL: the business's confirmed events (no chef) or one chef's. Rotating it (a new token)
+    cuts off everyone holding the old link."""
+
+    chef = models.OneToOneField(Chef, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feed",
+                                help_text="Empty: the whole business's calendar.")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chef"], condition=Q(chef__isnull=True), nulls_distinct=False,
+                                    name="calendar_feed_one_business_feed"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.chef.name}" if self.chef_id else "Business calendar"

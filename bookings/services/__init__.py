@@ -10,6 +10,7 @@ from .bookings import (
     booking_reschedule,
     booking_set_status,
 )
+from .calendars import calendar_feed_get_or_create, calendar_feed_rotate
 from .catalog import chef_get_or_create, price_item_upsert
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "booking_create",
     "booking_reschedule",
     "booking_set_status",
+    "calendar_feed_get_or_create",
+    "calendar_feed_rotate",
     "chef_get_or_create",
     "price_item_upsert",
 ]

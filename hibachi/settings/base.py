@@ -227,6 +227,10 @@ HIBACHI_BEAT_SCHEDULE = {
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
 
+# Calendar feeds (/calendar/<secret>.ics, bookings.calendar): events keep the UID booking-<id>@CALENDAR_UID_DOMAIN, so
+# keep it stable once staff subscribed (use the site's domain).
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "myhibachi.invalid")
+
 # Escalations: staff users with an email are notified; this list is used when none has one.
 STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
 # An escalation whose staff email did not go out (the broker refused the task, a worker died with it) is emailed by
