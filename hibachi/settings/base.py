@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "learning",
     "monitoring",
     "messaging",
+    "staff",  # last: its post_migrate handler completes the roles once every app's permissions exist
 ]
 
 MIDDLEWARE = [
