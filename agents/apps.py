@@ -6,4 +6,11 @@ class AgentsConfig(AppConfig):
     verbose_name = "AI agents"
 
     def ready(self):
+        from hibachi.paid_calls import paid_call_made
+
         from .providers import renamed  # noqa: F401  (registers the system check for renamed provider names)
+        from .providers.recording import paid_call_record
+
+        # Embeddings (knowledge) and batch labeling (learning) are paid calls of apps below this one: they announce
+        # them and the ModelCall is written here, so the cost monitor sees every dollar.
+        paid_call_made.connect(paid_call_record, dispatch_uid="agents.paid_call_record")

@@ -224,6 +224,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
+# The conversation log (the business plan's conversation_logs) is written once a conversation has been quiet this
+# long, and rewritten when a booking or survey of it comes later.
+CONVERSATION_LOG_IDLE_MINUTES = env_int("CONVERSATION_LOG_IDLE_MINUTES", 30)
+HIBACHI_BEAT_SCHEDULE["conversation-logs-write"] = {
+    "task": "conversations.tasks.conversation_logs_write",
+    "schedule": crontab(minute="*/10"),
+    "description": "Write the conversation log of conversations idle for CONVERSATION_LOG_IDLE_MINUTES; rewrite it "
+                   "after a later booking or survey.",
+}
 
 # Escalations: staff users with an email are notified; this list is used when none has one.
 STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
@@ -387,7 +396,12 @@ AI_MODEL_PRICES = {
     "gpt-4.1-mini": {"prompt": Decimal("0.40"), "completion": Decimal("1.60")},
     "templates-v1": {"prompt": Decimal("0"), "completion": Decimal("0")},
     "llama3:8b": {"prompt": Decimal("0"), "completion": Decimal("0")},
+    # Embeddings (knowledge base, memory): input tokens only.
+    "text-embedding-3-small": {"prompt": Decimal("0.02"), "completion": Decimal("0")},
+    "text-embedding-3-large": {"prompt": Decimal("0.13"), "completion": Decimal("0")},
 }
+# The OpenAI Batch API bills half the listed price (learning's batch auto-labeling is recorded at this factor).
+OPENAI_BATCH_PRICE_FACTOR = Decimal(env_str("OPENAI_BATCH_PRICE_FACTOR", "0.5"))
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}

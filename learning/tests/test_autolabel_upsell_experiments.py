@@ -49,7 +49,7 @@ def test_teacher_batch_file_round_trip(tmp_path):
         {"custom_id": f"message-{bad.pk}", "response": {"status_code": 200, "body": {"choices": [{
             "message": {"content": json.dumps({"intent": "made_up", "tone": "casual", "sentiment": "neutral"})}}]}}},
     ]))
-    assert teacher_batch_import(output) == {"created": 1, "skipped": 1}
+    assert teacher_batch_import(output) == {"created": 1, "skipped": 1, "prompt_tokens": 0, "completion_tokens": 0}
     label = LabeledExample.objects.get(message=q)
     assert (label.source, label.intent, label.verified) == ("teacher", "pricing_question", False)
     assert label.confidence == pytest.approx(0.8187, abs=1e-3)
