@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from hibachi.paid_calls import paid_call_made
+
 
 class AgentsConfig(AppConfig):
     name = "agents"
     verbose_name = "AI agents"
 
     def ready(self):
-        from hibachi.paid_calls import paid_call_made
-
         from .providers import renamed  # noqa: F401  (registers the system check for renamed provider names)
         from .providers.recording import paid_call_record
 

@@ -199,13 +199,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
     "monitor-readiness": {
         "task": "monitoring.tasks.monitor_readiness",
-        "schedule": crontab(hour=6, minute=20),
-        "description": "ML readiness: training material against each target.",
+        "schedule": crontab(hour=6, minute=20, day_of_week=1),
+        "description": "The plan's weekly ML-readiness check: one ML READY alert when conversations, labeled tone "
+                       "examples and booking outcomes all reach their targets.",
     },
     "monitor-kpis": {
         "task": "monitoring.tasks.monitor_kpis",
-        "schedule": crontab(hour=6, minute=30),
-        "description": "Weekly KPIs over the last 7 days; drift and latency alerts.",
+        "schedule": crontab(hour=6, minute=30, day_of_week=1),
+        "description": "The plan's weekly KPIs over the last 7 days; performance_degradation, high_latency, "
+                       "gpu_needed and model_drift alerts.",
     },
     "alert-deliveries-retry": {
         "task": "monitoring.tasks.alert_deliveries_retry_due",
