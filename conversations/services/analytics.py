@@ -52,12 +52,15 @@ def _message_row(m: Message) -> dict:
 
 
 def _tone_accuracy(conversation: Conversation) -> float | None:
-    """Detected tone against staff tone labels (learning's LabeledExample, staff-written or verified)."""
+    """Detected tone against staff tone labels (learning's LabeledExample, staff-written or verified), reached through
+    the reverse relation on Message: conversations sits below learning and does not import it."""
+    labeled_example = Message._meta.get_field("labeled_examples").related_model
     pairs = list(
-        Message.objects.filter(conversation=conversation, direction=Message.Direction.INBOUND)
-        .filter(Q(labeled_examples__source="staff") | Q(labeled_examples__verified=True))
-        .exclude(labeled_examples__tone="")
-        .values_list("tone", "labeled_examples__tone")
+        labeled_example.objects.filter(message__conversation=conversation,
+                                       message__direction=Message.Direction.INBOUND)
+        .filter(Q(source="staff") | Q(verified=True))
+        .exclude(tone="")
+        .values_list("message__tone", "tone")
     )
     return sum(1 for detected, label in pairs if detected == label) / len(pairs) if pairs else None
 
