@@ -163,8 +163,12 @@ class Alert(models.Model):
         WARNING = "warning", "Warning"
         CRITICAL = "critical", "Critical"
 
-    condition = models.CharField(max_length=80, help_text="e.g. cost.projected, growth.customers, kpi.drift.intent")
-    period = models.CharField(max_length=20, help_text="e.g. 2026-11 (month), 2026-W47 (ISO week), once")
+    condition = models.CharField(
+        max_length=80, help_text="e.g. cost.projected, growth.customers, kpi.model_drift.intent, readiness.ml_ready",
+    )
+    period = models.CharField(
+        max_length=20, help_text="e.g. 2026-11 (month), 2026-W47 (ISO week), once@1000 (once per threshold)"
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -89,6 +89,16 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('month', 'category'), name='othercost_once_per_month_category'), models.CheckConstraint(condition=models.Q(('amount_usd__gte', 0)), name='othercost_not_negative'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='othercost_month_first_day')],
             },
         ),
+        migrations.AlterField(
+            model_name='alert',
+            name='condition',
+            field=models.CharField(help_text='e.g. cost.projected, growth.customers, kpi.model_drift.intent, readiness.ml_ready', max_length=80),
+        ),
+        migrations.AlterField(
+            model_name='alert',
+            name='period',
+            field=models.CharField(help_text='e.g. 2026-11 (month), 2026-W47 (ISO week), once@1000 (once per threshold)', max_length=20),
+        ),
         migrations.RunPython(plan_latency_threshold, migrations.RunPython.noop),
         migrations.RunPython(rearmable_once_alerts, migrations.RunPython.noop),
     ]
