@@ -202,13 +202,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
     "monitor-readiness": {
         "task": "monitoring.tasks.monitor_readiness",
-        "schedule": crontab(hour=6, minute=20),
-        "description": "ML readiness: training material against each target.",
+        "schedule": crontab(hour=6, minute=20, day_of_week=1),
+        "description": "The plan's weekly ML-readiness check: one ML READY alert when conversations, labeled tone "
+                       "examples and booking outcomes all reach their targets.",
     },
     "monitor-kpis": {
         "task": "monitoring.tasks.monitor_kpis",
-        "schedule": crontab(hour=6, minute=30),
-        "description": "Weekly KPIs over the last 7 days; drift and latency alerts.",
+        "schedule": crontab(hour=6, minute=30, day_of_week=1),
+        "description": "The plan's weekly KPIs over the last 7 days; performance_degradation, high_latency, "
+                       "gpu_needed and model_drift alerts.",
     },
     "alert-deliveries-retry": {
         "task": "monitoring.tasks.alert_deliveries_retry_due",
@@ -227,6 +229,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
+# The conversation log (the business plan's conversation_logs) is written once a conversation has been quiet this
+# long, and rewritten when a booking or survey of it comes later.
+CONVERSATION_LOG_IDLE_MINUTES = env_int("CONVERSATION_LOG_IDLE_MINUTES", 30)
+HIBACHI_BEAT_SCHEDULE["conversation-logs-write"] = {
+    "task": "conversations.tasks.conversation_logs_write",
+    "schedule": crontab(minute="*/10"),
+    "description": "Write the conversation log of conversations idle for CONVERSATION_LOG_IDLE_MINUTES; rewrite it "
+                   "after a later booking or survey.",
+}
 
 # Calendar feeds (/calendar/<secret>.ics, bookings.calendar): events keep the UID booking-<id>@CALENDAR_UID_DOMAIN, so
 # keep it stable once staff subscribed (use the site's domain).
@@ -394,7 +405,12 @@ AI_MODEL_PRICES = {
     "gpt-4.1-mini": {"prompt": Decimal("0.40"), "completion": Decimal("1.60")},
     "templates-v1": {"prompt": Decimal("0"), "completion": Decimal("0")},
     "llama3:8b": {"prompt": Decimal("0"), "completion": Decimal("0")},
+    # Embeddings (knowledge base, memory): input tokens only.
+    "text-embedding-3-small": {"prompt": Decimal("0.02"), "completion": Decimal("0")},
+    "text-embedding-3-large": {"prompt": Decimal("0.13"), "completion": Decimal("0")},
 }
+# The OpenAI Batch API bills half the listed price (learning's batch auto-labeling is recorded at this factor).
+OPENAI_BATCH_PRICE_FACTOR = Decimal(env_str("OPENAI_BATCH_PRICE_FACTOR", "0.5"))
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
