@@ -1,15 +1,21 @@
 import datetime as dt
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Booking, CalendarFeed, Chef, PriceItem
+from .models import Booking, CalendarFeed, Chef, DepositPayment, PriceItem
+from .payments import PaymentError
 from .selectors import bookings_week
-from .services import calendar_feed_get_or_create, calendar_feed_rotate
+from .services import (
+    calendar_feed_get_or_create,
+    calendar_feed_rotate,
+    deposit_link_get_or_create,
+    deposit_paid_record,
+)
 
 
 def _feed_link(request, feed) -> str:
@@ -76,6 +82,34 @@ class PriceItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class DepositPaymentInline(admin.TabularInline):
+    model = DepositPayment
+    fields = ["created_at", "provider", "amount", "status", "url", "expires_at", "paid_at", "reference"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DepositPayment)
+class DepositPaymentAdmin(admin.ModelAdmin):
+    list_display = ["booking", "amount", "status", "provider", "created_at", "paid_at", "booking_status"]
+    list_filter = ["status", "provider"]
+    list_select_related = ["booking"]
+    search_fields = ["reference", "booking__id"]
+    readonly_fields = ["booking", "provider", "amount", "status", "reference", "url", "expires_at", "event_id",
+                       "created_at", "paid_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="booking status")
+    def booking_status(self, obj):
+        return obj.booking.get_status_display()
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = ["id", "customer", "event_date", "slot", "city", "guests", "total", "deposit_paid", "status"]
@@ -86,6 +120,33 @@ class BookingAdmin(admin.ModelAdmin):
     filter_horizontal = ["chefs"]
     date_hierarchy = "event_date"
     readonly_fields = ["quote", "confirmed_at", "cancelled_at", "created_at", "updated_at"]
+    inlines = [DepositPaymentInline]
+    actions = ["send_deposit_link", "mark_deposit_paid"]
+
+    @admin.action(description="Make a deposit payment link (online payment provider)", permissions=["change"])
+    def send_deposit_link(self, request, queryset):
+        for booking in queryset:
+            try:
+                payment = deposit_link_get_or_create(booking=booking)
+            except PaymentError as exc:
+                self.message_user(request, f"Booking #{booking.pk}: {exc}", level=messages.ERROR)
+                continue
+            if payment is None:
+                self.message_user(request, f"Booking #{booking.pk}: no online payment (the manual provider, or the "
+                                           "booking is not waiting for a deposit).", level=messages.WARNING)
+            else:
+                self.message_user(request, f"Booking #{booking.pk}: deposit link {payment.url}")
+
+    @admin.action(description="Mark deposit paid and confirm (cash, check, card by phone)", permissions=["change"])
+    def mark_deposit_paid(self, request, queryset):
+        for booking in queryset:
+            try:
+                deposit_paid_record(booking=booking, user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"Booking #{booking.pk} not confirmed: {'; '.join(exc.messages)}",
+                                  level=messages.ERROR)
+            else:
+                self.message_user(request, f"Booking #{booking.pk}: deposit recorded, booking confirmed.")
 
     @admin.display(description="guests")
     def guests(self, obj):

@@ -131,3 +131,33 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar of {self.chef.name}" if self.chef_id else "Business calendar"
+
+
+class DepositPayment(models.Model):
+    """One deposit payment link for a booking (a Stripe Checkout Session), and what became of it. A webhook or staff
+    marking it paid confirms the booking (bookings.services.deposit_paid_record)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired or failed"
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="deposit_payments")
+    provider = models.CharField(max_length=40, help_text="The PAYMENT_PROVIDERS alias that made the link.")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reference = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                 help_text="The provider's id (Stripe Checkout Session id).")
+    url = models.URLField(max_length=2000, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                help_text="The webhook event that settled it (a replay changes nothing).")
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["booking", "status"], name="deposit_booking_status")]
+
+    def __str__(self):
+        return f"Deposit {self.amount} for booking #{self.booking_id} ({self.get_status_display()})"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bookings.views import calendar_feed
+from bookings.views import calendar_feed, payment_webhook
 from monitoring.apis import HealthzApi
 from monitoring.metrics import metrics_view
 from messaging.views import home
@@ -21,6 +21,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("payments/<str:provider>/webhook/", payment_webhook, name="payment-webhook"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("nlu.urls")),

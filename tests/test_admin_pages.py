@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
+from bookings.models import DepositPayment
 from bookings.services import calendar_feed_get_or_create
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
 from conversations.models import ConversationLog
@@ -29,6 +30,7 @@ def one_of_each():
     chef = ChefFactory()
     booking.chefs.add(chef)
     calendar_feed_get_or_create(chef=chef)
+    DepositPayment.objects.create(booking=booking, provider="manual", amount=100)
     PriceItemFactory()
     FeedbackFactory()
     SatisfactionSurveyFactory(conversation=message.conversation)

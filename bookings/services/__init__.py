@@ -12,6 +12,7 @@ from .bookings import (
 )
 from .calendars import calendar_feed_get_or_create, calendar_feed_rotate
 from .catalog import chef_get_or_create, price_item_upsert
+from .payments import deposit_event_record, deposit_link_get_or_create, deposit_paid_record
 
 __all__ = [
     "CustomQuoteRequired",
@@ -26,5 +27,8 @@ __all__ = [
     "calendar_feed_get_or_create",
     "calendar_feed_rotate",
     "chef_get_or_create",
+    "deposit_event_record",
+    "deposit_link_get_or_create",
+    "deposit_paid_record",
     "price_item_upsert",
 ]

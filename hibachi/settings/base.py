@@ -239,6 +239,24 @@ HIBACHI_BEAT_SCHEDULE["conversation-logs-write"] = {
                    "after a later booking or survey.",
 }
 
+# Deposits (bookings.payments): "manual" (default) takes no online payment, staff mark deposits paid in the admin;
+# "stripe" sends a Stripe Checkout link per booking and confirms it from the webhook /payments/stripe/webhook/ (in
+# Stripe's dashboard: events checkout.session.completed, .async_payment_succeeded, .async_payment_failed, .expired).
+PAYMENT_PROVIDERS = {"manual": {"BACKEND": "bookings.payments.manual.ManualPayments"}}
+if env_str("STRIPE_API_KEY"):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "BACKEND": "bookings.payments.stripe_checkout.StripeCheckoutPayments",
+        "OPTIONS": {
+            "api_key": env_str("STRIPE_API_KEY"),
+            "webhook_secret": env_str("STRIPE_WEBHOOK_SECRET"),
+            "success_url": env_str("PAYMENT_SUCCESS_URL"),
+            "cancel_url": env_str("PAYMENT_CANCEL_URL"),
+            "expires_minutes": env_int("STRIPE_CHECKOUT_EXPIRES_MINUTES", 24 * 60),
+        },
+    }
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "stripe" if "stripe" in PAYMENT_PROVIDERS else "manual")
+PAYMENT_WEBHOOK_MAX_BYTES = env_int("PAYMENT_WEBHOOK_MAX_BYTES", 256 * 1024)
+
 # Calendar feeds (/calendar/<secret>.ics, bookings.calendar): events keep the UID booking-<id>@CALENDAR_UID_DOMAIN, so
 # keep it stable once staff subscribed (use the site's domain).
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "myhibachi.invalid")
