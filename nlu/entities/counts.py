@@ -26,7 +26,8 @@ _KID_NOUNS = r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddler
 _KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?\b(?P<noun>{_KID_NOUNS})\b"
                    rf"|\b(?:kids|children)\s*[:=]\s*(?P<n2>\d{{1,3}})\b")
 _YEAR_OLDS = re.compile(
-    r"(?:(?:(?<![\d$#/:.,-])(?P<n>\d{1,3})|\b(?P<article>an?|my|our|his|her|their))\s+)?(?<![\d$#/:.,-])"
+    r"(?:(?:(?<![\d$#/:.,-])(?P<n>\d{1,3})(?:\s+(?:of\s+them\s+)?(?:are|is|who\s+are))?|\b(?P<article>an?|my|our|his|her"
+    r"|their))\s+)?(?<![\d$#/:.,-])"
     r"(?P<age>\d{1,2})[\s-]*(?:(?:years?|yrs?)[\s-]*olds?|y/?o)\b"
 )
 _GUESTS = re.compile(
@@ -46,7 +47,15 @@ _BARE_CORRECTION = re.compile(
     r"\b(?:actually|i\s+meant|we\s+meant|make\s+(?:it|that)|sorry,?|correction:?|not\s+\d{1,3}\s*,?\s*(?:but)?)"
     r"\s*,?\s*(?<![\d$#/:.,-])(?P<n>\d{1,3})\b(?![,.]?\d|\s*(?:%|am|pm|st|nd|rd|th|:|/|[a-z]))"
 )
-_NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b")
+_NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b"
+                      r"|\b(?:all|everyone|everybody)\s+(?:(?:is|are|will\s+be)\s+)?(?:an?\s+)?(?:adults?|grown[\s-]?ups)\b")
+# "14 people, kids included", "for everybody including the kids": a total that counts the children.
+_KIDS_INCLUDED = re.compile(
+    r"\b(?:kids?|children|little\s+ones|the\s+little\s+ones)\s+(?:are\s+)?(?:included|incl\b\.?|inclusive|counted"
+    r"|too|as\s+well)\b|\b(?:including|incl\b\.?|inc\b\.?|counting|with|that\s+includes|includes)\s+(?:the\s+|our\s+"
+    r"|all\s+the\s+|my\s+)?(?:kids|children|little\s+ones)\b(?!\s*\d)|\bkids\s+and\s+all\b")
+_EVERYONE = re.compile(r"\b(?:everybody|everyone|all\s+of\s+us|the\s+whole\s+(?:group|party|family|crew)|in\s+total"
+                       r"|total|altogether|all\s+together|headcount|head\s+count)\b")
 _INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b")
 
 _AGE = rf"\d{{1,2}}(?!\d|\s*(?:{_PERSON_NOUNS})\b)"  # "kids aged 8 and 10 adults": the 10 is not an age
@@ -129,6 +138,7 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
     scratch.take(_MONEY)
     text = scratch.text
     tally = _Tally(text)
+    unaged: list[list[int]] = []  # [start, end, kids not yet given an age] of "3 kids" without ages
     for match in list(_KIDS.finditer(text)):
         if _is_delta(text, match.start()):
             continue
@@ -150,11 +160,19 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             tally.add("children_under_6", match.start(), end, count)
         else:
             tally.add("children", match.start(), end, count)
+            unaged.append([match.start(), end, count])
         scratch.consume(match.start(), end)
     for match in list(_YEAR_OLDS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
             continue
-        tally.add(_key_for_age(int(match.group("age"))), match.start(), match.end(), _count(match, "n") or 1)
+        key, count = _key_for_age(int(match.group("age"))), _count(match, "n") or 1
+        if (group := _aged_group(scratch.text, unaged, match.start(), count)) is not None:
+            # "3 kids, 2 are 4 years old": the ages split the kids counted before, they are not more kids
+            group[2] -= count
+            tally.add("children", group[0], group[1], -count)
+            tally.add(key, group[0], group[1], count)
+        else:
+            tally.add(key, match.start(), match.end(), count)
         scratch.consume(*match.span())
     for match in list(_BARE_UNDER.finditer(scratch.text)):
         bound = int(match.group("age"))
@@ -186,15 +204,55 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             else:
                 tally.add(key, match.start(), match.end(), int(match.group("n")), replaces=True)
 
-    counts = tally.totals()
+    counts = {key: value for key, value in tally.totals().items() if value >= 0}
     if _NO_KIDS.search(text) and "children" not in counts:
         counts["children"] = 0
+    kids_included = bool(_KIDS_INCLUDED.search(text))
     if guest_mentions:
         start, _, guests = guest_mentions[-1]
+        kids = counts.get("children", 0) + counts.get("children_under_6", 0)
         if not counts:
             counts["guests"] = guests
+            if kids_included:
+                counts["guests_includes_children"] = True
         elif "adults" not in counts:
-            kids = counts.get("children", 0) + counts.get("children_under_6", 0)
-            inclusive = _INCLUSIVE.search(text[start:]) and guests > kids
+            inclusive = (kids_included or _INCLUSIVE.search(text[start:])) and guests > kids
             counts["adults"] = guests - kids if inclusive else guests
+            if inclusive and kids:
+                counts.update(guests=guests, guests_includes_children=True)
+    elif kids_included and _EVERYONE.search(text) and "adults" not in counts:
+        counts["guests_includes_children"] = True  # "for everybody, kids included": the total given before
     return {key: value for key, value in counts.items() if value is not None}
+
+
+_AGES_OF_THE_KIDS = re.compile(r"^\W*(?:they(?:'re|\s+are)|the\s+kids|the\s+children|kids|children|ages?|aged|one|two"
+                               r"|the\s+(?:older|younger|oldest|youngest|eldest|little)|\d)\b")
+
+
+def _aged_group(text: str, unaged: list[list[int]], start: int, count: int) -> list[int] | None:
+    """The "N kids" these ages describe: the last one before them in the same sentence, or in the sentence just
+    before when this one is about the kids ("We have 3 kids. The youngest is a 4 year old"); None when the ages are
+    more children than are left to describe."""
+    for group in reversed(unaged):
+        if group[1] > start or group[2] < count:
+            continue
+        gap = text[group[1]:start]
+        sentences = re.split(r"[.!?;\n]", gap)
+        if len(sentences) == 1 or (len(sentences) == 2 and _AGES_OF_THE_KIDS.match(sentences[1])):
+            return group
+        return None
+    return None
+
+
+_BARE_NUMBER = re.compile(r"(?<![\d\x00$#/:.,-])\d{1,3}(?![\d\x00%]|\s*(?:am|pm|st|nd|rd|th)\b)")
+
+
+def answered_count(scratch: Scratch, counts: dict[str, int]) -> dict[str, int]:
+    """A bare number answering the guest question: "12" -> 12 guests; "10 and 2 kids" -> 10 adults, 2 children."""
+    if "adults" in counts or "guests" in counts:
+        return counts
+    numbers = _BARE_NUMBER.findall(scratch.text)
+    if len(numbers) != 1 or not 0 < int(numbers[0]) <= 300:
+        return counts
+    kids = "children" in counts or "children_under_6" in counts
+    return {**counts, ("adults" if kids else "guests"): int(numbers[0])}
