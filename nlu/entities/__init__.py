@@ -87,7 +87,7 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
         entities["date"] = answered_date(scratch, today)
     if expected == "slot" and not entities["time"]:
         entities["time"] = answered_time(scratch)
-    slots = extract_time_of_day(scratch)
+    slots = extract_time_of_day(scratch, answer=expected == "slot")
     if not entities["time"] and slots:
         entities["time"], entities["time_options"] = (slots[0], None) if len(slots) == 1 else (None, list(slots))
     entities["zip"] = extract_zip(scratch, expected=expected)

@@ -83,7 +83,7 @@ _ONLY_SEPARATORS = re.compile(rf"^(?:{_SEPARATORS}|{_LABEL}|\b(?:or|and|at|on|is
 _FIRST_PERSON = re.compile(
     r"\b(?:my|our)\s+(?:own\s+)?(?:cell|phone|mobile|number|num|#|email|e-mail|mail|contact|info|details|digits)"
     r"|\b(?:reach|call|text|txt|email|e-mail|mail|contact|ping|message|msg|ring|find)\s+(?:me|us)\b|\bmine\s+is\b"
-    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:at|on)\b|\bme\s*[:=]|\bmy\s+(?:cell|phone|number)'?s?\b",
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:at|on)\b|\b(?:me|myself|mine)\s*[:=(-]|\bmy\s+(?:cell|phone|number)'?s?\b",
     re.IGNORECASE)
 _RELATION = (r"wife|husband|partner|fianc[eé]e?|boyfriend|girlfriend|mom|mother|dad|father|son|daughter|sister"
              r"|brother|friend|boss|assistant|coworker|co-worker|colleague|manager|planner|coordinator|neighbou?r"
@@ -103,6 +103,11 @@ _THIRD_PERSON = re.compile(
     rf"|\b(?:cc|contact\s+person|point\s+of\s+contact|poc|day-of\s+contact|on-?site\s+contact|emergency\s+contact"
     rf"|backup\s+contact|alternate\s+contact)\b(?:\s+{WORD}){{0,3}}{_TRAILER}",
     re.IGNORECASE)
+# "My mom Linda will be the contact on the day: 510-...": a relative and a role anywhere before the contact.
+_SOMEONE_ELSES_ROLE = re.compile(
+    rf"\b(?i:my|our)\s+(?P<relation>(?i:{_RELATION}))(?:'s)?(?:[ \t,]+(?P<named>(?=[A-Z]){WORD}))?"
+    r"(?=.*\b(?i:contact|point\s+person|reach\s+(?:her|him|them)|call\s+(?:her|him|them)|text\s+(?:her|him|them)"
+    r"|her\s+(?:cell|phone|number|email)|his\s+(?:cell|phone|number|email))\b)(?!.*\b(?i:my|me|i)\b)")
 _LIST_HEADER = re.compile(
     r"\b(?:guests?|guest\s+list|attendees|invitees|rsvps?|people\s+coming|who'?s\s+coming|contacts|cc|team"
     r"|plus\s+ones?|list)\s*:", re.IGNORECASE)
@@ -163,16 +168,19 @@ def contacts_assign(text: str, mentions: list[ContactMention], *, customer_name:
     previous_end, previous = 0, None
     for mention in mentions:
         segment = text[_segment_start(text, mention, previous_end):mention.start]
-        third = _THIRD_PERSON.search(segment)
+        third = _THIRD_PERSON.search(segment) or _SOMEONE_ELSES_ROLE.search(segment)
         if previous is not None and _ONLY_SEPARATORS.match(text[previous.end:mention.start]):
             mention.owner, mention.relation = previous.owner, previous.relation
         elif third:
             mention.owner = "other"
-            mention.relation = (third.group("relation") or "").lower() or None
-            named = third.group("named") or third.group("owner") or third.group("callee") or ""
+            groups = third.groupdict()
+            mention.relation = (groups.get("relation") or "").lower() or None
+            named = groups.get("named") or groups.get("owner") or groups.get("callee") or ""
             mention.holder = mention.holder or names.candidate(named, allow_lower=False)
         elif _FIRST_PERSON.search(segment):
             mention.owner = "customer"
+            if mention.holder and not customer_name:
+                own_name = own_name or mention.holder  # "me (Dan) 415-555-0103"
         elif signature_at >= 0 and mention.start > signature_at:
             mention.owner = "customer"
         elif mention.holder:

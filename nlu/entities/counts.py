@@ -52,11 +52,11 @@ _NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\
 # "14 people, kids included", "for everybody including the kids": a total that counts the children.
 _KIDS_INCLUDED = re.compile(
     r"\b(?:kids?|children|little\s+ones|the\s+little\s+ones)\s+(?:are\s+)?(?:included|incl\b\.?|inclusive|counted"
-    r"|too|as\s+well)\b|\b(?:including|incl\b\.?|inc\b\.?|counting|with|that\s+includes|includes)\s+(?:the\s+|our\s+"
+    r"|too|as\s+well)\b|(?:\b(?:including|incl\b\.?|inc\b\.?|counting|with|that\s+includes|includes)|\bw/)\s*(?:the\s+|our\s+"
     r"|all\s+the\s+|my\s+)?(?:kids|children|little\s+ones)\b(?!\s*\d)|\bkids\s+and\s+all\b")
 _EVERYONE = re.compile(r"\b(?:everybody|everyone|all\s+of\s+us|the\s+whole\s+(?:group|party|family|crew)|in\s+total"
                        r"|total|altogether|all\s+together|headcount|head\s+count)\b")
-_INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b")
+_INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b|\bw/")
 
 _AGE = rf"\d{{1,2}}(?!\d|\s*(?:{_PERSON_NOUNS})\b)"  # "kids aged 8 and 10 adults": the 10 is not an age
 _YEARS = r"(?:\s*(?:years?|yrs?|y/?o)(?:[\s-]*old)?)?"

@@ -279,9 +279,13 @@ def extract_time(scratch: Scratch) -> str | None:
 EVENT_SLOTS = ("12:00", "15:00", "18:00", "20:30")
 _PART_OF_DAY = re.compile(
     r"(?<!\bgood\s)\b(?:(?P<when>early|late|mid)[\s-]+)?"
-    r"(?P<part>lunch\s*time|lunch|midday|afternoon|evening|dinner\s*time|supper\s*time|night)\b"
+    r"(?P<part>lunch\s*time|lunch|midday|afternoon|evening|dinner\s*time|supper\s*time|(?<=late\s)night)\b"
     r"|\b(?P<late>late)\s+(?:slot|one|start|seating|show)\b"
 )
+# What places a part of the day on the event ("saturday afternoon", "in the evening", "for lunch"), unlike "last
+# night" or "a great evening"; a date already read is blanked (\x00) and counts as such a word.
+_PART_OF_DAY_CUE = re.compile(r"(?:\b(?:in\s+the|the|for|around|at|by|an?|this|tomorrow|tmrw|today|prefer|do|maybe"
+                              r"|or|like|(?:mon|tues|wednes|thurs|fri|satur|sun)day|sat|sun|fri)|\x00)\s*$")
 _PARTS = {
     ("", "lunch"): ("12:00",), ("", "midday"): ("12:00",), ("early", "afternoon"): ("12:00", "15:00"),
     ("", "afternoon"): ("15:00",), ("mid", "afternoon"): ("15:00",), ("late", "afternoon"): ("15:00",),
@@ -291,11 +295,15 @@ _PARTS = {
 }
 
 
-def extract_time_of_day(scratch: Scratch) -> tuple[str, ...]:
+def extract_time_of_day(scratch: Scratch, *, answer: bool = False) -> tuple[str, ...]:
     """The slots a part of the day allows ("noon" is a clock time, see `extract_time`): "lunch" -> 12:00,
-    "afternoon" -> 15:00, "late evening" -> 20:30, "evening" -> 18:00 or 20:30 (the customer has to choose)."""
+    "afternoon" -> 15:00, "late evening" -> 20:30, "evening" -> 18:00 or 20:30 (the customer has to choose).
+    Only where a word places it on the event ("saturday afternoon"), or anywhere in an `answer` to the slot question."""
     found: tuple[str, ...] = ()
     for match in list(_PART_OF_DAY.finditer(scratch.text)):
+        before = scratch.text[max(0, match.start() - 20):match.start()]
+        if not (answer or match.start() == 0 or _PART_OF_DAY_CUE.search(before)):
+            continue
         part = "late" if match.group("late") else re.sub(r"\s*time$", "", match.group("part"))
         when = "late" if match.group("late") else (match.group("when") or "")
         found = _PARTS.get((when, part)) or _PARTS.get(("", part), ())
