@@ -13,7 +13,8 @@ SUFFIXES = (r"street|st|avenue|ave|av|boulevard|blvd|road|rd|drive|dr|lane|ln|wa
             r"|terrace|ter|parkway|pkwy|highway|hwy|trail|trl|loop|square|sq|alley|plaza|plz|expressway|expy|row"
             r"|crescent|cres|commons|common|run|path|pike|point|pt|glen|grove|heights|hts|hill|park|walk|vista|real")
 _COUNT_WORDS = r"adults?|kids?|children|people|guests?|ppl|persons?|pax|of|pm|am|years?|yrs?|orders?|for|and|to|or"
-_NOT_A_STREET_WORD = rf"(?!(?:{_COUNT_WORDS}|at|on|in|the)\b)"
+_NOT_A_STREET_WORD = (rf"(?!(?:{_COUNT_WORDS}|at|on|in|the|per|miles?|mi|one|each|every|more|less|hours?|minutes?"
+                      r"|mins?|dollars?|bucks|times?|a|an|is|are|was|were)\b)")
 STREET = re.compile(
     r"(?<![\w$#/.:-])(?P<number>\d{1,6}[a-z]?)(?:\s*-\s*\d{1,4})?\s+"
     r"(?:(?:north|south|east|west|n|s|e|w|ne|nw|se|sw)\.?\s+)?"

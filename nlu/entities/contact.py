@@ -140,7 +140,8 @@ def _holder(text: str, start: int, end: int) -> str | None:
 
 
 def _same_person(name: str | None, other: str | None) -> bool:
-    return bool(name and other and name.split()[0].lower() == other.split()[0].lower())
+    """"Lena" and "Lena Park" are the same person; "Ana" and "Lena Park" are not."""
+    return bool(name and other and {word.lower() for word in name.split()} & {word.lower() for word in other.split()})
 
 
 def contacts_assign(text: str, mentions: list[ContactMention], *, customer_name: str | None, signature_at: int,

@@ -50,7 +50,8 @@ co company sent iphone android from my new looking forward hear hearing back asa
 one two three four five six seven eight nine ten twelve dozen the all everyone everybody whole us both
 sir madam maam ma'am mr mrs ms miss dr mister guys folks y'all yall you all chef's upgrade upgrades addon addons
 wife husband partner son daughter mom dad mother father friend boss kid baby babies toddler
-idk dunno yet tbd unsure maybe lol haha hahaha omg btw u ur thank-you yo sup nvm never mind whatever anyone someone
+i'm im it's that's name's we're you're i'll we'll i've we've i'd we'd don't can't won't here's there's what's who's
+myhibachi idk dunno yet tbd unsure maybe lol haha hahaha omg btw u ur thank-you yo sup nvm never mind whatever anyone someone
 """.split())
 _DOMAIN_WORDS = {word for pattern in (*PROTEINS.values(), *UPGRADES.values(), *ADDONS.values())
                  for word in re.findall(r"[a-z]{3,}", pattern)}
@@ -95,6 +96,8 @@ def name_words(words: list[str], *, allow_lower: bool) -> list[str]:
         if word.lower() in NOT_NAME_WORDS or len(word) < 2 and not taken:
             break
         if not allow_lower and not word[0].isupper():
+            break
+        if re.search(r"[A-Z]{2}$", word) and len(word) > 2:  # "NLU", "FalkorDB": acronyms and product names
             break
         taken.append(word)
     if " ".join(taken).lower() in _CITY_NAMES:

@@ -177,3 +177,23 @@ def test_an_ambiguous_city_answering_the_location_question():
 def test_an_unknown_expected_slot_is_refused():
     with pytest.raises(ValueError, match="expected must be one of"):
         entities("12", expected="guests")
+
+
+def test_a_total_with_kids_written_w_slash_counts_the_kids():
+    assert party("we r 18 total w/ kids, 4 kids under 10") == {
+        "guests": 18, "guests_includes_children": True, "adults": 14, "children": 4}
+
+
+def test_a_price_per_mile_is_not_a_street():
+    assert "street_address" not in entities("travel is 2 per mile one way beyond 20 miles")
+
+
+@pytest.mark.parametrize("text", ["the hibachi was fire last night", "Thanks, have a great night!",
+                                  "we're doing a hibachi night on the 28th"])
+def test_night_in_passing_is_not_a_slot(text):
+    found = entities(text)
+    assert "time" not in found and "time_options" not in found
+
+
+def test_the_late_slot_is_2030():
+    assert entities("Can we do the late slot on the 20th?")["time"] == "20:30"

@@ -89,3 +89,25 @@ def test_a_second_number_right_after_the_first_belongs_to_the_same_person():
     found = entities("Lena Park 510-555-0101 / alt 510-555-0102")
     assert found["phone"] == "+15105550102"
     assert "other_contacts" not in found
+
+
+def test_the_email_after_im_and_a_name_is_the_customers():
+    found = entities("quote for 12 adults please, I'm Lara Croft, lara@example.com")
+    assert (found["name"], found["email"]) == ("Lara Croft", "lara@example.com")
+    assert "other_contacts" not in found
+
+
+def test_me_in_a_guest_list_marks_the_customers_own_number():
+    found = entities("The guest list: Kevin 415-555-0101, Laura 415-555-0102, me (Dan) 415-555-0103")
+    assert (found["name"], found["phone"]) == ("Dan", "+14155550103")
+    assert [person["name"] for person in found["other_contacts"]] == ["Kevin", "Laura"]
+
+
+def test_a_relative_named_as_the_days_contact_is_someone_elses():
+    found = entities("My mom Linda will be the contact on the day: 510-555-0144. My cell is 510-555-0100.")
+    assert found["phone"] == "+15105550100"
+    assert found["other_contacts"] == [{"name": "Linda", "relation": "mom", "phone": "+15105550144"}]
+
+
+def test_a_company_address_to_send_the_invoice_to_is_not_taken_over_my_email():
+    assert entities("send the invoice to accounting@acme.com pls, my email is joe@acme.com")["email"] == "joe@acme.com"

@@ -111,3 +111,31 @@ def test_a_relative_named_in_the_message_is_not_the_customer():
     found = entities("Party for my daughter Emma's 10th bday, 20 adults. call 510-555-0101")
     assert "name" not in found
     assert found["phone"] == "+15105550101"
+
+
+@pytest.mark.parametrize("text", [
+    "Can I still cancel my booking for next Saturday?",
+    "Cancel booking under lisa.tran@gmail.com.",
+    "Please have a staff member call me regarding my inquiry.",
+    "Thank you! Last question, do you accept Venmo for the deposit?",
+    "Thanks so much, you're the best!",
+    "A customer message with its NLU labels",
+])
+def test_cue_and_sign_off_words_before_a_non_name_give_no_name(text):
+    assert "name" not in entities(text)
+
+
+def test_a_lower_case_name_after_a_weak_cue_is_taken_when_ner_reads_a_person():
+    assert entities("hey!! its kim, need a chef 4 sat")["name"] == "Kim"
+
+
+def test_a_lower_case_word_after_a_weak_cue_that_is_not_a_person_is_no_name():
+    assert "name" not in entities("its raining, can we move it?")
+
+
+def test_an_honorific_is_not_part_of_the_name():
+    assert entities("My name is Dr. Samuel Okafor and I would like to book.")["name"] == "Samuel Okafor"
+
+
+def test_under_the_name_of():
+    assert entities("ok put it under the name of Garcia")["name"] == "Garcia"
