@@ -8,8 +8,7 @@ from django.utils import timezone
 from .addresses import extract_street_address
 from .contact import contact_mentions, contacts_assign, extract_spoken_phone, other_contacts
 from .counts import answered_count, extract_counts
-from .dates import (EVENT_SLOTS, answered_date, answered_time, extract_date, extract_time,
-                    extract_time_of_day)
+from .dates import EVENT_SLOTS, answered_date, answered_time, extract_date, extract_time, extract_time_of_day
 from .menu import extract_addons, extract_proteins, extract_upgrades
 from .names import extract_name, signature_block_name
 from .numbers import words_to_digits

@@ -48,8 +48,8 @@ def extract_street_address(scratch: Scratch, original: str, *, expected: str | N
             end = town.end()
         found = _original(original, match.start(), end)
         scratch.consume(match.start(), match.end())
-    if found is None and expected == "street_address" and (match := _SHORT_ANSWER.match(scratch.text)):
-        if not re.match(rf"(?:{_COUNT_WORDS})\b", match.group("words")):
-            found = _original(original, match.start("number"), match.end("words"))
-            scratch.consume(match.start("number"), match.end("words"))
+    match = _SHORT_ANSWER.match(scratch.text) if found is None and expected == "street_address" else None
+    if match and not re.match(rf"(?:{_COUNT_WORDS})\b", match.group("words")):
+        found = _original(original, match.start("number"), match.end("words"))
+        scratch.consume(match.start("number"), match.end("words"))
     return found

@@ -30,8 +30,12 @@ logger = logging.getLogger(__name__)
 WORD = r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_]))*"
 _NAME_WORDS = rf"{WORD}(?:[ \t]+{WORD}){{0,2}}"
 
+def _word_set(block: str) -> set[str]:
+    return set(block.split())
+
+
 # Words that are never (part of) the customer's name: common English, booking words, greetings, sign-offs.
-COMMON_WORDS = set("""
+COMMON_WORDS = _word_set("""
 a about above after again against all also am an and any are around as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having he her here
 hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
@@ -52,7 +56,7 @@ sir madam maam ma'am mr mrs ms miss dr mister guys folks y'all yall you all chef
 wife husband partner son daughter mom dad mother father friend boss kid baby babies toddler
 i'm im it's that's name's we're you're i'll we'll i've we've i'd we'd don't can't won't here's there's what's who's
 myhibachi idk dunno yet tbd unsure maybe lol haha hahaha omg btw u ur thank-you yo sup nvm never mind whatever anyone someone
-""".split())
+""")
 _DOMAIN_WORDS = {word for pattern in (*PROTEINS.values(), *UPGRADES.values(), *ADDONS.values())
                  for word in re.findall(r"[a-z]{3,}", pattern)}
 # One-word cities are never a name's word, except those that are also surnames (Davis, Tracy, Martinez); a name of
@@ -60,10 +64,10 @@ _DOMAIN_WORDS = {word for pattern in (*PROTEINS.values(), *UPGRADES.values(), *A
 _CITY_WORDS = {alias for aliases in CITIES.values() for alias in aliases if " " not in alias} - SURNAME_CITIES
 _CITY_NAMES = {alias for aliases in CITIES.values() for alias in aliases if " " in alias}
 # The old cue rule's list of words that follow "I'm" / "it's" without being a name.
-_AFTER_A_CUE = set("""
+_AFTER_A_CUE = _word_set("""
 looking interested planning sorry fine available free hoping ready afraid glad happy excited going getting trying
 wondering thinking calling texting writing asking coming having doing actually really new just still here there
-""".split())
+""")
 # Months that are also first names (April, May, June, August, Jan) stay possible names.
 _MONTH_WORDS = set(MONTHS) - {"april", "may", "june", "august", "jan"}
 NOT_NAME_WORDS = frozenset(COMMON_WORDS | _AFTER_A_CUE | _DOMAIN_WORDS | _CITY_WORDS | _MONTH_WORDS | set(WEEKDAYS)
