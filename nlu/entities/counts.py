@@ -67,9 +67,11 @@ _RANGE = re.compile(_LEAD + r"(?:between\s+(?:the\s+ages\s+of\s+)?(\d{1,2})\s+an
                     r"|(\d{1,2})\s*(?:-|to)\s*(\d{1,2}))" + _YEARS + r"\)?")
 _LIST = re.compile(r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+|\(\s*)"
                    rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})*)" + _YEARS + r"\)?")
+# "2 kids, 5 and 8": ages with no word before them, taken only when there is one age per kid.
+_BARE_LIST = re.compile(rf"^\s*[,(:-]?\s*({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})+)" + _YEARS + r"\)?(?!\s*(?:am|pm|:|/))")
 
 # "10 adults, 4 kids and 2 under 6": a count followed by an age bound, with no noun.
-_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
+_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:of\s+them\s+|of\s+whom\s+|who\s+)?(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
                          rf"(?P<age>\d{{1,2}})\b(?!\s*(?:{_PERSON_NOUNS}|years?|yrs?)\b)")
 
 _UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one")
@@ -91,6 +93,8 @@ def _ages_after(tail: str) -> tuple[str, list[int], int]:
         return "range", [int(low), int(high)], match.end()
     if match := _LIST.match(tail):
         return "list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
+    if match := _BARE_LIST.match(tail):
+        return "bare list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
     return "", [], 0
 
 
@@ -149,10 +153,14 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             if kind != "list" or len(ages) < 2:
                 continue
             count = len(ages)  # "my kids are 4 and 9"
+        if kind == "bare list":
+            kind, ages, used = ("list", ages, used) if len(ages) == count else ("", [], 0)
         end = match.end() + used
-        if kind == "list" and len(ages) == count:
-            for age in ages:
+        if kind == "list" and len(ages) <= count:
+            for age in ages:  # "3 kids ages 4 and 8": the third kid's age is not given, so 6-12 as "kids" reads
                 tally.add(_key_for_age(age), match.start(), end, 1)
+            if count > len(ages):
+                tally.add("children", match.start(), end, count - len(ages))
         elif ages:
             keys = {_key_for_age(age) for age in ages}
             tally.add(keys.pop() if len(keys) == 1 else "children", match.start(), end, count)
@@ -178,7 +186,13 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
         bound = int(match.group("age"))
         if _is_delta(scratch.text, match.start()) or not 1 < bound <= 13:
             continue
-        tally.add(_key_for_age(bound - 1), match.start(), match.end(), _count(match, "n"))
+        key, count = _key_for_age(bound - 1), _count(match, "n")
+        if (group := _aged_group(scratch.text, unaged, match.start(), count)) is not None:
+            group[2] -= count  # "4 kids: 2 are under 6" splits the 4, it does not add 2
+            tally.add("children", group[0], group[1], -count)
+            tally.add(key, group[0], group[1], count)
+        else:
+            tally.add(key, match.start(), match.end(), count)
         scratch.consume(*match.span())
     for match in list(_ADULTS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
@@ -225,6 +239,7 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
     return {key: value for key, value in counts.items() if value is not None}
 
 
+_MORE_KIDS = re.compile(r"^[\s,]*(?:and|\+|plus|&|also|with|n)\b|^[\s,]*\+")
 _AGES_OF_THE_KIDS = re.compile(r"^\W*(?:they(?:'re|\s+are)|the\s+kids|the\s+children|kids|children|ages?|aged|one|two"
                                r"|the\s+(?:older|younger|oldest|youngest|eldest|little)|\d)\b")
 
@@ -237,6 +252,8 @@ def _aged_group(text: str, unaged: list[list[int]], start: int, count: int) -> l
         if group[1] > start or group[2] < count:
             continue
         gap = text[group[1]:start]
+        if _MORE_KIDS.match(gap):
+            return None  # "4 kids and 2 under 6", "3 kids + a 4 year old": more children, not the ages of these
         sentences = re.split(r"[.!?;\n]", gap)
         if len(sentences) == 1 or (len(sentences) == 2 and _AGES_OF_THE_KIDS.match(sentences[1])):
             return group

@@ -197,3 +197,19 @@ def test_night_in_passing_is_not_a_slot(text):
 
 def test_the_late_slot_is_2030():
     assert entities("Can we do the late slot on the 20th?")["time"] == "20:30"
+
+
+def test_fewer_ages_than_kids_leave_the_rest_as_children():
+    assert party("3 kids ages 4 and 8") == {"children": 2, "children_under_6": 1}
+
+
+def test_bare_ages_after_a_comma_split_the_kids_when_there_is_one_per_kid():
+    assert party("2 kids, 5 and 8") == {"children": 1, "children_under_6": 1}
+
+
+def test_some_of_the_kids_under_6_split_the_count():
+    assert party("4 kids, 2 of them are under 6") == {"children": 2, "children_under_6": 2}
+
+
+def test_and_2_under_6_are_more_kids_not_the_ages_of_the_kids_before():
+    assert party("12 adults, 4 kids and 2 under 6") == {"adults": 12, "children": 4, "children_under_6": 2}
