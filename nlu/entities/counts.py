@@ -48,7 +48,7 @@ _BARE_CORRECTION = re.compile(
     r"\s*,?\s*(?<![\d$#/:.,-])(?P<n>\d{1,3})\b(?![,.]?\d|\s*(?:%|am|pm|st|nd|rd|th|:|/|[a-z]))"
 )
 _NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b"
-                      r"|\b(?:all|everyone|everybody)\s+(?:(?:is|are|will\s+be)\s+)?(?:an?\s+)?(?:adults?|grown[\s-]?ups)\b")
+                      r"|\b(?:all|everyone|everybody)(?:'s|\s+(?:is|are|will\s+be))?\s+(?:an?\s+)?(?:adults?|grown[\s-]?ups)\b")
 # "14 people, kids included", "for everybody including the kids": a total that counts the children.
 _KIDS_INCLUDED = re.compile(
     r"\b(?:kids?|children|little\s+ones|the\s+little\s+ones)\s+(?:are\s+)?(?:included|incl\b\.?|inclusive|counted"

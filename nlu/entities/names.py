@@ -187,7 +187,7 @@ _nlp = None
 _nlp_failed = False
 
 
-def _pipeline():
+def ner_pipeline():
     """The small English pipeline with only its NER (and the tok2vec it reads): about 2 ms a message instead of 3-4,
     and 0.3 s to load instead of 5. None when spaCy or the model is not installed: the rules still work."""
     global _nlp, _nlp_failed
@@ -211,7 +211,7 @@ def _pipeline():
 def is_person(words: str) -> bool:
     """Whether spaCy reads these words as a person's name. They are put in a sentence ("I am Marcus Bell."),
     because the small model reads a bare line of an e-mail signature as an organisation as often as a person."""
-    nlp = _pipeline()
+    nlp = ner_pipeline()
     if nlp is None:
         return False
     return any(entity.label_ == "PERSON" and entity.text == words for entity in nlp(f"I am {words}.").ents)

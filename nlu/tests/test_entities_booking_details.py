@@ -213,3 +213,11 @@ def test_some_of_the_kids_under_6_split_the_count():
 
 def test_and_2_under_6_are_more_kids_not_the_ages_of_the_kids_before():
     assert party("12 adults, 4 kids and 2 under 6") == {"adults": 12, "children": 4, "children_under_6": 2}
+
+
+def test_everyones_an_adult_means_no_children():
+    assert party("20 of us and everyone's an adult") == {"adults": 20, "children": 0}
+
+
+def test_an_upgrade_for_all_of_us_is_everyone():
+    assert entities("filet for all of us pls")["upgrades"] == {"filet_mignon": None}
