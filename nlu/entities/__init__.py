@@ -33,6 +33,18 @@ _CORRECTION = re.compile(
 )
 
 
+# Where an e-mail reply quotes the earlier thread: what follows is not the customer's new message (it may hold our
+# own quote, staff's sign-off, or addresses), so no entity is read from it.
+_QUOTED_REPLY = re.compile(r"\n[ \t]*(?:On\s[^\n]{4,200}?wrote:|-{2,}\s*Original\s+Message\s*-{2,}|From:[^\n]*\n[ \t]*(?:Sent|Date):"
+                           r"|>[^\n]*\n[ \t]*>)", re.IGNORECASE)
+
+
+def without_quoted_reply(text: str) -> str:
+    """The message up to the quoted earlier thread of an e-mail reply ("On Mon, ... wrote:", "> ...")."""
+    match = _QUOTED_REPLY.search(text)
+    return text[:match.start()] if match and text[:match.start()].strip() else text
+
+
 def reference_day(reference_date: datetime | date | None) -> date:
     """The day relative dates count from: the given date, an aware datetime's local date, or today (Pacific)."""
     if reference_date is None:
@@ -64,6 +76,7 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
     if expected is not None and expected not in EXPECTED:
         raise ValueError(f"expected must be one of {', '.join(EXPECTED)} or None, not {expected!r}.")
     today = reference_day(reference_date)
+    text = without_quoted_reply(text)
     scratch = Scratch(text)
     original = text.translate(QUOTES)
     if len(original) != len(scratch.text):  # lower() changed the length (rare letters): positions must agree

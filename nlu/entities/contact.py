@@ -94,7 +94,7 @@ _TRAILER = rf"(?:[\s,:;()\-\u2013\u2014]|{_LABEL}|\b(?:is|at|on|via|or)\b)*$"
 # Words right before a contact that say it is someone else's: "my wife's number is", "my wife Ana:", "her cell",
 # "Ana's email", "call Bo at", "cc: ...", "point of contact".
 _THIRD_PERSON = re.compile(
-    rf"\b(?:my|our|the)\s+(?P<relation>{_RELATION})(?:'s|s)?(?:\s+(?P<named>{WORD}(?:\s+{WORD})?))??(?:'s)?"
+    rf"\b(?:my|our|the)\s+(?:[a-z]+\s+)?(?P<relation>{_RELATION})(?:'s|s)?(?:,?\s+(?P<named>{WORD}(?:\s+{WORD})?))??(?:'s)?"
     rf"(?:\s+{_CONTACT_WORD})?{_TRAILER}"
     rf"|\b(?:his|her|their)\s+{_CONTACT_WORD}{_TRAILER}"
     rf"|(?P<owner>{WORD})'s\s+{_CONTACT_WORD}{_TRAILER}"

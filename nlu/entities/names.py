@@ -78,11 +78,12 @@ _STRONG_CUE = (r"my\s+name\s+is|my\s+name'?s|name\s+is|name'?s|names|name\s*[:=-
                r"|put\s+(?:it|that|the\s+booking|the\s+reservation|us|me)\s+(?:down\s+)?under(?:\s+the\s+name(?:\s+of)?)?"
                r"|(?:book|reserve)\s+(?:it|that|us|me)\s+under(?:\s+the\s+name(?:\s+of)?)?|under\s+the\s+name(?:\s+of)?"
                r"|(?:booking|reservation)\s+(?:is\s+|will\s+be\s+)?under(?:\s+the\s+name(?:\s+of)?)?")
-_WEAK_CUE = r"this\s+is|i\s+am|i'm|im|it'?s|its|under|call\s+me"
+_WEAK_CUE = r"this\s+is|i\s+am|i'm|im|it'?s|its|under|call\s+me|name"
 _HONORIFIC = r"(?:(?:dr|mr|mrs|ms|mx|miss|prof)\.?[ \t]+)?"
 _NOT_AN_EMAIL = r"(?![\w.+-]*@)"  # "cancel the booking under lisa.tran@gmail.com": "lisa" is an address
 _CUE = re.compile(rf"(?:^|(?<=[^\w']))(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))[ \t]+{_HONORIFIC}(?P<name>{_NAME_WORDS})"
                   rf"{_NOT_AN_EMAIL}", re.IGNORECASE)
+_SOMEONE_ELSES = re.compile(r"(?:\b(?:his|her|their|whose)|\w's)\s*$", re.IGNORECASE)
 _HERE = re.compile(rf"(?:^|[.!?\n]\s*|\b(?:hi|hello|hey)\W+)(?P<name>{_NAME_WORDS})\s+here\b", re.IGNORECASE)
 _SIGN_OFF = (r"thanks(?:\s+(?:so\s+much|again|a\s+lot|in\s+advance))?|thank\s+you(?:\s+(?:so\s+much|again))?|thx|ty"
              r"|best(?:\s+regards|\s+wishes)?|regards|kind\s+regards|warm(?:est)?\s+regards|cheers|sincerely"
@@ -128,6 +129,8 @@ def candidate(text: str, *, allow_lower: bool) -> str | None:
 def _cue_name(text: str) -> tuple[str | None, bool]:
     """The name after a cue, and whether the cue was strong. A weak cue needs a capitalised name."""
     for match in _CUE.finditer(text):
+        if _SOMEONE_ELSES.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "my daughter's name is Emma", "his name is Raj"
         strong = bool(match.group("strong"))
         name = candidate(match.group("name"), allow_lower=strong)
         if not name and re.match(r"[ \t]*(?:[,.!;]|$)", text[match.end():]):

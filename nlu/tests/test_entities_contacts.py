@@ -111,3 +111,10 @@ def test_a_relative_named_as_the_days_contact_is_someone_elses():
 
 def test_a_company_address_to_send_the_invoice_to_is_not_taken_over_my_email():
     assert entities("send the invoice to accounting@acme.com pls, my email is joe@acme.com")["email"] == "joe@acme.com"
+
+
+def test_a_colleague_named_with_a_role_before_an_email_is_someone_elses():
+    found = entities("For questions contact our office manager, Mia Chen: mia@corp.com. I'm at raj@corp.com")
+    assert found["email"] == "raj@corp.com"
+    assert "name" not in found
+    assert found["other_contacts"] == [{"name": "Mia Chen", "relation": "manager", "email": "mia@corp.com"}]

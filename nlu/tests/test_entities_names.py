@@ -139,3 +139,22 @@ def test_an_honorific_is_not_part_of_the_name():
 
 def test_under_the_name_of():
     assert entities("ok put it under the name of Garcia")["name"] == "Garcia"
+
+
+def test_a_long_email_reply_reads_only_the_new_message_not_the_quoted_thread():
+    text = ("Hi Maya,\n\nThat works, please book it for the 20th at 6pm. We'll be 16 adults and 2 kids (4 and 9).\n"
+            "Address is 88 Oak Ave, Danville.\n\nThanks so much,\nPriya Raman\n(925) 555-0166\n\n"
+            "On Tue, Mar 10, 2026 at 9:14 AM MyHibachi <hello@myhibachi.example> wrote:\n"
+            "> Hi Priya, for 30 adults the total is $1,650.\n> Thanks,\n> Maya\n> (510) 555-0100\n")
+    assert entities(text) == {
+        "adults": 16, "children": 1, "children_under_6": 1, "date": "2026-03-20", "time": "18:00", "city": "Danville",
+        "street_address": "88 Oak Ave, Danville", "name": "Priya Raman", "phone": "+19255550166"}
+
+
+def test_someone_elses_name_is_not_the_customers():
+    assert "name" not in entities("my daughter's name is Emma and she turns 10")
+    assert "name" not in entities("his name is Raj")
+
+
+def test_name_without_a_colon_before_a_capitalised_name():
+    assert entities("ok book it. name Alex Morgan. alex@morgan.io 4155550123")["name"] == "Alex Morgan"
