@@ -156,7 +156,8 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
         if kind == "bare list":
             kind, ages, used = ("list", ages, used) if len(ages) == count else ("", [], 0)
         end = match.end() + used
-        if kind == "list" and len(ages) <= count:
+        if kind == "list" and len(ages) == count or kind == "list" and len(ages) < count and len(
+                {_key_for_age(age) for age in ages}) > 1:
             for age in ages:  # "3 kids ages 4 and 8": the third kid's age is not given, so 6-12 as "kids" reads
                 tally.add(_key_for_age(age), match.start(), end, 1)
             if count > len(ages):

@@ -221,3 +221,8 @@ def test_everyones_an_adult_means_no_children():
 
 def test_an_upgrade_for_all_of_us_is_everyone():
     assert entities("filet for all of us pls")["upgrades"] == {"filet_mignon": None}
+
+
+def test_one_age_for_several_kids_is_the_age_of_them_all():
+    assert party("5 kids aged 3") == {"children_under_6": 5}
+    assert party("4 kids aged 4 and 5") == {"children_under_6": 4}
