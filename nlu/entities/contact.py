@@ -124,7 +124,7 @@ def _segment_start(text: str, mention: ContactMention, previous_end: int) -> int
 
 def _holder(text: str, start: int, end: int) -> str | None:
     """The name written right before a contact; lower-case only when it is all there is since a boundary."""
-    match = _HOLDER.search(text[max(start, end - 60) if end - start > 60 else start:end])
+    match = _HOLDER.search(text[max(start, end - 60):end])
     if not match:
         return None
     words = match.group("name").split()
