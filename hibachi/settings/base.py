@@ -184,6 +184,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The beat schedule, declared once in code. `python manage.py sync_beat_schedule` writes it into
 # django-celery-beat's tables (staff pause or resume a job in the admin; the sync keeps their choice).
 HIBACHI_BEAT_SCHEDULE = {
+    "bookings-complete-past": {
+        "task": "bookings.tasks.complete_past_bookings",
+        "schedule": crontab(hour="*/3", minute=17),
+        "description": "Mark confirmed bookings whose event is over completed.",
+    },
     "close-idle-conversations": {
         "task": "conversations.tasks.close_idle_conversations",
         "schedule": crontab(minute="*/15"),
