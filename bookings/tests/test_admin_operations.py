@@ -41,7 +41,8 @@ def test_the_add_form_makes_a_priced_staffed_booking(admin_client, chefs):
     })
     assert response.status_code == 302, response.context["adminform"].form.errors
     booking = Booking.objects.get(customer=customer)
-    assert booking.total == Decimal("720.00") and booking.chefs.count() == 1  # 12 x $55 + 2 x $30 and booking.status == "quoted"
+    assert booking.total == Decimal("720.00")  # 12 x $55 + 2 x $30
+    assert booking.chefs.count() == 1 and booking.status == "quoted"
 
 
 def test_the_add_form_shows_the_services_refusal_and_makes_nothing(admin_client, chefs):
