@@ -21,9 +21,16 @@ from .customers import (
     normalize_phone,
 )
 from .handoff import staff_handback, staff_reply, staff_take_over
-from .messages import message_receive, message_record_inbound, message_record_outbound, message_set_nlu
+from .messages import (
+    MessageIdTaken,
+    message_receive,
+    message_record_inbound,
+    message_record_outbound,
+    message_set_nlu,
+)
 
 __all__ = [
+    "MessageIdTaken",
     "conversation_close", "conversation_escalate", "conversation_get_or_create_open", "conversation_hand_back",
     "conversation_log_rebuild", "conversation_set_status", "conversation_take_over", "conversations_close_idle",
     "customer_create", "customer_find_by_contact", "customer_get_or_create_for_identity", "customer_update",

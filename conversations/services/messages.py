@@ -18,6 +18,12 @@ from ..signals import message_committed, outbound_message_ready
 from .conversations import conversation_get_or_create_open
 from .customers import customer_get_or_create_for_identity
 
+
+class MessageIdTaken(ValidationError):
+    """The provider message id is already another sender's message on this channel: it is refused, never answered with
+    that message's conversation (which would hand one customer's answer, quote and booking to another)."""
+
+
 # --- messages -----------------------------------------------------------------------------------------------------
 
 
@@ -54,7 +60,7 @@ def message_record_inbound(
     if external_id:
         existing = Message.objects.filter(channel=conversation.channel, external_id=external_id).first()
         if existing:
-            return existing, False
+            return _same_sender(existing, conversation), False
     sent_at = sent_at or timezone.now()
     try:
         with transaction.atomic():
@@ -73,9 +79,19 @@ def message_record_inbound(
     except IntegrityError:
         if external_id is None:
             raise
-        return Message.objects.get(channel=conversation.channel, external_id=external_id), False
+        existing = Message.objects.get(channel=conversation.channel, external_id=external_id)
+        return _same_sender(existing, conversation), False
     transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
     return message, True
+
+
+def _same_sender(existing: Message, conversation: Conversation) -> Message:
+    owner = existing.customer_id or Conversation.objects.values_list("customer_id", flat=True).get(
+        pk=existing.conversation_id)
+    if owner != conversation.customer_id:
+        raise MessageIdTaken({"external_id": f"{existing.external_id!r} is already the id of another sender's "
+                                             f"message on {conversation.channel}; use a new id."})
+    return existing
 
 
 def message_receive(
