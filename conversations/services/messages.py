@@ -46,7 +46,7 @@ def message_set_nlu(*, message: Message, nlu: dict) -> Message:
 
 def message_record_inbound(
     *, conversation: Conversation, text: str, sent_at: datetime | None = None, external_id: str | None = None,
-    history: bool = False,
+    history: bool = False, metadata: dict | None = None,
 ) -> tuple[Message, bool]:
     """Persist a customer's message; the same provider id on the same channel returns the first copy, unchanged.
 
@@ -74,6 +74,7 @@ def message_record_inbound(
                 sent_at=sent_at,
                 external_id=external_id,
                 history=history,
+                metadata=metadata or {},
             )
             _touch(conversation, sent_at)
     except IntegrityError:
@@ -100,8 +101,10 @@ def message_receive(
     """A customer's message from any channel, stored and COMMITTED before any model call: the customer (matched
     across channels by email or phone), their open conversation on the channel and the message, in one transaction.
 
-    `sender` is {"external_id", "name", "email", "phone"} (only external_id is required). Returns (message, created);
-    the same provider message id on the same channel returns the first copy with created=False.
+    `sender` is {"external_id", "name", "email", "phone", "verified"} (only external_id is required; `verified`, set
+    by a channel that proved the sender, such as an email whose SPF/DKIM verdict passed, is kept on the message as
+    `metadata.sender_verified`). Returns (message, created); the same provider message id on the same channel returns
+    the first copy with created=False.
     """
     with transaction.atomic():
         customer = customer_get_or_create_for_identity(
@@ -109,7 +112,9 @@ def message_receive(
             email=sender.get("email"), phone=sender.get("phone"),
         )
         conversation = conversation_get_or_create_open(customer=customer, channel=channel)
-        return message_record_inbound(conversation=conversation, text=text, sent_at=sent_at, external_id=external_id)
+        metadata = {"sender_verified": sender["verified"]} if sender.get("verified") else None
+        return message_record_inbound(conversation=conversation, text=text, sent_at=sent_at, external_id=external_id,
+                                      metadata=metadata)
 
 
 def message_record_outbound(
