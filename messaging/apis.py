@@ -77,6 +77,7 @@ class MessageCreateApi(APIView):
 
     @extend_schema(request=MessageInputSerializer, responses={
         201: MessageOutputSerializer, 200: MessageOutputSerializer, 202: MessageOutputSerializer,
+        403: inline_serializer("MessageChannelRefused", {"detail": serializers.CharField()}),
         409: inline_serializer("MessageIdTaken", {"external_id": serializers.ListField(child=serializers.CharField())}),
     })
     def post(self, request):

@@ -31,7 +31,8 @@ from ..models import Channel, ContactVerification, Conversation, Customer, Messa
 from ..signals import verification_code_ready
 
 CODE_DIGITS = 6
-CODE_PATTERN = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
+# Six digits, or 3+3 with a space or a hyphen; not part of a longer number such as a phone (415-555-0123).
+CODE_PATTERN = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})(?!\d|[ -]\d)")
 # Channels whose sender the channel itself proves (the carrier's caller id): no code needed there.
 SELF_VERIFYING_CHANNELS = {Channel.SMS, Channel.VOICE}
 

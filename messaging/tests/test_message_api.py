@@ -232,3 +232,17 @@ def test_create_api_token_sets_the_scope_it_names(django_user_model):
         call_command("create_api_token", "web-widget")
     with pytest.raises(CommandError, match="not staff"):
         call_command("create_api_token", "web-widget", "--staff")
+
+
+def test_token_scopes_are_listed_and_edited_in_the_admin(admin_client, django_user_model):
+    token = Token.objects.create(user=django_user_model.objects.create_user(username="sms-gateway"))
+    scope = ApiTokenScope.objects.create(token=token, channels=["sms"])
+
+    listed = admin_client.get("/admin/messaging/apitokenscope/")
+    changed = admin_client.post(f"/admin/messaging/apitokenscope/{scope.pk}/change/",
+                                {"channels": "sms,voice", "staff": ""})
+
+    assert listed.status_code == 200 and b"sms-gateway" in listed.content
+    assert changed.status_code == 302, changed.content[:2000]
+    scope.refresh_from_db()
+    assert scope.channels == ["sms", "voice"]
