@@ -56,6 +56,8 @@ from .tools import build_tools
 logger = logging.getLogger(__name__)
 
 BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+# What an LLM is not told about the customer while the sender is not verified (customer care asks for a code first).
+UNVERIFIED_HIDDEN = {"open_bookings", "past_bookings", "email", "phone"}
 # How many times a turn is run when another turn of its conversation keeps committing first (ConversationChanged).
 TURN_ATTEMPTS = 3
 
@@ -251,6 +253,9 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
         if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
             try:
                 facts["customer"] = loaded.memory.context(loaded.customer)
+                if not decided.ctx.sender_verified:   # an unproven sender is told no booking and no contact
+                    facts["customer"] = {key: value for key, value in facts["customer"].items()
+                                         if key not in UNVERIFIED_HIDDEN}
             except Exception:
                 logger.exception("Memory backend %r failed; answering without the customer's context",
                                  loaded.memory.alias)
