@@ -61,9 +61,9 @@ def test_two_signed_but_unverified_emails_from_the_victims_address_do_not_cancel
 
     booking.refresh_from_db()
     assert booking.status != Booking.Status.CANCELLED
-    assert "code" in asked.text and str(booking.pk) not in asked.text
+    assert "code" in asked.text and f"#{booking.pk}" not in asked.text
     assert len(codes_sent_to("victim@example.com")) == 1   # the code went to the real mailbox, not to the writer
-    assert str(booking.pk) not in answered.text
+    assert f"#{booking.pk}" not in answered.text
 
 
 def test_a_forged_verdict_header_written_by_the_sender_does_not_verify_the_email(client, victim, eager_celery):
@@ -177,7 +177,7 @@ def test_a_visitor_who_types_the_victims_email_cannot_see_or_cancel_the_owners_b
 
     booking.refresh_from_db()
     assert booking.status != Booking.Status.CANCELLED
-    assert all(str(booking.pk) not in reply for reply in replies), replies
+    assert all(f"#{booking.pk}" not in reply for reply in replies), replies
 
 
 def test_a_contact_typed_in_web_chat_is_attached_once_its_code_comes_back(seeded, eager_celery):
