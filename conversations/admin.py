@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path
 
 from . import admin_views, selectors, services
-from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
+from .models import ChannelIdentity, ContactVerification, Conversation, ConversationLog, Customer, Escalation, Message
 
 
 class CustomerForm(forms.ModelForm):
@@ -157,3 +157,24 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["reason", "conversation__customer__name", "conversation__customer__email"]
     list_select_related = ["conversation__customer"]
     raw_id_fields = ["conversation", "message", "resolved_by"]
+
+
+@admin.register(ContactVerification)
+class ContactVerificationAdmin(admin.ModelAdmin):
+    """Read-only: who was sent a one-time code, for what, and how it went. The code is not stored (only its salted
+    digest, which is not shown)."""
+
+    list_display = ("id", "customer", "purpose", "channel", "contact", "created_at", "sent_at", "attempts",
+                    "verified_at", "revoked_at")
+    list_filter = ("purpose", "channel")
+    search_fields = ("contact", "customer__name", "customer__email")
+    list_select_related = ("customer",)
+    fields = ("customer", "conversation", "purpose", "channel", "contact", "created_at", "expires_at", "sent_at",
+              "send_error", "attempts", "verified_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -237,3 +237,40 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"{self.get_priority_display()}: {self.reason} (conversation #{self.conversation_id})"
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to a customer's email or phone, to be typed back in `conversation`.
+
+    Purpose `act`: the person writing on an unverified channel (web chat, social, an email without a passing SPF/DKIM
+    verdict) proves they own the contact on file before a booking is changed, cancelled or shown. Purpose `link`: a
+    contact typed in a chat is attached to the customer only once its code comes back. The code itself is never
+    stored: `code_digest` is HMAC-SHA256(SECRET_KEY, salt + code). A code is short-lived, allows a few attempts and
+    is used once (`verified_at`)."""
+
+    class Purpose(models.TextChoices):
+        ACT = "act", "Act on the customer's bookings"
+        LINK = "link", "Link a contact typed in a chat"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="verifications")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="verifications")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, help_text="How the code is sent.")
+    contact = models.CharField(max_length=254, help_text="The email address or E.164 number the code was sent to.")
+    salt = models.CharField(max_length=32)
+    code_digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes typed while this one was open.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Replaced by a newer code, or locked.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="verification_conv_created")]
+
+    def __str__(self):
+        state = "verified" if self.verified_at else "revoked" if self.revoked_at else "open"
+        return f"{self.get_purpose_display()} code for {self.customer} ({state})"

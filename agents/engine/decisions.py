@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 
 from bookings import quotes
 from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
+from conversations.services import mask_contact, verification_code_issue
 from learning.services.experiments import experiment_assign
 from learning.services.outcomes import survey_record_response
 from learning.services.upsell import upsell_offer_record
@@ -189,6 +190,29 @@ class UpsellOfferRecord(Decision):
 
     def carry_out(self):
         return upsell_offer_record(conversation=self.conversation, addon=self.addon)
+
+
+@dataclass
+class VerificationCodeSend(Decision):
+    """Send a one-time code to a contact (`conversations.services.verification`): the contact on file before a booking
+    is acted on from an unverified channel (purpose "act"), or a contact typed in a chat (purpose "link")."""
+
+    customer: Any
+    conversation: Any
+    purpose: str
+    channel: str
+    contact: str
+    now: datetime.datetime | None = None
+
+    def carry_out(self):
+        return verification_code_issue(customer=self.customer, conversation=self.conversation, purpose=self.purpose,
+                                       channel=self.channel, contact=self.contact, now=self.now)
+
+    def reply(self, result):
+        if result is not None or self.purpose != "act":
+            return None
+        return by_tone(f"I've already sent several codes to {mask_contact(self.contact)} in the last hour. Please "
+                       f"type the latest one here, or try again in an hour.")
 
 
 @dataclass

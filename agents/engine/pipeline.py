@@ -45,7 +45,7 @@ from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
 from . import dialogue, prices
-from .decisions import Decision, SurveyResponseRecord, UpsellOfferRecord
+from .decisions import Decision, SurveyResponseRecord, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
@@ -56,6 +56,8 @@ from .tools import build_tools
 logger = logging.getLogger(__name__)
 
 BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+# What an LLM is not told about the customer while the sender is not verified (customer care asks for a code first).
+UNVERIFIED_HIDDEN = {"open_bookings", "past_bookings", "email", "phone"}
 # How many times a turn is run when another turn of its conversation keeps committing first (ConversationChanged).
 TURN_ATTEMPTS = 3
 
@@ -183,12 +185,18 @@ def _recent(memory, customer) -> list[dict]:
 class Understood:
     nlu: dict                       # nlu.parse(...).to_dict()
     changed: list[str]              # the booking slots this message filled or corrected
+    # A one-time code the message typed back, checked (and its attempt counted) at once: result "none" otherwise.
+    verification: conversation_services.CodeCheck = field(
+        default_factory=lambda: conversation_services.CodeCheck("none"))
 
 
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
     conversation_services.message_set_nlu(message=message, nlu=parsed)
+    verification = conversation_services.verification_code_check(conversation=loaded.conversation, text=message.text)
+    if verification.result != "none":   # "123456" is a code, not 123,456 guests
+        return Understood(nlu=parsed, changed=[], verification=verification)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
     return Understood(nlu=parsed, changed=changed)
 
@@ -205,13 +213,19 @@ class Decided:
 
 def _decide(loaded: Loaded, understood: Understood) -> Decided:
     parsed = understood.nlu
-    agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
-                  changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
-                  text=loaded.message.text)
+    if understood.verification.result != "none":   # a code typed back: customer care answers (and resumes)
+        agent = "care"
+    else:
+        agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
+                      changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
+                      text=loaded.message.text)
     specialist = SPECIALISTS[agent]
+    verified = conversation_services.message_sender_verified(message=loaded.message,
+                                                             conversation=loaded.conversation, now=loaded.now)
     ctx = AgentContext(customer=loaded.customer, conversation=loaded.conversation, message=loaded.message,
                        nlu=parsed, state=loaded.state, history=loaded.history, now=loaded.now,
-                       changed=understood.changed, overrides=loaded.experiments.overrides)
+                       changed=understood.changed, overrides=loaded.experiments.overrides,
+                       sender_verified=verified, verification=understood.verification)
     return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=specialist.handle(ctx))
 
 
@@ -239,6 +253,9 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
         if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
             try:
                 facts["customer"] = loaded.memory.context(loaded.customer)
+                if not decided.ctx.sender_verified:   # an unproven sender is told no booking and no contact
+                    facts["customer"] = {key: value for key, value in facts["customer"].items()
+                                         if key not in UNVERIFIED_HIDDEN}
             except Exception:
                 logger.exception("Memory backend %r failed; answering without the customer's context",
                                  loaded.memory.alias)
@@ -302,6 +319,8 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
                         tone=decided.ctx.tone, decisions=outcome.decisions, processing_ms=processing_ms)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
+        if escalation is None:
+            text = _contacts_claimed(loaded, state, text)
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent=decided.agent,
@@ -366,11 +385,37 @@ def _for_tone(drafts: dict, parsed: dict) -> str:
     return (drafts.get(parsed.get("tone") or "") or drafts["default"]).strip()
 
 
+def _contacts_claimed(loaded: Loaded, state: dict, text: str) -> str:
+    """An email or phone the customer typed is not taken on their word (issue 14.10: attached to a visitor's record,
+    it would hand the contact's real owner's later messages, and bookings, to the visitor). A code is sent to it
+    once (`link`), and the contact is attached when the code is typed back; the reply says so."""
+    booking, customer = state.get("booking") or {}, loaded.customer
+    claimed = state.setdefault("contact_claims", [])
+    sent = []
+    for key, channel in (("email", "email"), ("phone", "sms")):
+        value = booking.get(key)
+        if not value or value == getattr(customer, key) or value in claimed:
+            continue
+        claimed.append(value)
+        decision = VerificationCodeSend(customer=customer, conversation=loaded.conversation, purpose="link",
+                                        channel=channel, contact=value, now=loaded.now)
+        try:
+            with transaction.atomic():
+                if decision.carry_out() is not None:
+                    sent.append(value)
+        except ValidationError:
+            continue
+    if not sent:
+        return text
+    return (f"{text} To keep your details safe, I've sent a 6-digit code to {' and '.join(sent)}: type "
+            f"{'it' if len(sent) == 1 else 'each code'} here to confirm {'it is' if len(sent) == 1 else 'they are'} "
+            f"yours.")
+
+
 def _customer_adopt_contact(customer, booking: dict) -> None:
-    """A name, email or phone the customer gave in the conversation is kept on their record when it is missing
-    there, so their next SMS or email reaches the same customer and memory. A contact that already belongs to
-    another customer is left alone (staff can merge the two in the admin)."""
-    for key in ("name", "email", "phone"):
+    """The name the customer gave in the conversation is kept on their record when it is missing there. Emails and
+    phones are not: they are attached only once proven with a code (`_contacts_claimed`)."""
+    for key in ("name",):
         if booking.get(key) and not getattr(customer, key):
             try:
                 with transaction.atomic():   # a savepoint: a lost race on a unique contact leaves the reply intact

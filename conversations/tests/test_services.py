@@ -91,20 +91,34 @@ def test_identity_on_a_new_channel_joins_the_customer_with_the_same_phone():
 
 
 def test_identity_joins_customer_by_email_case_insensitively():
-    web = services.customer_get_or_create_for_identity(channel="web", external_id="v1", email="Maria@Example.com")
+    known = services.customer_create(email="Maria@Example.com")
     mail = services.customer_get_or_create_for_identity(channel="email", external_id="maria@example.com",
                                                         email="MARIA@example.com")
-    assert mail.pk == web.pk
+    assert mail.pk == known.pk
     assert Customer.objects.get().email == "maria@example.com"
 
 
-def test_identity_never_takes_another_customers_phone():
+def test_an_sms_sender_is_matched_by_its_number():
     owner = CustomerFactory(phone="+14155550123", email="owner@example.com")
-    other = services.customer_get_or_create_for_identity(channel="web", external_id="v2", email="new@example.com",
-                                                         phone="+14155550123")
-    assert other.pk == owner.pk  # email did not match anyone, so the phone identified the owner
-    stranger = services.customer_get_or_create_for_identity(channel="web", external_id="v3", email="x@example.com")
-    assert stranger.pk != owner.pk and stranger.phone is None
+    texted = services.customer_get_or_create_for_identity(channel="sms", external_id="+14155550123",
+                                                          phone="+1 415 555 0123", email="new@example.com")
+    assert texted.pk == owner.pk
+    assert Customer.objects.get().email == "owner@example.com"
+
+
+def test_an_email_or_phone_a_web_sender_states_is_a_claim_never_matched_nor_attached():
+    """Issue 14.10: a visitor stating the owner's contact must not become the owner, nor keep the contact so that the
+    owner's later messages join the visitor."""
+    owner = CustomerFactory(phone="+14155550123", email="owner@example.com")
+    claimed_owner = services.customer_get_or_create_for_identity(channel="web", external_id="v2",
+                                                                 email="owner@example.com", phone="+14155550123")
+    claimed_free = services.customer_get_or_create_for_identity(channel="web", external_id="v3",
+                                                                email="free@example.com", phone="+14155550999")
+    assert claimed_owner.pk != owner.pk and (claimed_owner.email, claimed_owner.phone) == (None, None)
+    assert (claimed_free.email, claimed_free.phone) == (None, None)
+    later = services.customer_get_or_create_for_identity(channel="email", external_id="free@example.com",
+                                                         email="free@example.com")
+    assert later.pk != claimed_free.pk
 
 
 def test_identity_requires_an_external_id_and_a_known_channel():

@@ -277,6 +277,12 @@ HIBACHI_BEAT_SCHEDULE["escalations-notify-overdue"] = {
     "description": "Email staff about escalations whose notification did not go out within "
                    "ESCALATION_NOTIFY_RETRY_MINUTES.",
 }
+# One-time codes that prove a contact before a booking is acted on from an unverified channel, or before a contact
+# typed in a chat is attached to the customer (conversations.services.verification).
+VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 600)
+VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
+VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
+VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
 STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
 
 # Health check (/healthz): the public get only ok/fail (200/503), throttled per address; details (versions, workers,

@@ -30,6 +30,15 @@ def _field(payload: dict, *names: str) -> str:
 class EmailSender(Sender):
     """OPTIONS: from_email (default DEFAULT_FROM_EMAIL), reply_to, domain (of Message-ID), default_subject."""
 
+    def send_code(self, *, recipient: str, text: str) -> SendResult:
+        from_email = self.options.get("from_email") or settings.DEFAULT_FROM_EMAIL
+        email = EmailMessage(subject="Your MyHibachi code", body=text, from_email=from_email, to=[recipient])
+        try:
+            email.send(fail_silently=False)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"Email send failed: {type(exc).__name__}: {exc}") from exc
+        return SendResult(recipient=recipient)
+
     def send(self, message) -> SendResult:
         event = inbound_event_for(message, WebhookEvent.Provider.MAILGUN)
         payload = event.payload if event else {}

@@ -124,10 +124,14 @@ class Command(BaseCommand):
     def _seed_customer(self, spec) -> int:
         created = 0
         start = timezone.now() - timedelta(days=1)
+        email, phone = services.normalize_email(spec["email"]), services.normalize_phone(spec["phone"])
+        customer = services.customer_find_by_contact(email=email, phone=phone) or services.customer_create(
+            name=spec["name"], email=email, phone=phone)
         for channel, external_id, messages in spec["conversations"]:
-            customer = services.customer_get_or_create_for_identity(
-                channel=channel, external_id=external_id, name=spec["name"], email=spec["email"], phone=spec["phone"]
-            )
+            # Demo data: the customer's contacts are known, so each identity is attached to them directly (a web
+            # chat identity never joins a customer by a stated contact; see customer_get_or_create_for_identity).
+            customer = services.customer_identity_attach(customer=customer, channel=channel,
+                                                         external_id=external_id).customer
             if Conversation.objects.filter(customer=customer, channel=channel).exists():
                 continue
             conversation = services.conversation_get_or_create_open(customer=customer, channel=channel)
