@@ -30,8 +30,12 @@ class CustomerForm(forms.ModelForm):
 class ChannelIdentityInline(admin.TabularInline):
     model = ChannelIdentity
     extra = 0
-    fields = ["channel", "external_id", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["channel", "external_id", "created_at", "consent", "consent_source", "consent_changed_at"]
+    readonly_fields = ["created_at", "consent", "consent_source", "consent_changed_at"]
+
+    @admin.display(description="consent")
+    def consent(self, obj):
+        return f"opted out {obj.opted_out_at:%Y-%m-%d %H:%M}" if obj.opted_out_at else "subscribed"
 
 
 @admin.register(Customer)
@@ -63,11 +67,23 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelIdentity)
 class ChannelIdentityAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "channel", "customer", "created_at"]
-    list_filter = ["channel"]
+    list_display = ["external_id", "channel", "customer", "created_at", "opted_out_at", "consent_source"]
+    list_filter = ["channel", ("opted_out_at", admin.EmptyFieldListFilter)]
     search_fields = ["external_id", "customer__name", "customer__email", "customer__phone"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
+    readonly_fields = ["opted_out_at", "consent_source", "consent_changed_at"]
+    actions = ["opt_out", "opt_in"]
+
+    @admin.action(description="Opt out (no surveys or follow-ups)", permissions=["change"])
+    def opt_out(self, request, queryset):
+        changed = sum(services.identity_opt_out(identity=i, source=f"staff {request.user}") for i in queryset)
+        self.message_user(request, f"{changed} contact(s) opted out.")
+
+    @admin.action(description="Opt back in (only when the customer asked)", permissions=["change"])
+    def opt_in(self, request, queryset):
+        changed = sum(services.identity_opt_in(identity=i, source=f"staff {request.user}") for i in queryset)
+        self.message_user(request, f"{changed} contact(s) opted back in.")
 
 
 class MessageInline(admin.TabularInline):

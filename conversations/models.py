@@ -50,6 +50,13 @@ class ChannelIdentity(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     external_id = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
+    opted_out_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when the contact opted out (STOP, an unsubscribe link): no survey, follow-up or marketing "
+                  "message is sent to it. Replies to the customer's own messages still are.")
+    consent_source = models.CharField(max_length=60, blank=True,
+                                      help_text="What changed the consent last (a keyword, the unsubscribe link, staff).")
+    consent_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "channel identities"

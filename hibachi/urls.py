@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from bookings.views import calendar_feed, payment_webhook
 from monitoring.apis import HealthzApi
 from monitoring.metrics import metrics_view
-from messaging.views import home
+from messaging.views import home, unsubscribe
 
 admin.site.site_header = "MyHibachi AI"
 admin.site.site_title = "MyHibachi AI admin"
@@ -18,6 +18,7 @@ handler500 = "hibachi.openapi.api_server_error"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", HealthzApi.as_view(), name="healthz"),
+    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),

@@ -63,6 +63,7 @@ class OutboundDelivery(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent: the contact opted out"
 
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.CASCADE, related_name="delivery",

@@ -284,6 +284,10 @@ VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
 VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
 VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
 STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
+# Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.
+BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
+BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # the public address links in messages point to
 
 # Health check (/healthz): the public get only ok/fail (200/503), throttled per address; details (versions, workers,
 # errors) only for staff or the METRICS_TOKEN bearer token. The public answer reuses a Celery ping this recent.
