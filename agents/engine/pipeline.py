@@ -297,7 +297,7 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             generation_record(request=answer.request, generation=generation)
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
-                    "model_version": _model_version(generation)}
+                    "model_version": _model_version(generation, understood.nlu)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
         reply = conversation_services.message_record_outbound(
@@ -370,13 +370,15 @@ def _customer_adopt_contact(customer, booking: dict) -> None:
                 continue
 
 
-def _model_version(generation) -> str:
+def _model_version(generation, parsed: dict) -> str:
     """What wrote the reply, for rewards per model version: the model, and for a provider that renders the agent's
-    drafts (the template provider) the NLU version whose reading of the message the draft rests on."""
+    drafts (the template provider) the NLU version (and fine-tuned encoder) whose reading of the message the draft
+    rests on."""
+    understanding = parsed.get("model_version") or nlu_model_current().version
     if generation is None:
-        return f"nlu-{nlu_model_current().version}"
+        return f"nlu-{understanding}"
     if _renders_drafts(generation.provider):
-        return f"{generation.model}+nlu-{nlu_model_current().version}"
+        return f"{generation.model}+nlu-{understanding}"
     return generation.model
 
 

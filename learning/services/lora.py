@@ -202,3 +202,49 @@ def lora_train_and_promote(*, base_model: str | Path, dataset: Path | None = Non
         version.path = ""
         version.save(update_fields=["path"])
     return version
+
+
+# --- serving through Ollama ---------------------------------------------------------------------------------------
+
+OLLAMA_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+
+
+def ollama_model_name(version: ModelVersion) -> str:
+    return f"myhibachi-student:{version.version.lower()}"
+
+
+def lora_adapter_files(version: ModelVersion) -> dict[str, Path]:
+    """The adapter as Ollama's ADAPTER instruction takes it: a directory of Safetensors weights with the PEFT
+    adapter_config.json (Ollama imports LoRA adapters of Llama, Mistral and Gemma bases this way)."""
+    directory = Path(version.path)
+    files = {name: directory / name for name in OLLAMA_ADAPTER_FILES}
+    missing = [name for name, path in files.items() if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(f"The adapter {version.version} has no {', '.join(missing)} in {directory}: it must be "
+                                "saved by PEFT with safetensors (the layout Ollama's ADAPTER instruction imports).")
+    config = json.loads(files["adapter_config.json"].read_text(encoding="utf-8"))
+    if config.get("peft_type") != "LORA":
+        raise ValueError(f"The adapter {version.version} is {config.get('peft_type')!r}, not a LoRA adapter.")
+    return files
+
+
+def lora_ollama_register(*, version: ModelVersion) -> str:
+    """Create the Ollama model base + this adapter (uploads each file as a blob by its sha256, then /api/create with
+    `from` and `adapters`); returns the model name, also kept in version.metrics["ollama_model"]."""
+    import ollama
+
+    options = settings.AI_PROVIDERS.get("ollama", {}).get("OPTIONS", {})
+    base = settings.LEARNING_LORA_OLLAMA_BASE or options.get("model")
+    if not options.get("host") or not base:
+        raise ValueError("Set OLLAMA_HOST and the Ollama base model (LEARNING_LORA_OLLAMA_BASE or OLLAMA_MODEL) to "
+                         "serve a LoRA adapter.")
+    client = ollama.Client(host=options["host"], timeout=float(options.get("timeout", 30)) * 10)
+    adapters = {name: client.create_blob(path) for name, path in lora_adapter_files(version).items()}
+    name = ollama_model_name(version)
+    response = client.create(model=name, from_=base, adapters=adapters, stream=False)
+    if getattr(response, "status", "") != "success":
+        raise ValueError(f"Ollama did not create {name}: {getattr(response, 'status', response)!r}")
+    version.metrics = {**(version.metrics or {}), "ollama_model": name, "ollama_base": base,
+                       "ollama_adapters": adapters}
+    version.save(update_fields=["metrics"])
+    return name
