@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
+from agents.tests.providers.factories import CascadeCalibrationFactory, ModelCallFactory, TutorPairFactory
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
 from conversations.models import ConversationLog
 from conversations.services import conversation_close, conversation_escalate
@@ -31,6 +31,7 @@ def one_of_each():
     SatisfactionSurveyFactory(conversation=message.conversation)
     ModelCallFactory()
     TutorPairFactory()
+    CascadeCalibrationFactory()
     one_of_each_learning_model()
     one_of_each_monitoring_model()
     conversation_escalate(conversation=message.conversation, reason="customer asked for a human", message=message)

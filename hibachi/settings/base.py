@@ -391,6 +391,16 @@ AI_MODEL_PRICES = {
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
+# Cascade calibration (agents.services.calibration, weekly): messages with outcomes needed before a proposal, and what
+# one reward point is worth in USD (a booking scores +1), to weigh the teacher's and staff's costs against rewards.
+AI_CASCADE_MIN_SAMPLES = env_int("AI_CASCADE_MIN_SAMPLES", 30)
+AI_CASCADE_REWARD_POINT_USD = env_float("AI_CASCADE_REWARD_POINT_USD", 50.0)
+HIBACHI_BEAT_SCHEDULE["agents-cascade-calibration"] = {
+    "task": "agents.tasks.cascade_calibration_propose",
+    "schedule": crontab(minute=0, hour=4, day_of_week="sun"),
+    "description": "Propose cascade thresholds (LOW, HIGH) from the last 4 weeks of tutor pairs and outcomes; "
+                   "staff approve them in the admin (Cascade calibrations).",
+}
 
 # Learning loop (learning app): review queue, datasets, model versions. LEARNING_MODEL_DIR holds the versioned
 # artifacts of the models the loop trains (upsell/, lora/, minilm/); NLU versions stay in NLU_MODEL_DIR.
