@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from bookings import quotes
 from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
 from learning.services.experiments import experiment_assign
-from learning.services.outcomes import survey_record_response
+from learning.services.outcomes import survey_record_answer, survey_record_response
 from learning.services.upsell import upsell_offer_record
 
 from . import dialogue
@@ -204,11 +204,16 @@ class ExperimentAssign(Decision):
 
 @dataclass
 class SurveyResponseRecord(Decision):
-    """The customer's message answers the satisfaction survey the assistant sent."""
+    """The customer's message answers the satisfaction survey the assistant sent: the rating (step "rating"), or the
+    yes/no of a later question ("understood", "tone_ok")."""
 
     token: str
-    rating: int
-    comment: str
+    rating: int | None = None
+    comment: str = ""
+    step: str = "rating"
+    answer: bool | None = None
 
     def carry_out(self):
-        return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        if self.step == "rating":
+            return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        return survey_record_answer(token=self.token, step=self.step, answer=self.answer, comment=self.comment)
