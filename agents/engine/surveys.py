@@ -86,14 +86,17 @@ class SurveyTurn:
 
 
 def survey_turn(*, customer, message) -> SurveyTurn | None:
-    """The survey turn for this message, or None when it does not answer a pending survey question."""
+    """The survey turn for this message, or None when it does not answer a pending survey question. A message that
+    reads as neither a rating nor a yes/no costs no query (most messages)."""
+    rated, answered = survey_rating(message.text), survey_yes_no(message.text)
+    if rated is None and answered is None:
+        return None
     pending = pending_survey_step(customer=customer, message=message)
     if pending is None:
         return None
     token, step = pending
     metadata = {}
     if step == "rating":
-        rated = survey_rating(message.text)
         if rated is None:
             return None
         rating, comment = rated
@@ -101,7 +104,6 @@ def survey_turn(*, customer, message) -> SurveyTurn | None:
         metadata["survey_rating"] = rating
         text = THANKS + (SORRY if rating <= 2 else "")
     else:
-        answered = survey_yes_no(message.text)
         if answered is None:
             return None
         answer, comment = answered

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from ..models import ModelVersion
 
@@ -179,13 +180,16 @@ def lora_train_and_promote(*, base_model: str | Path, dataset: Path | None = Non
     current = current_version(ModelVersion.Kind.LORA)
     if current is not None and Path(current.path).exists():
         model, tokenizer = lora_load(base_model, current.path)
+        measured_against = current.version
     else:
         model, tokenizer = load_base(base_model)
+        measured_against = "base"
     baseline_loss = mean_loss(model, tokenizer, validation_rows)
     version = ModelVersion.objects.create(
         kind=ModelVersion.Kind.LORA, version=stamp, path=str(out_dir), score=-loss, baseline_score=-baseline_loss,
         training_seconds=round(result["seconds"], 2),
         metrics={"validation_loss": loss, "baseline_validation_loss": baseline_loss,
+                 "baseline_version": measured_against,
                  "first_train_loss": result["losses"][0], "last_train_loss": result["losses"][-1],
                  "trainable_parameters": result["trainable"]},
         eval_set={"file": str(dataset / "validation.jsonl"), "examples": len(validation_rows)},
@@ -193,7 +197,12 @@ def lora_train_and_promote(*, base_model: str | Path, dataset: Path | None = Non
                       "steps": steps},
     )
     if loss < baseline_loss:
-        version_activate(version=version, reason=f"promoted: validation loss {baseline_loss:.4f} -> {loss:.4f}")
+        try:
+            version_activate(version=version, reason=f"promoted: validation loss {baseline_loss:.4f} -> {loss:.4f}")
+        except ValidationError as exc:   # better, but Ollama could not take it: kept for staff to make current later
+            version.notes = (f"better (validation loss {baseline_loss:.4f} -> {loss:.4f}) but not served: "
+                             f"{' '.join(exc.messages)}")
+            version.save(update_fields=["notes"])
     else:
         version.status = ModelVersion.Status.REJECTED
         version.notes = f"rejected: validation loss {loss:.4f} does not beat {baseline_loss:.4f}"

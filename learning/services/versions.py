@@ -43,13 +43,14 @@ def _activate_artifacts(version: ModelVersion) -> None:
     if version.kind == ModelVersion.Kind.OPENAI:
         return  # nothing on disk: the provider reads learning.selectors.openai_finetuned_model_for(role)
     if version.kind == ModelVersion.Kind.LORA:
+        import httpx
+        import ollama
+
         from .lora import lora_ollama_register
 
         try:
             lora_ollama_register(version=version)
-        except (OSError, ValueError, ConnectionError) as exc:
-            raise ValidationError(f"Could not register {version} in Ollama: {exc}") from exc
-        except Exception as exc:  # ollama.ResponseError, httpx errors: the server refused or is unreachable
+        except (ollama.ResponseError, httpx.HTTPError, OSError, ValueError) as exc:  # refused, unreachable, bad files
             raise ValidationError(f"Could not register {version} in Ollama: {type(exc).__name__}: {exc}") from exc
     if version.kind == ModelVersion.Kind.NLU:
         nlu_set_current(root=Path(version.path).parent, version=version.version)

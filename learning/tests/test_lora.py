@@ -67,3 +67,17 @@ def test_train_and_promote_records_a_model_version(tiny_base, tmp_path, fake_oll
     worse = lora_train_and_promote(base_model=tiny_base, dataset=dataset, steps=1)
     assert worse.status == "rejected" and worse.path == ""
     assert ModelVersion.objects.get(kind="lora", is_current=True) == version
+
+
+@pytest.mark.django_db
+def test_a_better_adapter_ollama_cannot_take_is_kept_as_a_candidate(tiny_base, tmp_path, fake_ollama):
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    (dataset / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[:25]))
+    (dataset / "validation.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[25:]))
+    fake_ollama.models.clear()   # the base model is not pulled on the Ollama server
+
+    version = lora_train_and_promote(base_model=tiny_base, dataset=dataset, steps=30)
+
+    assert version.status == "candidate" and not version.is_current and "not served" in version.notes
+    assert (tmp_path / "dataset").exists() and version.path   # the adapter is kept for a later "Make current"

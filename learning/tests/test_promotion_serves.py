@@ -201,6 +201,22 @@ def test_a_promoted_lora_adapter_is_registered_in_ollama_and_answers_until_rolle
     assert reply.model == "llama3:8b" and fake_ollama.requests[-1]["json"]["model"] == "llama3:8b"
 
 
+def test_an_adapter_measured_against_the_adapter_in_use_is_not_scored_again(ai_settings, fake_ollama,  # noqa: F811
+                                                                             tmp_path, settings):
+    adapter = Path(settings.LEARNING_MODEL_DIR) / "lora" / "measured"
+    adapter.mkdir(parents=True)
+    (adapter / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA"}))
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights")
+    version = ModelVersion.objects.create(kind="lora", version="measured", path=str(adapter), score=-1.2,
+                                          baseline_score=-1.5, metrics={"baseline_version": "base"},
+                                          training_set={"base_model": str(tmp_path / "no-such-base")})
+
+    version_make_current(version=version)   # the base model is never loaded: the training's scores stand
+
+    version.refresh_from_db()
+    assert version.is_current and version.metrics["activation_check"]["score"] == -1.2
+
+
 def test_an_adapter_ollama_refuses_is_not_made_current(trained_adapter, ai_settings, fake_ollama):  # noqa: F811
     fake_ollama.models.pop("llama3:8b")   # the base model is not pulled on the Ollama server
 
