@@ -108,6 +108,21 @@ def test_a_worse_nlu_version_is_refused_unless_forced_and_then_serves_until_roll
     assert message.intent == "pricing_question"
 
 
+def test_staff_force_a_refused_version_from_the_admin_by_ticking_force(customers, staff_client):
+    shipped = nlu_baseline_register()
+    worse = nlu_copy(shipped, "always-menu", forced_intent="menu_question")
+    url = reverse("admin:learning_modelversion_activate", args=[worse.pk])
+    assert 'name="force"' in staff_client.get(url).content.decode()   # the confirmation page offers it
+
+    refused = staff_client.post(url, follow=True).content.decode()
+    assert "Not made current" in refused and not ModelVersion.objects.get(pk=worse.pk).is_current
+    staff_client.post(url, {"force": "1"})
+
+    worse.refresh_from_db()
+    assert worse.is_current and worse.metrics["activation_check"]["forced"] is True
+    assert customers.ask()[0].intent == "menu_question"
+
+
 # --- the fine-tuned MiniLM encoder ------------------------------------------------------------------------------------
 
 @pytest.fixture
