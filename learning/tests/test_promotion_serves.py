@@ -163,6 +163,39 @@ def test_a_promoted_minilm_encoder_gives_the_intent_and_rollback_returns_to_the_
     assert reply.metadata["model_version"] == f"templates-v1+nlu-{shipped.version}"
 
 
+def test_another_process_that_already_loaded_the_nlu_picks_up_the_promotion_on_its_next_parse(
+        nlu_dir, forced_minilm, settings):
+    """A Celery worker or another web process: no restart, no signal; its next parse reads the pointer."""
+    import os
+    import subprocess
+    import sys
+
+    nlu_baseline_register()
+    code = ("import sys, django; django.setup(); from nlu import parse\n"
+            "for line in sys.stdin:\n"
+            "    print(parse('How much for 12 adults?').model_version, flush=True)\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hibachi.settings.base", "NLU_MODEL_DIR": str(nlu_dir),
+           "LEARNING_MODEL_DIR": str(settings.LEARNING_MODEL_DIR)}
+    worker = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        worker.stdin.write("parse\n")
+        worker.stdin.flush()
+        before = worker.stdout.readline().strip()
+        version_make_current(version=forced_minilm, force=True)
+        worker.stdin.write("parse\n")
+        worker.stdin.flush()
+        after = worker.stdout.readline().strip()
+        version_rollback(kind="minilm")
+        worker.stdin.write("parse\n")
+        worker.stdin.flush()
+        rolled_back = worker.stdout.readline().strip()
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    assert "minilm" not in before and after == f"{before}+minilm-menu-head" and rolled_back == before
+
+
 # --- the LoRA adapter, served by Ollama -------------------------------------------------------------------------------
 
 ROWS = [
