@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0002_tutorpair_to_learning'),
+        ('agents', '0003_modelcall_route_embedding_labeling'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
