@@ -30,8 +30,9 @@ class SatisfactionSurvey(models.Model):
     conversation = models.ForeignKey(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="satisfaction_surveys"
     )
-    understood = models.BooleanField(help_text="Did the assistant understand what you needed?")
-    tone_ok = models.BooleanField(help_text="Was the tone right?")
+    # Asked one after the other after the rating, on the customer's channel; empty until (unless) answered.
+    understood = models.BooleanField(null=True, blank=True, help_text="Did the assistant understand what you needed?")
+    tone_ok = models.BooleanField(null=True, blank=True, help_text="Was the tone right?")
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

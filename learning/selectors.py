@@ -119,3 +119,19 @@ def openai_finetuned_model() -> str | None:
     from .services.openai_ft import finetuned_model_current
 
     return finetuned_model_current()
+
+
+def openai_finetuned_model_for(role: str) -> str | None:
+    """The fine-tuned OpenAI model staff made current for `role` ("teacher" or "student"), or None: the provider's
+    own model. Read by the OpenAI provider on each call, so "Make current" and "Roll back" change what serves."""
+    from .services.openai_ft import finetuned_model_for
+
+    return finetuned_model_for(role)
+
+
+def lora_ollama_model() -> str | None:
+    """The Ollama model registered from the current LoRA adapter (base + ADAPTER), or None: the base model."""
+    from .models import ModelVersion
+
+    current = ModelVersion.objects.filter(kind=ModelVersion.Kind.LORA, is_current=True).only("metrics").first()
+    return (current.metrics or {}).get("ollama_model") if current else None

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
+from agents.tests.providers.factories import CascadeCalibrationFactory, ModelCallFactory, TutorPairFactory
 from bookings.models import DepositPayment
 from bookings.services import calendar_feed_get_or_create
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
@@ -36,6 +36,7 @@ def one_of_each():
     SatisfactionSurveyFactory(conversation=message.conversation)
     ModelCallFactory()
     TutorPairFactory()
+    CascadeCalibrationFactory()
     one_of_each_learning_model()
     one_of_each_monitoring_model()
     verification_code_issue(customer=message.conversation.customer, conversation=message.conversation, purpose="act",

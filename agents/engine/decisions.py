@@ -29,7 +29,7 @@ from bookings import quotes
 from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
 from conversations.services import mask_contact, verification_code_issue
 from learning.services.experiments import experiment_assign
-from learning.services.outcomes import survey_record_response
+from learning.services.outcomes import survey_record_answer, survey_record_response
 from learning.services.upsell import upsell_offer_record
 
 from . import dialogue
@@ -228,11 +228,16 @@ class ExperimentAssign(Decision):
 
 @dataclass
 class SurveyResponseRecord(Decision):
-    """The customer's message answers the satisfaction survey the assistant sent."""
+    """The customer's message answers the satisfaction survey the assistant sent: the rating (step "rating"), or the
+    yes/no of a later question ("understood", "tone_ok")."""
 
     token: str
-    rating: int
-    comment: str
+    rating: int | None = None
+    comment: str = ""
+    step: str = "rating"
+    answer: bool | None = None
 
     def carry_out(self):
-        return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        if self.step == "rating":
+            return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        return survey_record_answer(token=self.token, step=self.step, answer=self.answer, comment=self.comment)

@@ -45,11 +45,11 @@ from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
 from . import dialogue, prices
-from .decisions import Decision, SurveyResponseRecord, UpsellOfferRecord, VerificationCodeSend
+from .decisions import Decision, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
-from .surveys import pending_survey_token, survey_rating
+from .surveys import SurveyTurn, survey_turn
 from .tone import by_tone
 from .tools import build_tools
 
@@ -111,7 +111,7 @@ def _answer(message: Message) -> InboundResult:
     loaded = _load(message)
     if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
         return _acknowledge_waiting(loaded)
-    # A rating that answers the satisfaction survey the assistant just sent is recorded, not answered by an agent.
+    # An answer to the satisfaction survey's latest question (a rating, a yes/no) is recorded, not answered by an agent.
     survey = _survey_answer(loaded)
     if survey is not None:
         return _commit_survey(loaded, survey)
@@ -315,7 +315,7 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
         processing_ms = int((time.perf_counter() - loaded.started) * 1000)
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
-                    "model_version": _model_version(generation), **_plan_fields(
+                    "model_version": _model_version(generation, understood.nlu), **_plan_fields(
                         tone=decided.ctx.tone, decisions=outcome.decisions, processing_ms=processing_ms)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
@@ -424,13 +424,15 @@ def _customer_adopt_contact(customer, booking: dict) -> None:
                 continue
 
 
-def _model_version(generation) -> str:
+def _model_version(generation, parsed: dict) -> str:
     """What wrote the reply, for rewards per model version: the model, and for a provider that renders the agent's
-    drafts (the template provider) the NLU version whose reading of the message the draft rests on."""
+    drafts (the template provider) the NLU version (and fine-tuned encoder) whose reading of the message the draft
+    rests on."""
+    understanding = parsed.get("model_version") or nlu_model_current().version
     if generation is None:
-        return f"nlu-{nlu_model_current().version}"
+        return f"nlu-{understanding}"
     if _renders_drafts(generation.provider):
-        return f"{generation.model}+nlu-{nlu_model_current().version}"
+        return f"{generation.model}+nlu-{understanding}"
     return generation.model
 
 
@@ -443,23 +445,17 @@ def _renders_drafts(alias: str) -> bool:
 
 # The two short paths -------------------------------------------------------------------------------------------------
 
-def _survey_answer(loaded: Loaded) -> SurveyResponseRecord | None:
-    rating = survey_rating(loaded.message.text)
-    token = pending_survey_token(customer=loaded.customer, message=loaded.message) if rating else None
-    if token is None:
-        return None
-    score, comment = rating
-    return SurveyResponseRecord(token=token, rating=score, comment=comment)
+def _survey_answer(loaded: Loaded) -> SurveyTurn | None:
+    return survey_turn(customer=loaded.customer, message=loaded.message)
 
 
-def _commit_survey(loaded: Loaded, survey: SurveyResponseRecord) -> InboundResult:
+def _commit_survey(loaded: Loaded, survey: SurveyTurn) -> InboundResult:
     with transaction.atomic():
-        survey.carry_out()
+        survey.decision.carry_out()
         reply = conversation_services.message_record_outbound(
-            conversation=loaded.conversation, text="Thank you for your feedback!" + (
-                " We're sorry it wasn't better; a manager will read your comments." if survey.rating <= 2 else ""),
-            author=Message.Author.AI, in_reply_to=loaded.message, agent="survey", route=Message.Route.STUDENT,
-            provider="", model="", metadata={"survey_rating": survey.rating, **_plan_fields(
+            conversation=loaded.conversation, text=survey.text, author=Message.Author.AI, in_reply_to=loaded.message,
+            agent="survey", route=Message.Route.STUDENT, provider="", model="",
+            metadata={**survey.metadata, **_plan_fields(
                 tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)

@@ -104,6 +104,20 @@ class ChatAPI(Protocol):
         """The message that gives the model a tool's result (`content`: compact JSON)."""
 
 
+class BoundChat:
+    """A provider's ChatAPI bound to the model one call uses (a promoted fine-tune or adapter may replace the
+    configured model between calls, never within one)."""
+
+    def __init__(self, provider, model: str):
+        self.provider, self.model = provider, model
+
+    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool) -> ChatTurn:
+        return self.provider.send(messages, tools=tools, last_round=last_round, model=self.model)
+
+    def tool_message(self, call: ToolCall, content: str) -> dict:
+        return self.provider.tool_message(call, content)
+
+
 def tool_loop(request: GenerationRequest, api: ChatAPI) -> Reply:
     """Ask the model, run the tools it calls and send their results back, until it answers in text.
 

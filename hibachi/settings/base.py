@@ -447,6 +447,16 @@ OPENAI_BATCH_PRICE_FACTOR = Decimal(env_str("OPENAI_BATCH_PRICE_FACTOR", "0.5"))
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
+# Cascade calibration (agents.services.calibration, weekly): messages with outcomes needed before a proposal, and what
+# one reward point is worth in USD (a booking scores +1), to weigh the teacher's and staff's costs against rewards.
+AI_CASCADE_MIN_SAMPLES = env_int("AI_CASCADE_MIN_SAMPLES", 30)
+AI_CASCADE_REWARD_POINT_USD = env_float("AI_CASCADE_REWARD_POINT_USD", 50.0)
+HIBACHI_BEAT_SCHEDULE["agents-cascade-calibration"] = {
+    "task": "agents.tasks.cascade_calibration_propose",
+    "schedule": crontab(minute=0, hour=4, day_of_week="sun"),
+    "description": "Propose cascade thresholds (LOW, HIGH) from the last 4 weeks of tutor pairs and outcomes; "
+                   "staff approve them in the admin (Cascade calibrations).",
+}
 
 # Learning loop (learning app): review queue, datasets, model versions. LEARNING_MODEL_DIR holds the versioned
 # artifacts of the models the loop trains (upsell/, lora/, minilm/); NLU versions stay in NLU_MODEL_DIR.
@@ -458,6 +468,9 @@ LEARNING_DATASET_DIR = Path(env_str("LEARNING_DATASET_DIR", str(BASE_DIR / "var"
 LEARNING_FROZEN_EVAL_PATH = Path(env_str("LEARNING_FROZEN_EVAL_PATH", str(BASE_DIR / "var" / "datasets" / "frozen_eval.jsonl")))
 LEARNING_HIGH_REWARD = env_float("LEARNING_HIGH_REWARD", 0.5)  # replies at or above this reward are exported
 LEARNING_LORA_BASE_MODEL = env_str("LEARNING_LORA_BASE_MODEL", "")  # a local directory (save_pretrained layout)
+# The Ollama model the promoted adapter is applied to (ADAPTER); "" means OLLAMA_MODEL. It must be the same base model
+# as LEARNING_LORA_BASE_MODEL, in Ollama's library.
+LEARNING_LORA_OLLAMA_BASE = env_str("LEARNING_LORA_OLLAMA_BASE", "")
 LEARNING_MINILM_MIN_LABELS = env_int("LEARNING_MINILM_MIN_LABELS", 300)  # readiness: staff-verified labels needed
 LEARNING_MINILM_MIN_PER_INTENT = env_int("LEARNING_MINILM_MIN_PER_INTENT", 10)
 LEARNING_UPSELL_MIN_PROBABILITY = env_float("LEARNING_UPSELL_MIN_PROBABILITY", 0.15)
@@ -490,7 +503,11 @@ for _handler in LOGGING["handlers"].values():  # every handler, messages and tra
     _handler["filters"] = [*_handler.get("filters", []), "pii"]
 # Also puts the filter on the handlers LOGGING does not name (Django's defaults); the Celery worker runs it too.
 LOGGING_CONFIG = "learning.pii.logging_configure"
-# An OpenAI fine-tuned model (learning app, admin -> Model versions shows its name) served as provider alias
+# What a fine-tuned OpenAI model ("ft:...") made current in the admin costs when AI_MODEL_PRICES has no row of its own
+# (gpt-4o-mini fine-tuned inference prices by default), USD per 1M tokens.
+AI_FINETUNED_MODEL_PRICE = {"prompt": Decimal(env_str("OPENAI_FINETUNED_PRICE_PROMPT", "0.30")),
+                            "completion": Decimal(env_str("OPENAI_FINETUNED_PRICE_COMPLETION", "1.20"))}
+# An OpenAI fine-tuned model can also be pinned by configuration, as provider alias
 # "openai-finetuned": set OPENAI_FINETUNED_MODEL to that name and AI_PROVIDER / AI_TEACHER to "openai-finetuned".
 OPENAI_FINETUNED_MODEL = env_str("OPENAI_FINETUNED_MODEL", "")
 if OPENAI_FINETUNED_MODEL:
