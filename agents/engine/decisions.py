@@ -99,11 +99,14 @@ class BookingCreate(Decision):
     def settle(self, state: dict, booking) -> None:
         if booking is None:   # ask for another start time
             state["stage"] = "collecting"
+            state["asked"] = "slot"
             dialogue.booking_slots(state).pop("slot", None)
             return
         state["stage"] = "booked"
         state["booking_id"] = booking.pk
         state["booking"] = {}
+        for key in ("asked", "shown_total", "affirmed_total"):   # they belonged to the flow that is now booked
+            state.pop(key, None)
 
     def booking_of(self, result):
         return result

@@ -1,4 +1,13 @@
-"""Multi-turn slot filling for a booking, persisted in Conversation.state; later values overwrite earlier ones."""
+"""Multi-turn slot filling for a booking, persisted in Conversation.state; later values overwrite earlier ones.
+
+The state also remembers the question the assistant just asked (`state["asked"]`: one of REQUIRED, or
+"confirmation" after "Shall I book it?"). The next message is read with it (`expected=` for the entity extractor, and
+here the short answers the extractor has no cue for: "Lena Park" after the name question, "12" after the guest
+question), so that no slot is asked for again once the customer has answered it.
+
+Whether a message says yes or no comes from the NLU's dialogue acts (`acts`: affirm, deny, inform, ...) when the
+model gives them, and from the regular expressions below when it does not.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +38,16 @@ _NAME_CUES = (r"my name is|my name's|name is|name's|names|this is|i am|i'm|im|it
               r"|under|call me")
 _NAME = re.compile(rf"\b(?i:{_NAME_CUES})\s+(?P<name>[A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+)?)"
                    rf"|^\s*(?P<signed>[A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s+here\b")
+# Words that never make a name on their own when a short message answers the name question.
+_NOT_A_NAME_ANSWER = re.compile(r"^(yes|yeah|yep|no|nope|ok(ay)?|sure|thanks?|thank you|hi|hello|hey|why|what|"
+                                r"same|idk|later|n/?a|none)\b", re.I)
+_SHORT_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){0,2})\s*[.!]?\s*$")
+_BARE_COUNT = re.compile(r"^\s*(?:about|around|maybe|like|~)?\s*(\d{1,2})\s*(?:people|ppl|guests|of us|adults|pax)?\s*"
+                         r"[.!]?\s*$", re.I)
+# A start time said as a bare hour after the start-time question: "6" or "at 6" is 18:00 (the slots are 12, 15, 18,
+# 20:30, so an hour alone can only mean one of them).
+_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(12|3|6|8:30)\s*[.!]?\s*$", re.I)
+_HOUR_SLOT = {"12": "12:00", "3": "15:00", "6": "18:00", "8:30": "20:30"}
 _STRONG_CUE = re.compile(r"(?i:my name is|my name's|name is|name's)\s")
 _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry", "not", "just", "so", "in", "at",
               "on", "the", "a", "an", "for", "fine", "good", "ok", "okay", "here", "there", "about", "around", "going",
@@ -38,9 +57,14 @@ _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry"
               "coming", "having", "doing", "also", "actually", "really", "very", "too", "interested", "new"}
 
 
-def extract_name(text: str) -> str | None:
+def extract_name(text: str, *, expected: str | None = None) -> str | None:
     """A person's name the customer gives for the booking, or None. Lower-case words count only after a clear cue
-    ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised."""
+    ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised. When the assistant
+    just asked for the name (`expected="name"`), a message of one to three words and nothing else is the name."""
+    if expected == "name":
+        short = _SHORT_NAME.match(text)
+        if short and not _NOT_A_NAME_ANSWER.match(text.strip()) and short.group(1).split()[0].lower() not in _NOT_NAMES:
+            return " ".join(word[:1].upper() + word[1:] for word in short.group(1).split())
     for match in _NAME.finditer(text):
         name = (match.group("name") or match.group("signed") or "").strip()
         words = name.split()
@@ -62,10 +86,26 @@ def booking_slots(state: dict) -> dict:
     return state.setdefault("booking", {})
 
 
-def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
-    """Write what the customer said into the booking slots; returns the keys that changed."""
+def short_answer(text: str, *, expected: str | None) -> dict:
+    """Entities from a bare answer to the question just asked, which carries no cue of its own: "12" after the guest
+    question is 12 guests, "6" after the start-time question is 18:00."""
+    if expected == "adults" and (count := _BARE_COUNT.match(text)) and int(count.group(1)) > 0:
+        return {"guests": int(count.group(1))}
+    if expected == "slot" and (hour := _BARE_HOUR.match(text)):
+        return {"time": _HOUR_SLOT[hour.group(1).lower()]}
+    return {}
+
+
+def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str | None = None) -> list[str]:
+    """Write what the customer said into the booking slots; returns the keys that changed.
+
+    A head count (`guests`) is the number of adults unless it includes the children (the extractor's
+    `guests_includes_children`, or it equals the party we already have): then the adults are what is left once the
+    children are counted. Only the customer's own email and phone are adopted: the extractor keeps other people's in
+    `other_contacts`, which is never read here."""
     booking = booking_slots(state)
     changed = []
+    entities = {**short_answer(text, expected=expected), **entities}
 
     def put(key, value):
         if value not in (None, "", [], {}) and booking.get(key) != value:
@@ -73,7 +113,13 @@ def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
             changed.append(key)
 
     if "guests" in entities and "adults" not in entities:
-        put("adults", int(entities["guests"]))
+        guests = int(entities["guests"])
+        children = int(entities.get("children", booking.get("children", 0)))
+        under_6 = int(entities.get("children_under_6", booking.get("children_under_6", 0)))
+        party_so_far = booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)
+        includes_children = entities.get("guests_includes_children") or (
+            children + under_6 and guests == party_so_far)
+        put("adults", guests - children - under_6 if includes_children and guests > children + under_6 else guests)
         booking.setdefault("children", 0)
     for key in ("adults", "children", "children_under_6"):
         if key in entities:
@@ -95,7 +141,7 @@ def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
         put("addons", {**booking.get("addons", {}), **entities["addons"]})
     put("email", entities.get("email"))
     put("phone", entities.get("phone"))
-    put("name", extract_name(text))
+    put("name", entities.get("name") or extract_name(text, expected=expected))
     return changed
 
 
@@ -127,3 +173,24 @@ def is_confirmation(text: str) -> bool:
 
 def is_decline(text: str) -> bool:
     return bool(_DECLINE.search(text))
+
+
+# A yes that also asks something ("ok, what's the deposit?") agrees to nothing unless it says to book.
+_BOOK_WORDS = re.compile(r"\b(book|confirm|reserve|lock (it|us) in|go ahead|go for it|yes|yep|yeah|yup|let'?s do it)\b",
+                         re.I)
+
+
+def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
+    """The customer says yes (to the summary, to continuing an earlier booking). From the NLU's dialogue acts when it
+    gives them; otherwise the regular expressions, where a question without a word of booking is not a yes."""
+    if acts is not None:
+        return "affirm" in acts and "deny" not in acts
+    if not is_confirmation(text):
+        return False
+    return "?" not in text or bool(_BOOK_WORDS.search(text))
+
+
+def is_deny(text: str, *, acts: list[str] | None = None) -> bool:
+    if acts is not None:
+        return "deny" in acts
+    return is_decline(text)

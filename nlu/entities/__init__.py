@@ -40,13 +40,14 @@ def reference_day(reference_date: datetime | date | None) -> date:
     raise TypeError(f"reference_date must be a date or datetime, not {type(reference_date).__name__}.")
 
 
-def extract_entities(text: str, *, reference_date: datetime | date | None = None) -> dict:
+def extract_entities(text: str, *, reference_date: datetime | date | None = None, expected: str | None = None) -> dict:
     """What `text` says about a booking; a key is present only when the message gives it.
 
     adults, children (6-12), children_under_6, guests (a total not split by age): int; date: "YYYY-MM-DD" and
     time: "HH:MM" (24h); city: canonical name; zip: 5 digits; proteins: [codes]; upgrades: {code: guests or None
     for everyone}; addons: {code: orders}; email: lower-case; phone: E.164; correction: True when the message
-    corrects something said before ("actually make it 25 adults").
+    corrects something said before ("actually make it 25 adults"). `expected`: the booking detail the assistant just
+    asked for ("adults", "date", "slot", "location", "street_address", "name", "contact"); not used by these rules yet.
     """
     today = reference_day(reference_date)
     scratch = Scratch(text)
