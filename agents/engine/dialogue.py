@@ -48,6 +48,8 @@ _BARE_COUNT = re.compile(r"^\s*(?:about|around|maybe|like|~)?\s*(\d{1,2})\s*(?:p
 # 20:30, so an hour alone can only mean one of them).
 _BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(12|3|6|8:30)\s*[.!]?\s*$", re.I)
 _HOUR_SLOT = {"12": "12:00", "3": "15:00", "6": "18:00", "8:30": "20:30"}
+# An email or a phone number beside the name ("Lena Park, lena@example.com") is not part of it.
+_CONTACT = re.compile(r"\S+@\S+|\+?[\d(][\d\s().-]{6,}\d")
 _STRONG_CUE = re.compile(r"(?i:my name is|my name's|name is|name's)\s")
 _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry", "not", "just", "so", "in", "at",
               "on", "the", "a", "an", "for", "fine", "good", "ok", "okay", "here", "there", "about", "around", "going",
@@ -62,7 +64,7 @@ def extract_name(text: str, *, expected: str | None = None) -> str | None:
     ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised. When the assistant
     just asked for the name (`expected="name"`), a message of one to three words and nothing else is the name."""
     if expected == "name":
-        short = _SHORT_NAME.match(text)
+        short = _SHORT_NAME.match(_CONTACT.sub(" ", text).strip(" ,;"))
         if short and not _NOT_A_NAME_ANSWER.match(text.strip()) and short.group(1).split()[0].lower() not in _NOT_NAMES:
             return " ".join(word[:1].upper() + word[1:] for word in short.group(1).split())
     for match in _NAME.finditer(text):
