@@ -34,13 +34,13 @@ _CONFIRM = re.compile(
 _DECLINE = re.compile(r"^\s*(no|nope|nah|not yet|wait|hold on|cancel that|don'?t)\b|\b(not|don'?t|do not) (book|confirm)\b",
                       re.I)
 # "My name is Ann Lee", "I'm Ann Lee", "Name's Ann", "this is ann lee", "Ann Lee here", "put it under Ann Lee".
-_NAME_CUES = (r"my name is|my name's|name is|name's|names|this is|i am|i'm|im|it's|its|put it under|under the name"
+_NAME_CUES = (r"my name is|my name's|name is|name's|names|name:?|this is|i am|i'm|im|it's|its|put it under|under the name"
               r"|under|call me")
 _NAME = re.compile(rf"\b(?i:{_NAME_CUES})\s+(?P<name>[A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+)?)"
                    rf"|^\s*(?P<signed>[A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s+here\b")
 # Words that never make a name on their own when a short message answers the name question.
 _NOT_A_NAME_ANSWER = re.compile(r"^(yes|yeah|yep|no|nope|ok(ay)?|sure|thanks?|thank you|hi|hello|hey|why|what|"
-                                r"same|idk|later|n/?a|none)\b", re.I)
+                                r"same|idk|later|n/?a|none|name|my|i|i'?m|it'?s|this|book|confirm)\b", re.I)
 _SHORT_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){0,2})\s*[.!]?\s*$")
 _BARE_COUNT = re.compile(r"^\s*(?:about|around|maybe|like|~)?\s*(\d{1,2})\s*(?:people|ppl|guests|of us|adults|pax)?\s*"
                          r"[.!]?\s*$", re.I)
@@ -63,10 +63,16 @@ def extract_name(text: str, *, expected: str | None = None) -> str | None:
     """A person's name the customer gives for the booking, or None. Lower-case words count only after a clear cue
     ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised. When the assistant
     just asked for the name (`expected="name"`), a message of one to three words and nothing else is the name."""
-    if expected == "name":
-        short = _SHORT_NAME.match(_CONTACT.sub(" ", text).strip(" ,;"))
-        if short and not _NOT_A_NAME_ANSWER.match(text.strip()) and short.group(1).split()[0].lower() not in _NOT_NAMES:
+    name = _name_after_cue(text)
+    if name is None and expected == "name":
+        bare = re.sub(r"[^A-Za-z' -]+", " ", _CONTACT.sub(" ", text)).strip()   # no contact, emoji, punctuation
+        short = _SHORT_NAME.match(bare)
+        if short and not _NOT_A_NAME_ANSWER.match(bare) and short.group(1).split()[0].lower() not in _NOT_NAMES:
             return " ".join(word[:1].upper() + word[1:] for word in short.group(1).split())
+    return name
+
+
+def _name_after_cue(text: str) -> str | None:
     for match in _NAME.finditer(text):
         name = (match.group("name") or match.group("signed") or "").strip()
         words = name.split()
@@ -190,6 +196,19 @@ def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
     if not is_confirmation(text):
         return False
     return "?" not in text or bool(_BOOK_WORDS.search(text))
+
+
+# A yes given before the last details came ("sounds good, book it" while the name is missing) is remembered only when
+# it says to book: "ok 6pm then" agrees to a start time, not to the total.
+_BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahead|go for it|let'?s do (it|this)|"
+                           r"sign us up)\b", re.I)
+
+
+def asks_to_book(text: str, *, acts: list[str] | None = None) -> bool:
+    """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them."""
+    if acts is not None:
+        return "affirm" in acts and "deny" not in acts
+    return bool(_BOOK_REQUEST.search(text)) and not is_decline(text)
 
 
 def is_deny(text: str, *, acts: list[str] | None = None) -> bool:

@@ -164,9 +164,11 @@ class SalesAgent(Specialist):
                                                        "number of guests or the menu?"),
                                 understanding=0.9, quote=ctx.state.get("last_quote"))
         # The total the customer has seen, and said yes to: a yes before the last details counts once they come.
-        shown_total = ctx.state.get("shown_total")
-        if affirmed and not denied and shown_total and ctx.state.get("stage") in {"collecting",
-                                                                                  "awaiting_confirmation"}:
+        # After the summary ("Shall I book it?") a yes is enough; before it, the customer must say to book.
+        shown_total, stage = ctx.state.get("shown_total"), ctx.state.get("stage")
+        if shown_total and not denied and (
+                stage == "awaiting_confirmation" and affirmed
+                or stage == "collecting" and dialogue.asks_to_book(ctx.message.text, acts=ctx.nlu.get("acts"))):
             ctx.state["affirmed_total"] = shown_total
         try:
             quote = quote_for_state(booking)

@@ -146,9 +146,8 @@ def test_the_tone_changes_when_the_customer_keeps_changing_it():
 
 
 def test_a_neutral_message_among_friendly_ones_is_answered_in_the_friendly_tone(business, chat, monkeypatch):
+    from agents.engine import pipeline
     from nlu.parser import NLUResult
-
-    import agents.engine.pipeline as pipeline
 
     real_parse = pipeline.nlu.parse
     message_tones = iter(["casual", "casual", "formal"])
