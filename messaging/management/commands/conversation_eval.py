@@ -11,9 +11,11 @@ twice after it was given).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.eval.corpus import corpus_load
+from agents.eval.corpus import CORPUS_DIR, corpus_load
 from agents.eval.runner import corpus_figures, corpus_play, corpus_table
 from messaging.services import inbound_answer_once
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--only", nargs="*", default=None, help="conversation ids (or prefixes) to play")
+        parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="folder of corpus YAML files")
         parser.add_argument("--min-booked", type=float, default=1.0,
                             help="least share of the conversations that must end booked that are (default 1.0)")
         parser.add_argument("--min-exact", type=float, default=1.0, help="least share of exact totals (default 1.0)")
@@ -36,9 +39,9 @@ class Command(BaseCommand):
                             help="most bookings nobody asked for (default 0)")
         parser.add_argument("--transcripts", action="store_true", help="print the failing conversations' transcripts")
 
-    def handle(self, *args, only=None, min_booked, min_exact, max_asked_after_given, max_booked_wrongly,
+    def handle(self, *args, only=None, corpus, min_booked, min_exact, max_asked_after_given, max_booked_wrongly,
                transcripts, **options):
-        conversations = corpus_load()
+        conversations = corpus_load(directory=corpus)
         if only:
             conversations = [c for c in conversations if any(c.id.startswith(prefix) for prefix in only)]
             if not conversations:
