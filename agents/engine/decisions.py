@@ -76,12 +76,14 @@ class BookingCreate(Decision):
     addons: dict | None
     now: datetime.datetime
     deposit: str | None = None  # from the quote the customer saw; None: priced again from the booking
+    address: str = ""           # the event's street address, when the customer gave it
 
     def carry_out(self):
         return booking_create(
             customer=self.customer, conversation=self.conversation, event_date=self.event_date, slot=self.slot,
             adults=self.adults, children=self.children, children_under_6=self.children_under_6, city=self.city,
             zip_code=self.zip_code, proteins=self.proteins, upgrades=self.upgrades, addons=self.addons, now=self.now,
+            address=self.address,
         )
 
     def reply(self, booking) -> dict[str, str]:

@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 
 SLOTS = ("12:00", "15:00", "18:00", "20:30")
-BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "proteins", "upgrades",
-                "addons", "name", "email", "phone")
+BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "address", "proteins",
+                "upgrades", "addons", "name", "email", "phone")
 # What a booking needs, in the order the assistant asks for it.
 REQUIRED = ("adults", "date", "slot", "location", "name", "contact")
+# What `state["asked"]` may hold and the entity extractor reads as `expected`: a detail above, or the street address
+# (kept on the booking when given, not asked for yet). "confirmation" and "resume" (the yes/no questions) are not.
+EXPECTABLE = (*REQUIRED, "street_address")
 QUESTIONS = {
     "adults": "How many guests will there be (adults, children 6-12 and children under 6)?",
     "date": "Which date would you like?",
@@ -27,7 +30,7 @@ QUESTIONS = {
     "contact": "What is the best phone number or email to reach you?",
 }
 _CONFIRM = re.compile(
-    r"\b(yes|yep|yeah|yup|ya|yea|sure|ok(ay)?|confirm(ed)?|book it|book us|let'?s do it|let'?s book|sounds good|"
+    r"\b(ye+s+|yep|yeah|yup|ya|yea|sure|ok(ay)?|confirm(ed)?|book it|book us|let'?s do it|let'?s book|sounds good|"
     r"go ahead|go for it|perfect|please do|absolutely|that works|works for me|that'?s (right|correct)|correct|"
     r"great|deal|do it)\b", re.I,
 )
@@ -67,7 +70,10 @@ def extract_name(text: str, *, expected: str | None = None) -> str | None:
     if name is None and expected == "name":
         bare = re.sub(r"[^A-Za-z' -]+", " ", _CONTACT.sub(" ", text)).strip()   # no contact, emoji, punctuation
         short = _SHORT_NAME.match(bare)
-        if short and not _NOT_A_NAME_ANSWER.match(bare) and short.group(1).split()[0].lower() not in _NOT_NAMES:
+        # "yesss book it" after the name question is a yes, not a name.
+        if short and not (_NOT_A_NAME_ANSWER.match(bare) or is_confirmation(text) or is_decline(text)
+                          or _BOOK_REQUEST.search(text)
+                          or any(word.lower() in _NOT_NAMES for word in short.group(1).split())):
             return " ".join(word[:1].upper() + word[1:] for word in short.group(1).split())
     return name
 
@@ -141,6 +147,7 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
             state["invalid_time"] = time
     put("zip", entities.get("zip"))
     put("city", entities.get("city"))
+    put("address", entities.get("street_address"))
     if entities.get("proteins"):
         put("proteins", sorted(set(booking.get("proteins", [])) | set(entities["proteins"])))
     if entities.get("upgrades"):
@@ -149,7 +156,9 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
         put("addons", {**booking.get("addons", {}), **entities["addons"]})
     put("email", entities.get("email"))
     put("phone", entities.get("phone"))
-    put("name", entities.get("name") or extract_name(text, expected=expected))
+    # A bare answer to the name question is a name only when the message gave nothing else ("Dec 12" is a date).
+    bare_answer = not set(entities) - {"email", "phone", "other_contacts", "name", "correction"}
+    put("name", entities.get("name") or extract_name(text, expected=expected if bare_answer else None))
     return changed
 
 
@@ -206,9 +215,9 @@ _BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahe
 
 def asks_to_book(text: str, *, acts: list[str] | None = None) -> bool:
     """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them."""
-    if acts is not None:
-        return "affirm" in acts and "deny" not in acts
-    return bool(_BOOK_REQUEST.search(text)) and not is_decline(text)
+    if acts is not None and "affirm" in acts and "deny" not in acts and "inform" not in acts:
+        return True   # a bare yes ("sounds good") to the total
+    return bool(_BOOK_REQUEST.search(text)) and not is_decline(text) and "deny" not in (acts or ())
 
 
 def is_deny(text: str, *, acts: list[str] | None = None) -> bool:

@@ -190,6 +190,7 @@ class Understood:
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
     asked = loaded.state.pop("asked", None)   # the question the last reply asked; asked again only if still open
+    asked = asked if asked in dialogue.EXPECTABLE else None
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at), expected=asked).to_dict()
     conversation_services.message_set_nlu(message=message, nlu=parsed)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text, expected=asked)

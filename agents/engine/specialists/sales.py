@@ -57,7 +57,8 @@ def house_upsell() -> str:
 
 _SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the location", "city": "the location",
                 "proteins": "the proteins", "upgrades": "the upgrades", "addons": "the add-ons", "name": "your name",
-                "email": "your email", "phone": "your phone number"}
+                "email": "your email", "phone": "your phone number",
+                "address": "the address"}
 
 
 def acknowledgement(changed: list[str], booking: dict) -> str:
@@ -74,7 +75,7 @@ def acknowledgement(changed: list[str], booking: dict) -> str:
             noted.append(f"{day:%A, %B} {day.day}")
         elif key == "slot":
             noted.append(f"at {booking['slot']}")
-        elif key in ("email", "phone", "zip", "city"):
+        elif key in ("email", "phone", "zip", "city", "address"):
             noted.append(str(booking[key]))
     return f"Got it: {', '.join(noted)}." if noted else ""
 
@@ -313,7 +314,7 @@ class SalesAgent(Specialist):
             children_under_6=booking.get("children_under_6", 0), city=booking.get("city", ""),
             zip_code=booking.get("zip") or zip_for_city(booking["city"]), proteins=booking.get("proteins"),
             upgrades=booking.get("upgrades") or None, addons=booking.get("addons") or None, now=ctx.now,
-            deposit=(ctx.state.get("last_quote") or {}).get("deposit"),
+            deposit=(ctx.state.get("last_quote") or {}).get("deposit"), address=booking.get("address", ""),
         )
         # The draft stands in until the commit step replaces it with the decision's reply.
         return AgentOutcome(draft=by_tone("Booking it now."), completeness=1.0, decisions=[decision],

@@ -165,3 +165,78 @@ def test_a_neutral_message_among_friendly_ones_is_answered_in_the_friendly_tone(
 
     assert result.reply.text.startswith("Sure thing!"), customer.transcript()
     assert result.message.tone == "formal"   # the message keeps its own reading
+
+
+def test_the_acts_decide_yes_and_no_when_the_nlu_gives_them():
+    assert dialogue.is_affirm("great, book it please", acts=["affirm"])
+    assert not dialogue.is_affirm("ok", acts=["request_info"])
+    assert dialogue.is_deny("hmm", acts=["deny"])
+
+
+def test_without_acts_a_yes_that_asks_a_question_is_no_yes():
+    assert dialogue.is_affirm("yes please book it")
+    assert not dialogue.is_affirm("ok, what's the deposit?")
+    assert dialogue.is_affirm("ok can you book it?")
+
+
+def test_agreeing_to_a_detail_is_not_asking_to_book():
+    assert not dialogue.asks_to_book("ok 6pm then")
+    assert not dialogue.asks_to_book("ok 6pm then", acts=["affirm", "inform"])
+    assert dialogue.asks_to_book("sounds good", acts=["affirm"])
+    assert dialogue.asks_to_book("sounds good, let's book")
+
+
+def test_the_street_address_given_is_kept_on_the_booking(business, chat, monkeypatch):
+    from agents.engine import pipeline
+    from nlu.parser import NLUResult
+
+    real_parse = pipeline.nlu.parse
+
+    def parse(text, **kwargs):
+        result = real_parse(text, **kwargs)
+        if "Oak" in text:   # what the entity extractor gives for a street address
+            result = NLUResult(**{**result.to_dict(), "entities": {**result.entities,
+                                                                   "street_address": "12 Oak St"}})
+        return result
+
+    monkeypatch.setattr(pipeline.nlu, "parse", parse)
+    customer = chat(name="Lena Park", email="lena@example.com")
+    customer.say("12 adults on Dec 12 at 6pm in 94538, at 12 Oak St")
+
+    result = customer.say("yes")
+
+    assert result.booking.address == "12 Oak St"
+
+
+def test_the_yes_no_questions_are_not_passed_to_the_extractor_as_a_slot(business, chat, monkeypatch):
+    from agents.engine import pipeline
+
+    seen = []
+    real_parse = pipeline.nlu.parse
+
+    def parse(text, **kwargs):
+        seen.append(kwargs.get("expected"))
+        return real_parse(text, **kwargs)
+
+    monkeypatch.setattr(pipeline.nlu, "parse", parse)
+    customer = chat(name="Lena Park", email="lena@example.com")
+    customer.say("12 adults on Dec 12 in 94538")
+    customer.say("6pm")
+    customer.say("yes")
+
+    assert seen == [None, "slot", None]
+
+
+def test_a_yes_after_the_name_question_is_not_taken_for_a_name():
+    assert dialogue.extract_name("yesss book it 🥳", expected="name") is None
+    assert dialogue.extract_name("ok sounds good", expected="name") is None
+    assert dialogue.extract_name("Tia Brooks 📧 tia.brooks@example.com", expected="name") == "Tia Brooks"
+    assert dialogue.extract_name("name's Bill Park", expected="name") == "Bill Park"
+
+
+def test_a_date_after_the_name_question_is_not_taken_for_a_name():
+    state = {}
+
+    dialogue.merge_entities(state, {"date": "2026-12-12"}, text="Dec 12", expected="name")
+
+    assert "name" not in state["booking"]
