@@ -96,7 +96,7 @@ def test_the_guest_question_takes_a_bare_number(business, chat):
 def test_the_start_time_question_takes_a_bare_hour(business, chat):
     customer = chat()
     customer.say("12 adults on Dec 12 in 94538")
-    customer.say("Lena Park, lena@example.com")   # the time is still missing, asked last... or first
+    customer.say("Lena Park, lena@example.com")   # everything but the start time
     state = customer.last.conversation.state
     assert state["asked"] == "slot"
 
