@@ -43,13 +43,13 @@ _NAME = re.compile(rf"\b(?i:{_NAME_CUES})\s+(?P<name>[A-Za-z][a-z'-]+(?:\s+[A-Za
                    rf"|^\s*(?P<signed>[A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s+here\b")
 # Words that never make a name on their own when a short message answers the name question.
 _NOT_A_NAME_ANSWER = re.compile(r"^(yes|yeah|yep|no|nope|ok(ay)?|sure|thanks?|thank you|hi|hello|hey|why|what|"
-                                r"same|idk|later|n/?a|none|name|my|i|i'?m|it'?s|this|book|confirm)\b", re.I)
+                                r"same|idk|later|n/?a|none|name|my|i|i'?m|it'?s|this|book|confirm)\b", re.IGNORECASE)
 _SHORT_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){0,2})\s*[.!]?\s*$")
 _BARE_COUNT = re.compile(r"^\s*(?:about|around|maybe|like|~)?\s*(\d{1,2})\s*(?:people|ppl|guests|of us|adults|pax)?\s*"
-                         r"[.!]?\s*$", re.I)
+                         r"[.!]?\s*$", re.IGNORECASE)
 # A start time said as a bare hour after the start-time question: "6" or "at 6" is 18:00 (the slots are 12, 15, 18,
 # 20:30, so an hour alone can only mean one of them).
-_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(12|3|6|8:30)\s*[.!]?\s*$", re.I)
+_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(12|3|6|8:30)\s*[.!]?\s*$", re.IGNORECASE)
 _HOUR_SLOT = {"12": "12:00", "3": "15:00", "6": "18:00", "8:30": "20:30"}
 # An email or a phone number beside the name ("Lena Park, lena@example.com") is not part of it.
 _CONTACT = re.compile(r"\S+@\S+|\+?[\d(][\d\s().-]{6,}\d")
@@ -194,7 +194,7 @@ def is_decline(text: str) -> bool:
 
 # A yes that also asks something ("ok, what's the deposit?") agrees to nothing unless it says to book.
 _BOOK_WORDS = re.compile(r"\b(book|confirm|reserve|lock (it|us) in|go ahead|go for it|yes|yep|yeah|yup|let'?s do it)\b",
-                         re.I)
+                         re.IGNORECASE)
 
 
 def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
@@ -210,7 +210,7 @@ def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
 # A yes given before the last details came ("sounds good, book it" while the name is missing) is remembered only when
 # it says to book: "ok 6pm then" agrees to a start time, not to the total.
 _BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahead|go for it|let'?s do (it|this)|"
-                           r"sign us up)\b", re.I)
+                           r"sign us up)\b", re.IGNORECASE)
 
 
 def asks_to_book(text: str, *, acts: list[str] | None = None) -> bool:

@@ -1,5 +1,11 @@
 """Lead nurturing / sales: answers prices, gathers booking details, quotes as soon as it can, books on confirmation.
 
+It books only when the customer says yes to a total they have seen (`state["shown_total"]`): after "Shall I book
+it?", or earlier ("sounds good, book it" before the name came: remembered as `state["affirmed_total"]`). A yes that
+brings new details books in the same turn when the total stays the same; a changed total is shown and the next yes
+books. A booking left unfinished in an earlier conversation (`state["resume_offer"]`, set by the pipeline's load
+step) is offered first and continued only on a yes.
+
 Booking and recording the upsell offered are decisions (`BookingCreate`, `UpsellOfferRecord`) that the pipeline's
 commit step carries out with the reply; the booking's confirmation is rendered there from the new booking.
 """
