@@ -135,6 +135,13 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
             children + under_6 and guests == party_so_far)
         put("adults", guests - children - under_6 if includes_children and guests > children + under_6 else guests)
         booking.setdefault("children", 0)
+        state["guests_total"] = guests
+    elif entities.get("guests_includes_children") and "adults" not in entities and state.get("guests_total"):
+        # "for everybody, kids included": the head count given before counted the children too.
+        children = int(entities.get("children", booking.get("children", 0)))
+        under_6 = int(entities.get("children_under_6", booking.get("children_under_6", 0)))
+        if state["guests_total"] > children + under_6:
+            put("adults", state["guests_total"] - children - under_6)
     for key in ("adults", "children", "children_under_6"):
         if key in entities:
             put(key, int(entities[key]))

@@ -240,3 +240,13 @@ def test_a_date_after_the_name_question_is_not_taken_for_a_name():
     dialogue.merge_entities(state, {"date": "2026-12-12"}, text="Dec 12", expected="name")
 
     assert "name" not in state["booking"]
+
+
+def test_kids_included_said_after_a_head_count_takes_the_kids_out_of_it():
+    state = {}
+    dialogue.merge_entities(state, {"guests": 25}, text="25 people")
+    dialogue.merge_entities(state, {"children": 5}, text="5 of them are kids aged 8")
+
+    dialogue.merge_entities(state, {"guests_includes_children": True}, text="for everybody, kids included")
+
+    assert state["booking"]["adults"] == 20 and state["booking"]["children"] == 5
