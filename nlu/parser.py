@@ -27,8 +27,9 @@ class NLUResult:
         return asdict(self)
 
 
-def parse(text: str, *, reference_date: datetime | date | None = None) -> NLUResult:
-    """Understand one customer message. Relative dates resolve against `reference_date` (default: today, Pacific).
+def parse(text: str, *, reference_date: datetime | date | None = None, expected: str | None = None) -> NLUResult:
+    """Understand one customer message. Relative dates resolve against `reference_date` (default: today, Pacific);
+    `expected` is the booking detail the assistant just asked for (see `extract_entities`).
 
     Raises ValueError for a blank message and nlu.NLUModelError when no model can be loaded or trained.
     """
@@ -36,7 +37,7 @@ def parse(text: str, *, reference_date: datetime | date | None = None) -> NLURes
         raise TypeError(f"text must be a str, not {type(text).__name__}.")
     if not text.strip():
         raise ValueError("text must not be blank.")
-    entities = extract_entities(text, reference_date=reference_date)
+    entities = extract_entities(text, reference_date=reference_date, expected=expected)
     loaded = nlu_model_current()
     prediction = loaded.model.predict_one(text.strip())
     intent, confidence = prediction["intent"].label, prediction["intent"].confidence

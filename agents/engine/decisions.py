@@ -77,12 +77,14 @@ class BookingCreate(Decision):
     addons: dict | None
     now: datetime.datetime
     deposit: str | None = None  # from the quote the customer saw; None: priced again from the booking
+    address: str = ""           # the event's street address, when the customer gave it
 
     def carry_out(self):
         return booking_create(
             customer=self.customer, conversation=self.conversation, event_date=self.event_date, slot=self.slot,
             adults=self.adults, children=self.children, children_under_6=self.children_under_6, city=self.city,
             zip_code=self.zip_code, proteins=self.proteins, upgrades=self.upgrades, addons=self.addons, now=self.now,
+            address=self.address,
         )
 
     def reply(self, booking) -> dict[str, str]:
@@ -100,11 +102,14 @@ class BookingCreate(Decision):
     def settle(self, state: dict, booking) -> None:
         if booking is None:   # ask for another start time
             state["stage"] = "collecting"
+            state["asked"] = "slot"
             dialogue.booking_slots(state).pop("slot", None)
             return
         state["stage"] = "booked"
         state["booking_id"] = booking.pk
         state["booking"] = {}
+        for key in ("asked", "shown_total", "affirmed_total"):   # they belonged to the flow that is now booked
+            state.pop(key, None)
 
     def booking_of(self, result):
         return result

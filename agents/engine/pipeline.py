@@ -50,7 +50,7 @@ from .experiments import CustomerExperiments, experiment_overrides, thresholds_f
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
 from .surveys import SurveyTurn, survey_turn
-from .tone import by_tone
+from .tone import by_tone, conversation_tone
 from .tools import build_tools
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _load(message: Message) -> Loaded:
     conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
     customer = conversation.customer
     now = timezone.now()
-    # A booking started on another channel carries over ("I texted you earlier").
+    # A booking left unfinished in another conversation is offered, not assumed ("Last time we talked about...").
     state_at_load = copy.deepcopy(conversation.state or {})
     state = copy.deepcopy(state_at_load) or _booking_flow_elsewhere(conversation, now)
     # Memory spans channels: the customer's latest messages on every channel, from the configured backend.
@@ -155,18 +155,20 @@ def _load(message: Message) -> Loaded:
 
 
 def _booking_flow_elsewhere(conversation, now) -> dict:
-    """The dialogue state of the customer's booking in progress on another channel (collecting details or awaiting
-    the yes), active within BOOKING_FLOW_CARRY_OVER, so a booking started on web chat can be finished by SMS."""
+    """The customer's booking in progress in another conversation (collecting details or awaiting the yes), active
+    within BOOKING_FLOW_CARRY_OVER, as an offer (`resume_offer`): the sales agent asks whether to continue with it,
+    so a booking started on web chat can be finished by SMS, but a new conversation never starts as if the customer
+    had just given those details again."""
     other = (Conversation.objects.filter(customer_id=conversation.customer_id,
                                          last_activity_at__gte=now - BOOKING_FLOW_CARRY_OVER,
                                          state__stage__in=["collecting", "awaiting_confirmation"])
              .exclude(pk=conversation.pk).order_by("-last_activity_at").only("state").first())
     if other is None:
         return {}
-    carried = {key: other.state[key] for key in ("stage", "booking", "last_quote", "upsell_offered")
-               if key in other.state}
-    carried["carried_from_conversation"] = other.pk
-    return carried
+    if not (other.state.get("booking") or {}).get("adults"):
+        return {}
+    return {"resume_offer": {"booking": other.state["booking"], "conversation": other.pk,
+                             "upsell_offered": other.state.get("upsell_offered")}}
 
 
 def _recent(memory, customer) -> list[dict]:
@@ -192,12 +194,16 @@ class Understood:
 
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
-    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    asked = loaded.state.pop("asked", None)   # the question the last reply asked; asked again only if still open
+    asked = asked if asked in dialogue.EXPECTABLE else None
+    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at), expected=asked).to_dict()
     conversation_services.message_set_nlu(message=message, nlu=parsed)
     verification = conversation_services.verification_code_check(conversation=loaded.conversation, text=message.text)
     if verification.result != "none":   # "123456" is a code, not 123,456 guests
         return Understood(nlu=parsed, changed=[], verification=verification)
-    changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
+    changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text, expected=asked)
+    # The message keeps its own tone; the turn answers in the conversation's.
+    parsed = {**parsed, "message_tone": parsed["tone"], "tone": conversation_tone(loaded.state, parsed["tone"])}
     return Understood(nlu=parsed, changed=changed)
 
 

@@ -283,8 +283,41 @@ def test_a_booking_started_on_web_chat_is_finished_by_sms(business, chat):
     web.say("12 adults on Dec 12 at 6pm in 94538 please")
     sms = chat(channel="sms", external_id="+14155550177", phone="+14155550177", start=web.clock)
 
+    offer = sms.say("hi it's Tina again")
+    summary = sms.say("yes")
     result = sms.say("yes book it")
 
+    assert "Last time we talked about a party of 12 on Dec 12 at 18:00" in offer.reply.text
+    assert offer.booking is None and summary.booking is None and "$660" in summary.reply.text
     assert result.booking is not None and result.booking.total == 660
     assert result.conversation != web.last.conversation
     assert result.conversation.state["carried_from_conversation"] == web.last.conversation.pk
+
+
+def test_an_earlier_conversations_booking_is_offered_not_resumed(business, chat):
+    web = chat(channel="web", external_id="v-78", name="Tina Fey", phone="+14155550178")
+    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    sms = chat(channel="sms", external_id="+14155550178", phone="+14155550178", start=web.clock)
+
+    first = sms.say("yes book it")
+
+    assert first.booking is None
+    assert "$660" in first.reply.text and "Shall I book it?" in first.reply.text
+
+
+def test_declining_the_earlier_booking_starts_afresh(business, chat):
+    web = chat(channel="web", external_id="v-79", name="Tina Fey", phone="+14155550179")
+    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    sms = chat(channel="sms", external_id="+14155550179", phone="+14155550179", start=web.clock)
+
+    sms.say("hello")
+    result = sms.say("no, that's a different party")
+
+    assert result.conversation.state["booking"].get("adults") is None
+    assert dialogue_questions()["adults"] in result.reply.text
+
+
+def dialogue_questions():
+    from agents.engine.dialogue import QUESTIONS
+
+    return QUESTIONS
