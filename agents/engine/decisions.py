@@ -19,6 +19,7 @@ template provider, the default, the reply is word for word what it was.
 from __future__ import annotations
 
 import datetime
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from bookings import quotes
-from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
+from bookings.payments import PaymentError
+from bookings.services import (
+    booking_cancel,
+    booking_change_guests,
+    booking_create,
+    booking_reschedule,
+    deposit_link_get_or_create,
+)
 from conversations.services import mask_contact, verification_code_issue
 from learning.services.experiments import experiment_assign
 from learning.services.outcomes import survey_record_answer, survey_record_response
@@ -35,6 +43,8 @@ from learning.services.upsell import upsell_offer_record
 from . import dialogue
 from .formatting import money, party
 from .tone import by_tone
+
+logger = logging.getLogger(__name__)
 
 
 class Decision(ABC):
@@ -79,21 +89,33 @@ class BookingCreate(Decision):
     deposit: str | None = None  # from the quote the customer saw; None: priced again from the booking
     address: str = ""           # the event's street address, when the customer gave it
 
+    payment_url: str = ""       # the deposit's payment link, when the payment provider takes online payments
+
     def carry_out(self):
-        return booking_create(
+        booking = booking_create(
             customer=self.customer, conversation=self.conversation, event_date=self.event_date, slot=self.slot,
             adults=self.adults, children=self.children, children_under_6=self.children_under_6, city=self.city,
             zip_code=self.zip_code, proteins=self.proteins, upgrades=self.upgrades, addons=self.addons, now=self.now,
             address=self.address,
         )
+        try:
+            payment = deposit_link_get_or_create(booking=booking)
+        except PaymentError as exc:  # the booking stands; staff send the link (admin: "Make a deposit payment link")
+            logger.warning("No deposit link for booking %s: %s", booking.pk, exc)
+            payment = None
+        self.payment_url = payment.url if payment is not None else ""
+        return booking
 
     def reply(self, booking) -> dict[str, str]:
         deposit = self.deposit or quotes.quote_calculate(adults=booking.adults).as_dict()["deposit"]
+        if self.payment_url:
+            pay = f"Pay the {money(deposit)} deposit here to confirm it: {self.payment_url}"
+        else:
+            pay = f"A {money(deposit)} deposit confirms it; our team will contact you to take it."
         return by_tone(
             f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
             f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
-            f"Booking number {booking.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
-            "payment link."
+            f"Booking number {booking.pk}. {pay}"
         )
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
