@@ -44,7 +44,7 @@ from conversations.selectors import conversation_history
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
-from . import dialogue, prices
+from . import dialogue, exemplars, prices
 from .decisions import Decision, SurveyResponseRecord
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
@@ -183,14 +183,17 @@ def _recent(memory, customer) -> list[dict]:
 class Understood:
     nlu: dict                       # nlu.parse(...).to_dict()
     changed: list[str]              # the booking slots this message filled or corrected
+    memory: exemplars.Recall | None = None   # the staff corrections near this message (exemplars.py)
 
 
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    memory = exemplars.recall(message.text, stage=loaded.state.get("stage") or "")
+    parsed = exemplars.labels_apply(memory, parsed)   # a staff label fix counts at once, before the next retrain
     conversation_services.message_set_nlu(message=message, nlu=parsed)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
-    return Understood(nlu=parsed, changed=changed)
+    return Understood(nlu=parsed, changed=changed, memory=memory)
 
 
 # 3. decide ------------------------------------------------------------------------------------------------------------
@@ -212,7 +215,10 @@ def _decide(loaded: Loaded, understood: Understood) -> Decided:
     ctx = AgentContext(customer=loaded.customer, conversation=loaded.conversation, message=loaded.message,
                        nlu=parsed, state=loaded.state, history=loaded.history, now=loaded.now,
                        changed=understood.changed, overrides=loaded.experiments.overrides)
-    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=specialist.handle(ctx))
+    outcome = specialist.handle(ctx)
+    if understood.memory is not None:   # a staff-corrected answer to the same question replaces the draft
+        exemplars.reply_apply(understood.memory, agent=agent, state=loaded.state, outcome=outcome)
+    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=outcome)
 
 
 # 4. generate ----------------------------------------------------------------------------------------------------------
@@ -250,6 +256,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             customer_id=loaded.customer.pk,
             conversation_id=loaded.conversation.pk, inbound_message_id=loaded.message.pk,
             thresholds=(low, high) if overrides else None,
+            exemplars=understood.memory.few_shot if understood.memory else [],
         )
         generation = provider.generate(request)
         asked = state.pop("escalation_request", None)
@@ -263,7 +270,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             text = generation.text
             if not _renders_drafts(generation.provider):   # a model wrote it: it may quote only computed prices
                 price_guard = prices.price_check(text, facts=facts, quote=outcome.quote, drafts=outcome.draft,
-                                                 tool_results=tool_results)
+                                                 tool_results=[*tool_results, *request.exemplars])
                 if price_guard is not None:
                     text = _for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
@@ -300,6 +307,9 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
                     "model_version": _model_version(generation)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
+        drafts_rendered = generation is not None and _renders_drafts(generation.provider)
+        if understood.memory is not None:
+            metadata.update(understood.memory.metadata(drafts_rendered=drafts_rendered and escalation is None))
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent=decided.agent,
@@ -313,6 +323,8 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             cost_usd=generation.cost_usd if generation else 0,
             metadata=metadata,
         )
+        exemplars.uses_record(understood.memory, reply=reply, drafts_rendered=drafts_rendered and escalation is None,
+                              model_asked=generation is not None)
         _customer_adopt_contact(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
         Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
