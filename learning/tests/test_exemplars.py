@@ -1,6 +1,7 @@
 """The correction memory's learning side: templates with slots, exemplars made by staff actions, their embedding
 after commit, the nearest-neighbour read, the admin, and the threshold's calibration."""
 
+import io
 from decimal import Decimal
 
 import numpy as np
@@ -193,7 +194,7 @@ def test_the_admin_shows_what_customers_did_after_an_exemplars_replies(staff_cli
 @pytest.mark.django_db
 def test_the_configured_threshold_is_the_calibrated_one_and_the_admin_shows_its_false_match_rate(staff_client,
                                                                                                  settings):
-    call_command("exemplars_calibrate", stdout=open("/dev/null", "w"))
+    call_command("exemplars_calibrate", stdout=io.StringIO())
     calibration = ExemplarCalibration.objects.get()
     assert calibration.threshold == settings.LEARNING_EXEMPLAR_THRESHOLD
     assert calibration.heldout["configured"]["false_match_rate"] <= settings.LEARNING_EXEMPLAR_FALSE_MATCH_TARGET

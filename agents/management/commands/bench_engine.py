@@ -8,6 +8,11 @@ figure is mostly queueing).
 
 The benchmark's customers are real rows (ChannelIdentity external ids starting with "bench-engine-") and are deleted
 afterwards, with their messages and model calls, unless --keep.
+
+`--exemplars N` first seeds N correction-memory exemplars (random unit vectors in the HNSW index, so none matches a
+benchmark message and the replies stay the same), then times the memory's lookup alone (after the NLU has embedded
+the message, as in the pipeline) and the pipeline one at a time with the memory switched off and on: the lookup
+should add <= 3 ms p95. The seeded exemplars are deleted afterwards, unless --keep.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from django.test.utils import override_settings
 from tqdm import tqdm
 
 import nlu
+from agents.engine import exemplars as correction_memory
 from agents.engine.pipeline import conversation_answer
 from agents.models import ModelCall
 from conversations.models import ChannelIdentity, Customer
 from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
+from learning.models import Exemplar
 
 PREFIX = "bench-engine-"
 NLU_TEXTS = [
@@ -70,14 +77,18 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=10)
         parser.add_argument("--think-ms", type=int, default=1000,
                             help="Pause between a customer's messages in the paced concurrent run (default 1000).")
+        parser.add_argument("--exemplars", type=int, default=0,
+                            help="Seed this many correction-memory exemplars and measure what their lookup adds.")
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark's customers and messages.")
 
-    def handle(self, *args, nlu_samples, conversations, concurrency, think_ms, keep, **options):
-        if nlu_samples < 1 or conversations < 1 or concurrency < 1:
-            raise CommandError("--nlu-samples, --conversations and --concurrency must be at least 1.")
+    def handle(self, *args, nlu_samples, conversations, concurrency, think_ms, keep, exemplars, **options):
+        if nlu_samples < 1 or conversations < 1 or concurrency < 1 or exemplars < 0:
+            raise CommandError("--nlu-samples, --conversations and --concurrency must be at least 1, --exemplars 0+.")
         self.stdout.write("Warming up (loads MiniLM and the NLU classifiers)...")
         nlu.parse("warm up", reference_date=None)
         self._cleanup()   # leftovers of an interrupted run would continue old conversations
+        if exemplars:
+            self._bench_exemplars(exemplars, conversations, itertools.count(10**6), keep)
         counter = itertools.count()
         receivers = outbound_message_ready.receivers
         outbound_message_ready.receivers = []   # no channel delivery: the engine's own figures
@@ -164,6 +175,58 @@ class Command(BaseCommand):
         self.stdout.write(f"Pipeline, {concurrency} concurrent, {label}:   {percentiles(timings)}   "
                           f"throughput {len(timings) / wall:.1f} replies/s")
         return timings
+
+    def _bench_exemplars(self, count: int, conversations: int, counter, keep: bool) -> None:
+        """Seed `count` exemplars, time the lookup alone and the pipeline without and with the memory."""
+        self._exemplars_cleanup()
+        rng = np.random.default_rng(13)
+        agents = ["sales", "care", "operations", "knowledge"]
+        for start in tqdm(range(0, count, 1000), desc="seeding exemplars", unit="k"):
+            vectors = rng.standard_normal((min(1000, count - start), 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            Exemplar.objects.bulk_create([
+                Exemplar(kind=Exemplar.Kind.CORRECTION, customer_text=f"{PREFIX}exemplar {start + i}",
+                         reply_text="A staff answer.", template="A staff answer.", agent=agents[(start + i) % 4],
+                         embedding=vector.tolist(), embedder="bench")
+                for i, vector in enumerate(vectors)])
+        total = Exemplar.objects.filter(enabled=True, embedding__isnull=False).count()
+        self.stdout.write(f"{total} exemplars in the index.")
+        texts = list(itertools.islice(itertools.cycle(NLU_TEXTS + TURNS), 500))
+        lookups = []
+        for text in texts:
+            nlu.parse(text)   # the pipeline's understand step embeds the message first; the lookup reuses it
+            started = time.perf_counter()
+            correction_memory.recall(text)
+            lookups.append((time.perf_counter() - started) * 1000)
+        self.stdout.write(f"Exemplar lookup alone:     {percentiles(lookups)}   "
+                          f"{'meets' if np.percentile(lookups, 95) <= 3 else 'MISSES'} the 3 ms p95 target")
+        receivers = outbound_message_ready.receivers
+        outbound_message_ready.receivers = []
+        outbound_message_ready.sender_receivers_cache.clear()
+        try:
+            with override_settings(AI_PROVIDER="templates"):
+                runs = {}
+                for label, enabled in (("off", False), ("on", True), ("off", False), ("on", True)):
+                    with override_settings(LEARNING_EXEMPLARS_ENABLED=enabled):
+                        timings = runs.setdefault(label, [])
+                        for _ in range(max(1, conversations // 2)):
+                            self._run_conversation(next(counter), timings)
+        finally:
+            outbound_message_ready.receivers = receivers
+            outbound_message_ready.sender_receivers_cache.clear()
+        off, on = runs["off"], runs["on"]
+        self.stdout.write(f"Pipeline, memory off:      {percentiles(off)}")
+        self.stdout.write(f"Pipeline, memory on:       {percentiles(on)}")
+        self.stdout.write(f"The memory adds {np.percentile(on, 50) - np.percentile(off, 50):+.1f} ms at p50 and "
+                          f"{np.percentile(on, 95) - np.percentile(off, 95):+.1f} ms at p95 to a reply "
+                          f"(the two runs alternate, so load on the machine falls on both).")
+        if not keep:
+            self._exemplars_cleanup()
+
+    def _exemplars_cleanup(self) -> None:
+        deleted = Exemplar.objects.filter(customer_text__startswith=f"{PREFIX}exemplar ").delete()[0]
+        if deleted:
+            self.stdout.write(f"Removed the benchmark's {deleted} exemplars.")
 
     def _cleanup(self) -> None:
         ids = list(ChannelIdentity.objects.filter(external_id__startswith=PREFIX).values_list("customer_id", flat=True))
