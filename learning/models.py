@@ -421,8 +421,9 @@ class Exemplar(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Only enabled rows: a disabled exemplar costs the lookup nothing, and the scan needs no filter.
             HnswIndex(name="exemplar_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64,
-                      opclasses=["vector_cosine_ops"]),
+                      opclasses=["vector_cosine_ops"], condition=Q(enabled=True)),
             models.Index(fields=["kind", "enabled"], name="exemplar_kind_enabled"),
         ]
 

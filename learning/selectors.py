@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from conversations.models import Escalation, Message
@@ -162,22 +162,20 @@ _EXEMPLAR_COLUMNS = ("id", "kind", "agent", "stage", "intent", "tone", "sentimen
 
 
 def exemplar_neighbours(*, vector, k: int | None = None) -> list[ExemplarHit]:
-    """The k enabled exemplars nearest to `vector` (cosine), nearest first: one HNSW index scan.
+    """The k enabled exemplars nearest to `vector` (cosine), nearest first: one statement, one HNSW index scan.
 
-    Disabled rows are filtered after the scan; with pgvector 0.8's iterative scan the index keeps walking until k
-    rows pass, so a few disabled rows never hide an enabled neighbour."""
+    The index holds only enabled rows (a partial index), so the scan needs no filter and pgvector's defaults serve
+    (hnsw.ef_search 40 candidates, no iterative scan): no SET LOCAL and so no transaction around it, one round trip
+    instead of four, which is most of the lookup's cost at 10,000 exemplars (see `bench_engine --exemplars`)."""
     k = k or settings.LEARNING_EXEMPLAR_NEIGHBOURS
-    table = Exemplar._meta.db_table
     columns = ", ".join(_EXEMPLAR_COLUMNS)
-    sql = (f"SELECT {columns}, embedding <=> %s::vector AS distance FROM {table} "
-           "WHERE enabled AND embedding IS NOT NULL ORDER BY distance LIMIT %s")
-    with transaction.atomic(), connection.cursor() as cursor:
-        ef_search = max(int(settings.LEARNING_EXEMPLAR_HNSW_EF_SEARCH), k)
-        cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {ef_search}")
+    sql = (f"SELECT {columns}, embedding <=> %s::vector AS distance FROM {Exemplar._meta.db_table} "
+           "WHERE enabled ORDER BY distance LIMIT %s")
+    with connection.cursor() as cursor:
         cursor.execute(sql, [vector_literal(vector), k])
         rows = cursor.fetchall()
     hits = [ExemplarHit(**dict(zip(_EXEMPLAR_COLUMNS, row[:-1], strict=True)), similarity=1.0 - row[-1])
-            for row in rows]
+            for row in rows if row[-1] is not None]
     return sorted(hits, key=lambda hit: (-hit.similarity, hit.id))
 
 

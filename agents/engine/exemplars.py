@@ -112,7 +112,8 @@ def stage_compatible(exemplar_stage: str, stage: str) -> bool:
 def reply_apply(memory: Recall, *, agent: str, state: dict, outcome) -> None:
     """Answer with the nearest matching exemplar's reply (the outcome's draft is replaced) and pick the few-shot
     examples. `state`: the dialogue state after the specialist ran (its quote and booking details are today's)."""
-    candidates = [hit for hit in memory.hits if hit.kind in REPLY_KINDS and hit.agent == agent]
+    floor = min(settings.LEARNING_EXEMPLAR_THRESHOLD, settings.LEARNING_EXEMPLAR_FEW_SHOT_MIN)
+    candidates = [hit for hit in memory.hits if hit.kind in REPLY_KINDS and hit.agent == agent and hit.similarity >= floor]
     if not candidates:
         return
     prices, _ = price_list()

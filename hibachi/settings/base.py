@@ -415,7 +415,6 @@ LEARNING_EXEMPLAR_FALSE_MATCH_TARGET = env_float("LEARNING_EXEMPLAR_FALSE_MATCH_
 LEARNING_EXEMPLAR_NEIGHBOURS = env_int("LEARNING_EXEMPLAR_NEIGHBOURS", 8)  # nearest rows read per message
 LEARNING_EXEMPLAR_FEW_SHOT = env_int("LEARNING_EXEMPLAR_FEW_SHOT", 3)  # examples an LLM provider is shown
 LEARNING_EXEMPLAR_FEW_SHOT_MIN = env_float("LEARNING_EXEMPLAR_FEW_SHOT_MIN", 0.5)  # ... at least this similar
-LEARNING_EXEMPLAR_HNSW_EF_SEARCH = env_int("LEARNING_EXEMPLAR_HNSW_EF_SEARCH", 40)
 HIBACHI_BEAT_SCHEDULE.update({
     "learning-exemplars-embed-missing": {
         "task": "learning.tasks.exemplars_embed_missing",

@@ -22,12 +22,21 @@ class Embedder(ABC):
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return an array of shape (len(texts), dimension)."""
 
+    def _recent(self) -> tuple[OrderedDict, threading.Lock]:
+        recent = self.__dict__.get("_recent_texts")
+        if recent is None:
+            recent = self.__dict__.setdefault("_recent_texts", (OrderedDict(), threading.Lock()))
+        return recent
+
+    def forget_recent(self) -> None:
+        """Drop the remembered vectors (a benchmark that repeats texts measures the embedding, not the cache)."""
+        cache, lock = self._recent()
+        with lock:
+            cache.clear()
+
     def embed_one(self, text: str) -> np.ndarray:
         """One text's vector; the last RECENT_TEXTS texts are remembered (the vector is read-only)."""
-        recent = self.__dict__.get("_recent")
-        if recent is None:
-            recent = self.__dict__.setdefault("_recent", (OrderedDict(), threading.Lock()))
-        cache, lock = recent
+        cache, lock = self._recent()
         with lock:
             vector = cache.get(text)
             if vector is not None:
