@@ -200,3 +200,12 @@ def test_the_configured_threshold_is_the_calibrated_one_and_the_admin_shows_its_
     assert calibration.heldout["configured"]["false_match_rate"] <= settings.LEARNING_EXEMPLAR_FALSE_MATCH_TARGET
     page = staff_client.get(reverse("admin:learning_exemplar_changelist")).content.decode()
     assert "false-match rate" in page and f"{calibration.threshold:.3f}" in page
+
+
+@pytest.mark.django_db
+def test_the_review_item_page_links_the_exemplar_its_correction_made(prices, staff_client, staff_user):
+    _question, reply = ai_exchange(question="how much per adult?", reply="How many guests?", confidence=0.3)
+    correction_create(message=reply, corrected_text="It's $55 per adult.", user=staff_user)
+    exemplar = Exemplar.objects.get()
+    page = staff_client.get(reverse("admin:learning_review_item", args=[reply.review_item.pk])).content.decode()
+    assert reverse("admin:learning_exemplar_change", args=[exemplar.pk]) in page
