@@ -8,6 +8,8 @@ from django.utils import timezone
 class ModelRole(models.TextChoices):
     STUDENT = "student", "Student"
     TEACHER = "teacher", "Teacher"
+    EMBEDDING = "embedding", "Embedding (knowledge base, memory)"
+    LABELING = "labeling", "Batch labeling (training data)"
 
 
 class ModelCall(models.Model):

@@ -111,3 +111,53 @@ class Booking(models.Model):
     @property
     def guests(self) -> int:
         return self.adults + self.children + self.children_under_6
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar URL: the business's confirmed events (no chef) or one chef's. Rotating it (a new token)
+    cuts off everyone holding the old link."""
+
+    chef = models.OneToOneField(Chef, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feed",
+                                help_text="Empty: the whole business's calendar.")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chef"], condition=Q(chef__isnull=True), nulls_distinct=False,
+                                    name="calendar_feed_one_business_feed"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.chef.name}" if self.chef_id else "Business calendar"
+
+
+class DepositPayment(models.Model):
+    """One deposit payment link for a booking (a Stripe Checkout Session), and what became of it. A webhook or staff
+    marking it paid confirms the booking (bookings.services.deposit_paid_record)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired or failed"
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="deposit_payments")
+    provider = models.CharField(max_length=40, help_text="The PAYMENT_PROVIDERS alias that made the link.")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reference = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                 help_text="The provider's id (Stripe Checkout Session id).")
+    url = models.URLField(max_length=2000, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                help_text="The webhook event that settled it (a replay changes nothing).")
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["booking", "status"], name="deposit_booking_status")]
+
+    def __str__(self):
+        return f"Deposit {self.amount} for booking #{self.booking_id} ({self.get_status_display()})"

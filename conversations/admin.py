@@ -135,16 +135,16 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(ConversationLog)
 class ConversationLogAdmin(admin.ModelAdmin):
-    list_display = ["conversation", "customer", "timestamp", "booked", "rebuilt_at"]
+    list_display = ["conversation", "customer", "timestamp", "booked", "updated_at"]
     list_filter = ["timestamp"]
     search_fields = ["customer__name", "customer__email"]
     list_select_related = ["conversation__customer", "customer"]
-    readonly_fields = ["conversation", "customer", "timestamp", "messages_data", "outcome_data", "performance_data",
-                       "rebuilt_at"]
+    readonly_fields = ["id", "conversation", "customer", "timestamp", "conversation_data", "outcome_data",
+                       "performance_metrics", "metadata", "created_at", "updated_at"]
 
     @admin.display(boolean=True)
     def booked(self, obj):
-        return bool(obj.outcome_data.get("booked"))
+        return bool((obj.outcome_data or {}).get("booked"))
 
     def has_add_permission(self, request):
         return False

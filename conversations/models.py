@@ -1,5 +1,7 @@
 """Customers, their identities on each channel, conversations, messages and the per-conversation analytics log."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -173,22 +175,36 @@ class Message(models.Model):
 
 
 class ConversationLog(models.Model):
-    """One analytics record per conversation, rebuilt by `conversation_log_rebuild` when the conversation closes."""
+    """The business plan's `conversation_logs` record: one per conversation, written by
+    `conversation_log_rebuild` when the conversation goes idle or closes and rewritten when a later outcome arrives
+    (a booking confirmed, a survey answered). The JSON shapes are documented on the builder
+    (conversations/services/analytics.py)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="log")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversation_logs")
     timestamp = models.DateTimeField(help_text="When the conversation started.")
-    messages_data = models.JSONField(default=list)
-    outcome_data = models.JSONField(default=dict)
-    performance_data = models.JSONField(default=dict)
-    rebuilt_at = models.DateTimeField(default=timezone.now)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="conversation_logs",
+        db_index=False,  # idx_conv_customer, the plan's index, is the one
+    )
+    conversation_data = models.JSONField(
+        default=dict, help_text='{"messages": [{"role", "content", "detected_tone", "detected_intent", ...}]}'
+    )
+    outcome_data = models.JSONField(null=True, blank=True,
+                                    help_text="booked, booking_id, total_value (a number), accepted_upsells")
+    performance_metrics = models.JSONField(default=dict, blank=True,
+                                           help_text="response_time_ms, tone_accuracy, customer_satisfaction")
+    metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "conversation_logs"
         ordering = ["-timestamp"]
         indexes = [
-            models.Index(fields=["timestamp"], name="convlog_timestamp"),
-            models.Index(fields=["customer"], name="convlog_customer"),
-            models.Index(KT("outcome_data__booked"), name="convlog_outcome_booked"),
+            models.Index(fields=["timestamp"], name="idx_conv_timestamp"),
+            models.Index(KT("outcome_data__booked"), name="idx_conv_outcome"),
+            models.Index(fields=["customer"], name="idx_conv_customer"),
         ]
 
     def __str__(self):

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.selectors import booking_as_dict
+from conversations.models import Channel
 from conversations.services import message_receive
 from hibachi.throttles import WebhookThrottle, token_claim
 
@@ -202,8 +203,8 @@ class RingCentralWebhookApi(WebhookApi):
 
     def post(self, request):
         validation_token = request.headers.get("Validation-Token")
-        if validation_token:
-            response = HttpResponse(status=200)
+        if validation_token:  # the subscription handshake: echo the header, store nothing
+            response = Response({"received": 0, "duplicates": 0, "ignored": 0}, status=status.HTTP_200_OK)
             response["Validation-Token"] = validation_token[:512]
             return response
         problem = signatures.ringcentral_verification(request.headers.get("Verification-Token"),
@@ -333,16 +334,20 @@ class DeliveryListApi(generics.ListAPIView):
 
     @extend_schema(tags=["channels"], parameters=[
         OpenApiParameter("status", OpenApiTypes.STR, enum=OutboundDelivery.Status.values, required=False),
-        OpenApiParameter("channel", OpenApiTypes.STR, required=False),
+        OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values, required=False),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = OutboundDelivery.objects.select_related("message").order_by("-created_at")
+        allowed = {"status": OutboundDelivery.Status.values, "channel": Channel.values}
         for name in ("status", "channel"):
-            if self.request.query_params.get(name):
-                queryset = queryset.filter(**{name: self.request.query_params[name]})
+            value = self.request.query_params.get(name)
+            if value and value not in allowed[name]:
+                raise serializers.ValidationError({name: [f"{value!r} is not one of: {', '.join(allowed[name])}."]})
+            if value:
+                queryset = queryset.filter(**{name: value})
         return queryset[:200]
 
 

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
+from bookings.models import DepositPayment
+from bookings.services import calendar_feed_get_or_create
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
 from conversations.models import ConversationLog
 from conversations.services import conversation_close, conversation_escalate
@@ -25,7 +27,10 @@ def one_of_each():
     message = MessageFactory()
     ChannelIdentityFactory(customer=message.conversation.customer)
     booking = BookingFactory(customer=message.conversation.customer, conversation=message.conversation)
-    booking.chefs.add(ChefFactory())
+    chef = ChefFactory()
+    booking.chefs.add(chef)
+    calendar_feed_get_or_create(chef=chef)
+    DepositPayment.objects.create(booking=booking, provider="manual", amount=100)
     PriceItemFactory()
     FeedbackFactory()
     SatisfactionSurveyFactory(conversation=message.conversation)

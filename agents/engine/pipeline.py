@@ -45,7 +45,7 @@ from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
 from . import dialogue, exemplars, prices
-from .decisions import Decision, SurveyResponseRecord
+from .decisions import Decision, SurveyResponseRecord, UpsellOfferRecord
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
@@ -302,9 +302,11 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
                 text = _for_tone(drafts, understood.nlu)
         if generation is not None:
             generation_record(request=answer.request, generation=generation)
+        processing_ms = int((time.perf_counter() - loaded.started) * 1000)
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
-                    "model_version": _model_version(generation)}
+                    "model_version": _model_version(generation), **_plan_fields(
+                        tone=decided.ctx.tone, decisions=outcome.decisions, processing_ms=processing_ms)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
         drafts_rendered = generation is not None and _renders_drafts(generation.provider)
@@ -317,7 +319,7 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             provider=generation.provider if generation else "",
             model=generation.model if generation else "",
             confidence=generation.confidence if generation else understood.nlu["intent_confidence"],
-            latency_ms=int((time.perf_counter() - loaded.started) * 1000),
+            latency_ms=processing_ms,
             prompt_tokens=generation.prompt_tokens if generation else 0,
             completion_tokens=generation.completion_tokens if generation else 0,
             cost_usd=generation.cost_usd if generation else 0,
@@ -336,6 +338,13 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
     return InboundResult(conversation=conversation, message=loaded.message, reply=reply, created=True,
                          quote=outcome.quote, booking=booking, escalated=escalation is not None,
                          citations=outcome.citations)
+
+
+def _plan_fields(*, tone: str, decisions=(), processing_ms: int) -> dict:
+    """What the business plan's conversation log reads from every AI reply: the tone it was written in, the
+    upsells it suggested, and the AI processing time on the reply path (load to commit), in ms."""
+    return {"tone_used": tone, "response_time_ms": processing_ms,
+            "suggested_upsells": [d.addon for d in decisions if isinstance(d, UpsellOfferRecord)]}
 
 
 def _lock_unchanged(loaded: Loaded) -> None:
@@ -417,7 +426,8 @@ def _commit_survey(loaded: Loaded, survey: SurveyResponseRecord) -> InboundResul
             conversation=loaded.conversation, text="Thank you for your feedback!" + (
                 " We're sorry it wasn't better; a manager will read your comments." if survey.rating <= 2 else ""),
             author=Message.Author.AI, in_reply_to=loaded.message, agent="survey", route=Message.Route.STUDENT,
-            provider="", model="", metadata={"survey_rating": survey.rating},
+            provider="", model="", metadata={"survey_rating": survey.rating, **_plan_fields(
+                tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)
 
@@ -435,6 +445,7 @@ def _acknowledge_waiting(loaded: Loaded) -> InboundResult:
             conversation=conversation, text=f"Thanks, I've added this to your conversation. "
                                             f"{staff_availability_note(loaded.now)}",
             author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
-            metadata={"waiting_ack": True, "escalated": True},
+            metadata={"waiting_ack": True, "escalated": True, **_plan_fields(
+                tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, escalated=True)

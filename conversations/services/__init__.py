@@ -1,6 +1,6 @@
 """Writes for customers, conversations and messages. Every write of these models goes through here."""
 
-from .analytics import conversation_log_rebuild
+from .analytics import conversation_log_rebuild, conversation_logs_write
 from .conversations import (
     conversation_close,
     conversation_escalate,
@@ -25,7 +25,7 @@ from .messages import message_receive, message_record_inbound, message_record_ou
 
 __all__ = [
     "conversation_close", "conversation_escalate", "conversation_get_or_create_open", "conversation_hand_back",
-    "conversation_log_rebuild", "conversation_set_status", "conversation_take_over", "conversations_close_idle",
+    "conversation_log_rebuild", "conversation_logs_write", "conversation_set_status", "conversation_take_over", "conversations_close_idle",
     "customer_create", "customer_find_by_contact", "customer_get_or_create_for_identity", "customer_update",
     "escalation_notify_staff", "escalations_notify_overdue",
     "message_receive", "message_record_inbound", "message_record_outbound",

@@ -122,13 +122,14 @@ def test_open_conversation_is_reused_until_closed():
     assert services.conversation_get_or_create_open(customer=customer, channel="web").pk != first.pk
 
 
-def test_closing_a_conversation_builds_its_analytics_log():
+def test_closing_a_conversation_builds_its_conversation_log():
     conversation = ConversationFactory()
     start = timezone.now() - datetime.timedelta(minutes=5)
     services.message_record_inbound(conversation=conversation, text="20 adults, 5 kids please", sent_at=start)
     services.message_record_outbound(
         conversation=conversation, text="That is $1,250.", sent_at=start + datetime.timedelta(seconds=2),
-        agent="sales", route="student", confidence=0.9,
+        agent="sales", route="student", confidence=0.9, latency_ms=80,
+        metadata={"tone_used": "warm", "suggested_upsells": ["gyoza", "third_protein"], "response_time_ms": 80},
     )
     BookingFactory(customer=conversation.customer, conversation=conversation, upgrades={"filet_mignon": 20},
                    addons={"gyoza": 2}, total=Decimal("1350"))
@@ -137,11 +138,12 @@ def test_closing_a_conversation_builds_its_analytics_log():
     services.conversation_close(conversation=conversation)
 
     log = conversation.log
-    assert [m["author"] for m in log.messages_data] == ["customer", "ai"]
+    assert [m["role"] for m in log.conversation_data["messages"]] == ["customer", "ai"]
     assert log.outcome_data["booked"] is True
-    assert log.outcome_data["total_value"] == "1350.00"
-    assert log.outcome_data["accepted_upsells"] == ["filet_mignon", "gyoza"]
-    assert log.performance_data == {"messages": 2, "response_time_ms": 2000, "response_time_ms_max": 2000, "csat": 4}
+    assert log.outcome_data["total_value"] == 1350.0
+    assert log.outcome_data["accepted_upsells"] == ["gyoza"]  # suggested and taken; filet was not suggested
+    assert log.performance_metrics == {"response_time_ms": 80, "response_time_ms_max": 80, "tone_accuracy": None,
+                                       "customer_satisfaction": 4}
 
 
 def test_close_idle_closes_only_stale_open_conversations():

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "learning",
     "monitoring",
     "messaging",
+    "staff",  # last: its post_migrate handler completes the roles once every app's permissions exist
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Every operation documents DRF's common errors (400/401/403/404/405/406/415/429) with their JSON shapes.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hibachi.openapi.error_responses"],
 }
 
 # Celery
@@ -181,6 +184,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The beat schedule, declared once in code. `python manage.py sync_beat_schedule` writes it into
 # django-celery-beat's tables (staff pause or resume a job in the admin; the sync keeps their choice).
 HIBACHI_BEAT_SCHEDULE = {
+    "bookings-complete-past": {
+        "task": "bookings.tasks.complete_past_bookings",
+        "schedule": crontab(hour="*/3", minute=17),
+        "description": "Mark confirmed bookings whose event is over completed.",
+    },
     "close-idle-conversations": {
         "task": "conversations.tasks.close_idle_conversations",
         "schedule": crontab(minute="*/15"),
@@ -199,13 +207,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
     "monitor-readiness": {
         "task": "monitoring.tasks.monitor_readiness",
-        "schedule": crontab(hour=6, minute=20),
-        "description": "ML readiness: training material against each target.",
+        "schedule": crontab(hour=6, minute=20, day_of_week=1),
+        "description": "The plan's weekly ML-readiness check: one ML READY alert when conversations, labeled tone "
+                       "examples and booking outcomes all reach their targets.",
     },
     "monitor-kpis": {
         "task": "monitoring.tasks.monitor_kpis",
-        "schedule": crontab(hour=6, minute=30),
-        "description": "Weekly KPIs over the last 7 days; drift and latency alerts.",
+        "schedule": crontab(hour=6, minute=30, day_of_week=1),
+        "description": "The plan's weekly KPIs over the last 7 days; performance_degradation, high_latency, "
+                       "gpu_needed and model_drift alerts.",
     },
     "alert-deliveries-retry": {
         "task": "monitoring.tasks.alert_deliveries_retry_due",
@@ -224,6 +234,37 @@ HIBACHI_BEAT_SCHEDULE = {
     },
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
+# The conversation log (the business plan's conversation_logs) is written once a conversation has been quiet this
+# long, and rewritten when a booking or survey of it comes later.
+CONVERSATION_LOG_IDLE_MINUTES = env_int("CONVERSATION_LOG_IDLE_MINUTES", 30)
+HIBACHI_BEAT_SCHEDULE["conversation-logs-write"] = {
+    "task": "conversations.tasks.conversation_logs_write",
+    "schedule": crontab(minute="*/10"),
+    "description": "Write the conversation log of conversations idle for CONVERSATION_LOG_IDLE_MINUTES; rewrite it "
+                   "after a later booking or survey.",
+}
+
+# Deposits (bookings.payments): "manual" (default) takes no online payment, staff mark deposits paid in the admin;
+# "stripe" sends a Stripe Checkout link per booking and confirms it from the webhook /payments/stripe/webhook/ (in
+# Stripe's dashboard: events checkout.session.completed, .async_payment_succeeded, .async_payment_failed, .expired).
+PAYMENT_PROVIDERS = {"manual": {"BACKEND": "bookings.payments.manual.ManualPayments"}}
+if env_str("STRIPE_API_KEY"):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "BACKEND": "bookings.payments.stripe_checkout.StripeCheckoutPayments",
+        "OPTIONS": {
+            "api_key": env_str("STRIPE_API_KEY"),
+            "webhook_secret": env_str("STRIPE_WEBHOOK_SECRET"),
+            "success_url": env_str("PAYMENT_SUCCESS_URL"),
+            "cancel_url": env_str("PAYMENT_CANCEL_URL"),
+            "expires_minutes": env_int("STRIPE_CHECKOUT_EXPIRES_MINUTES", 24 * 60),
+        },
+    }
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "stripe" if "stripe" in PAYMENT_PROVIDERS else "manual")
+PAYMENT_WEBHOOK_MAX_BYTES = env_int("PAYMENT_WEBHOOK_MAX_BYTES", 256 * 1024)
+
+# Calendar feeds (/calendar/<secret>.ics, bookings.calendar): events keep the UID booking-<id>@CALENDAR_UID_DOMAIN, so
+# keep it stable once staff subscribed (use the site's domain).
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "myhibachi.invalid")
 
 # Escalations: staff users with an email are notified; this list is used when none has one.
 STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
@@ -387,7 +428,12 @@ AI_MODEL_PRICES = {
     "gpt-4.1-mini": {"prompt": Decimal("0.40"), "completion": Decimal("1.60")},
     "templates-v1": {"prompt": Decimal("0"), "completion": Decimal("0")},
     "llama3:8b": {"prompt": Decimal("0"), "completion": Decimal("0")},
+    # Embeddings (knowledge base, memory): input tokens only.
+    "text-embedding-3-small": {"prompt": Decimal("0.02"), "completion": Decimal("0")},
+    "text-embedding-3-large": {"prompt": Decimal("0.13"), "completion": Decimal("0")},
 }
+# The OpenAI Batch API bills half the listed price (learning's batch auto-labeling is recorded at this factor).
+OPENAI_BATCH_PRICE_FACTOR = Decimal(env_str("OPENAI_BATCH_PRICE_FACTOR", "0.5"))
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}

@@ -257,12 +257,13 @@ def labels_fix(*, message: Message, intent: str, tone: str, sentiment: str, enti
 
 @transaction.atomic
 def knowledge_gap_mark(*, item: ReviewItem, user, title: str = "", body: str = ""):
-    """The reply shows the knowledge base lacks something: draft an inactive knowledge document for review."""
+    """The reply shows the knowledge base lacks something: draft an inactive knowledge document for review (its
+    source names the review item). The draft quotes a customer's message, so knowledge.hygiene checks it like any
+    document: instruction-like text in it holds the document until staff approve it."""
     question = answered_message(item.message)
     question_text = question.text if question else ""
     title = (title or "").strip() or f"Draft: {question_text[:80] or 'knowledge gap'}"
     body = (body or "").strip() or (
-        f"<!-- Drafted from review item #{item.pk} by {user}. Write the answer, then activate the document. -->\n\n"
         f"## Question\n\n{question_text}\n\n## What the assistant replied\n\n{item.message.text}\n\n"
         "## Answer\n\n(Staff: write the answer here, then tick Active to publish.)\n"
     )

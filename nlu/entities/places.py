@@ -48,15 +48,16 @@ _ZIP_CUE = re.compile(r"(?:zip(?:\s*code)?|postal(?:\s*code)?|\bca|california)\W
 _ZIP = re.compile(r"(?<![\d$.,/:-])(\d{5})(?:-\d{4})?(?!\d|[,.]\d|\s*(?:dollars?|usd|bucks)\b)")
 
 
-def extract_city(scratch: Scratch) -> str | None:
-    """The last city named; ambiguous words ("davis", "sf") count only where the text places them."""
+def extract_city(scratch: Scratch, *, expected: str | None = None) -> str | None:
+    """The last city named; ambiguous words ("davis", "sf") count only where the text places them, or as the answer
+    to the location question."""
     found = None
     text = scratch.text
     for match in _CITY.finditer(text):
         alias = match.group(1)
         if alias in _AMBIGUOUS:
             before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 15]
-            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after)):
+            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after) or expected == "location"):
                 continue
         found = _ALIASES[alias]
     return found
@@ -67,23 +68,23 @@ def extract_city(scratch: Scratch) -> str | None:
 _SPOKEN_ZIP = re.compile(r"(?<!\d)(?<!\d\s)(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)(?![\s,-]*\d)")
 
 
-def extract_zip(scratch: Scratch) -> str | None:
-    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA"; also
-    read out digit by digit ("9 4 5 3 8")."""
+def extract_zip(scratch: Scratch, *, expected: str | None = None) -> str | None:
+    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA" or as the
+    answer to the location question; also read out digit by digit ("9 4 5 3 8")."""
     spoken = None
     for match in list(_SPOKEN_ZIP.finditer(scratch.text)):
         code = "".join(match.groups())
         if 90000 <= int(code) <= 96199:
             spoken = code
             scratch.consume(*match.span())
-    return _last_written_zip(scratch) or spoken
+    return _last_written_zip(scratch, expected=expected) or spoken
 
 
-def _last_written_zip(scratch: Scratch) -> str | None:
+def _last_written_zip(scratch: Scratch, *, expected: str | None) -> str | None:
     found = None
     for match in list(_ZIP.finditer(scratch.text)):
         code = match.group(1)
-        cued = _ZIP_CUE.search(scratch.text[max(0, match.start() - 15):match.start()])
+        cued = expected == "location" or _ZIP_CUE.search(scratch.text[max(0, match.start() - 15):match.start()])
         if cued or 90000 <= int(code) <= 96199:
             found = code
             scratch.consume(*match.span())
