@@ -131,6 +131,9 @@ class Command(BaseCommand):
         for index, text in enumerate(TURNS):
             if think:   # before every message, the first too: customers do not arrive or type in lockstep
                 time.sleep(think * (0.5 + random.random()))
+            # The turns repeat in every conversation: the embedder must not answer from its memory of the last one
+            # (within a reply, the correction memory's lookup still reuses the vector the NLU has just computed).
+            get_embedder().forget_recent()
             started = time.perf_counter()
             message, _ = message_receive(channel="web", sender=sender, text=text)
             result = conversation_answer(message=message)
