@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
@@ -7,10 +8,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_views
-from .services.rewards import tutor_pairs_with_outcomes
 from .models import (
     BookingReplyLink,
     Correction,
+    Exemplar,
+    ExemplarCalibration,
     Experiment,
     ExperimentAssignment,
     Feedback,
@@ -23,6 +25,9 @@ from .models import (
     TutorPair,
     UpsellOffer,
 )
+from .selectors import exemplar_calibration_latest, exemplar_outcomes
+from .services.exemplars import exemplar_edit
+from .services.rewards import tutor_pairs_with_outcomes
 
 
 @admin.register(Feedback)
@@ -306,3 +311,79 @@ class TutorPairAdmin(admin.ModelAdmin):
     @admin.display(description="teacher's answer")
     def teacher_excerpt(self, obj):
         return obj.teacher_text[:80]
+
+
+@admin.register(Exemplar)
+class ExemplarAdmin(admin.ModelAdmin):
+    """The correction memory: staff disable an exemplar or edit its reply (the template is rebuilt), and see how
+    often it answered and what the customers did next. The list shows the threshold's calibration."""
+
+    change_list_template = "admin/learning/exemplar/change_list.html"
+    list_display = ["id", "kind", "question", "agent", "intent", "stage", "enabled", "fillable", "uses",
+                    "last_used_at", "created_at"]
+    list_filter = ["kind", "enabled", "agent", "intent"]
+    search_fields = ["customer_text", "reply_text"]
+    fields = ["kind", "customer_text", "context", "reply_text", "enabled", "template", "slots", "unfillable", "agent",
+              "intent", "tone", "sentiment", "stage", "outcomes", "uses", "last_used_at", "embedder", "embedded_at",
+              "inbound_message", "reply_message", "correction", "labeled_example", "created_by", "created_at",
+              "updated_at"]
+    readonly_fields = [name for name in fields if name not in ("reply_text", "enabled")]
+    actions = ["disable", "enable"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="customer message")
+    def question(self, obj):
+        return obj.customer_text[:80]
+
+    @admin.display(description="re-fillable", boolean=True)
+    def fillable(self, obj):
+        return None if obj.kind == Exemplar.Kind.LABELS else not obj.unfillable
+
+    @admin.display(description="what customers did next")
+    def outcomes(self, obj):
+        o = exemplar_outcomes(exemplar=obj)
+        return (f"answered {o['replies']} messages (few-shot {o['few_shot']}, labels {o['labels']}): "
+                f"{o['booked']} booked, {o['thumbs_up']} thumbs up, {o['thumbs_down']} thumbs down, "
+                f"{o['escalated']} escalated")
+
+    def save_model(self, request, obj, form, change):
+        exemplar_edit(exemplar=Exemplar.objects.get(pk=obj.pk), reply_text=form.cleaned_data.get("reply_text"),
+                      enabled=form.cleaned_data.get("enabled"))
+
+    @admin.action(description="Disable (never matched again)")
+    def disable(self, request, queryset):
+        for exemplar in queryset:
+            exemplar_edit(exemplar=exemplar, enabled=False)
+        self.message_user(request, f"{queryset.count()} exemplars disabled.")
+
+    @admin.action(description="Enable")
+    def enable(self, request, queryset):
+        for exemplar in queryset:
+            exemplar_edit(exemplar=exemplar, enabled=True)
+        self.message_user(request, f"{queryset.count()} exemplars enabled.")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "calibration": exemplar_calibration_latest(),
+                         "configured_threshold": settings.LEARNING_EXEMPLAR_THRESHOLD}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ExemplarCalibration)
+class ExemplarCalibrationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "embedder", "threshold", "configured_threshold", "target_false_match_rate",
+                    "heldout_false_match_rate", "heldout_recall"]
+    readonly_fields = [field.name for field in ExemplarCalibration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="held-out false-match rate (configured threshold)")
+    def heldout_false_match_rate(self, obj):
+        return (obj.heldout.get("configured") or {}).get("false_match_rate")
+
+    @admin.display(description="held-out recall (configured threshold)")
+    def heldout_recall(self, obj):
+        return (obj.heldout.get("configured") or {}).get("recall")

