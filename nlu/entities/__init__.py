@@ -14,6 +14,7 @@ from .names import extract_name, signature_block_name
 from .numbers import words_to_digits
 from .places import extract_city, extract_zip
 from .scratch import QUOTES, Scratch
+from .typos import fix_party_typos
 
 KEYS = ("adults", "children", "children_under_6", "guests", "guests_includes_children", "date", "time",
         "time_options", "city", "zip", "street_address", "proteins", "upgrades", "addons", "name", "email", "phone",
@@ -91,7 +92,7 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
     entities["email"] = next((m.value for m in reversed(own) if m.kind == "email"), None)
     entities["phone"] = next((m.value for m in reversed(own) if m.kind == "phone"), None)
     entities["other_contacts"] = other_contacts(contacts)
-    scratch.rewrite(words_to_digits)
+    scratch.rewrite(lambda lowered: fix_party_typos(words_to_digits(lowered)))
     entities["phone"] = entities["phone"] or extract_spoken_phone(scratch)
     entities["time"] = extract_time(scratch)  # first, so that "Friday 8:30pm" is not read as Friday the 8th
     entities["date"] = extract_date(scratch, today)

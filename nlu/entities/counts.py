@@ -22,8 +22,16 @@ _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?k?|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b
 
 _ADULTS = re.compile(rf"{_N}\s*(?P<noun>adults?|grown[\s-]?ups|teens|teenagers)\b"
                      r"|\b(?P<noun2>adults?)\s*(?:[:=]|x)\s*(?P<n2>\d{1,3})\b")
-_KID_NOUNS = r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddlers?|babies|baby|infants?"
-_KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?\b(?P<noun>{_KID_NOUNS})\b"
+_KID_NOUNS = (r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddlers?|babies|baby|infants?"
+              r"|grand[\s-]?kids?|grandchildren|grandchild")
+# Relatives who may be children or adults: counted only where the message gives their ages ("my two nephews, they're
+# 13 and 9").
+_RELATIVE_NOUNS = r"nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?"
+_RELATIVE = re.compile(rf"^(?:{_RELATIVE_NOUNS})$")
+_SINGULAR = re.compile(r"^(?:kid|kiddo|child|grand[\s-]?kid|grandchild|nephew|niece|son|daughter|grandson"
+                       r"|granddaughter|stepson|stepdaughter)$")
+_KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?"
+                   rf"\b(?P<noun>{_KID_NOUNS}|{_RELATIVE_NOUNS})\b"
                    rf"|\b(?:kids|children)\s*[:=]\s*(?P<n2>\d{{1,3}})\b")
 _YEAR_OLDS = re.compile(
     r"(?:(?:(?<![\d$#/:.,-])(?P<n>\d{1,3})(?:\s+(?:of\s+them\s+)?(?:are|is|who\s+are))?|\b(?P<article>an?|my|our|his|her"
@@ -60,13 +68,17 @@ _INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among
 
 _AGE = rf"\d{{1,2}}(?!\d|\s*(?:{_PERSON_NOUNS})\b)"  # "kids aged 8 and 10 adults": the 10 is not an age
 _YEARS = r"(?:\s*(?:years?|yrs?|y/?o)(?:[\s-]*old)?)?"
-_LEAD = r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+)?"
+# What introduces the ages after the kids noun: "who are", "they're (like)", "aged", "ages", "(".
+_AGE_CUE = (r"(?:(?:who|that|they|he|she)(?:'re|'s|\s+are|\s+is|\s+r)|theyre|hes|shes|are|is|aged?|ages?)\s+"
+            r"(?:(?:like|about|around|roughly|approx(?:imately)?|um+|uh+|aged?|ages?|turning)\s+)*")
+_LEAD = rf"^\s*[,(:-]?\s*(?:{_AGE_CUE})?"
 _UNDER = re.compile(_LEAD + r"(?:under|below|younger\s+than|less\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(\d{1,2})")
 _AND_UNDER = re.compile(_LEAD + r"(\d{1,2})" + _YEARS + r"\s*(?:and|or|&)\s*(?:under|younger|below)")
 _RANGE = re.compile(_LEAD + r"(?:between\s+(?:the\s+ages\s+of\s+)?(\d{1,2})\s+and\s+(\d{1,2})"
                     r"|(\d{1,2})\s*(?:-|to)\s*(\d{1,2}))" + _YEARS + r"\)?")
-_LIST = re.compile(r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+|\(\s*)"
-                   rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})*)" + _YEARS + r"\)?")
+# After a cue the ages may be separated by spaces alone ("ages 4 8 and 11", "they're like 5 7 and 9").
+_LIST = re.compile(rf"^\s*[,(:-]?\s*(?:{_AGE_CUE}|\(\s*)"
+                   rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE}|\s+{_AGE})*)" + _YEARS + r"\)?")
 # "2 kids, 5 and 8": ages with no word before them, taken only when there is one age per kid.
 _BARE_LIST = re.compile(rf"^\s*[,(:-]?\s*({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})+)" + _YEARS + r"\)?(?!\s*(?:am|pm|:|/))")
 
@@ -147,12 +159,14 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
         if _is_delta(text, match.start()):
             continue
         count = _count(match, "n", "n2", "article")
-        noun = (match.group("noun") or "kids").lower()
+        noun = re.sub(r"\s+", " ", (match.group("noun") or "kids").lower())
         kind, ages, used = _ages_after(text[match.end():match.end() + 60])
+        if _RELATIVE.match(noun) and not ages:
+            continue  # "my 2 nephews": children or adults, nobody says
         if count is None:
-            if kind != "list" or len(ages) < 2:
+            if kind != "list" or len(ages) < (1 if _SINGULAR.match(noun) else 2):
                 continue
-            count = len(ages)  # "my kids are 4 and 9"
+            count = len(ages)  # "my kids are 4 and 9", "my son is 8"
         if kind == "bare list":
             kind, ages, used = ("list", ages, used) if len(ages) == count else ("", [], 0)
         end = match.end() + used

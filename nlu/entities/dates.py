@@ -67,7 +67,9 @@ _TIME_AT = re.compile(
 )
 _TIME_OCLOCK = re.compile(r"(?<![\d:/$.])(?P<h>\d{1,2})\s*o'?\s?clock\b")
 _TIME_HALF_PAST = re.compile(r"\bhalf\s+past\s+(?P<h>\d{1,2})\b")
-_TIME_WORD = re.compile(r"\b(?:12\s+)?(noon|midday|midnight)\b")
+_TIME_WORD = re.compile(r"\b(?:(?P<twelve>12)\s+)?(noon|midday|midnight)\b")
+# "dec 12 noon", "Saturday the 12 noon": the 12 before "noon" is the day of the month, not the hour.
+_DAY_BEFORE_TIME_WORD = re.compile(rf"\b(?:{_MONTH}|{_WEEKDAY})\.?,?\s+(?:the\s+)?$")
 
 
 def _year_for(today: date, month: int, day: int) -> int | None:
@@ -269,7 +271,13 @@ def extract_time(scratch: Scratch) -> str | None:
             if 1 <= hour <= 12:
                 add(match, _to_24h(hour, 0, None))
     for match in list(_TIME_WORD.finditer(scratch.text)):
-        add(match, "00:00" if match.group(1) == "midnight" else "12:00")
+        value = "00:00" if match.group(2) == "midnight" else "12:00"
+        before = scratch.text[max(0, match.start() - 20):match.start()]
+        if match.group("twelve") and _DAY_BEFORE_TIME_WORD.search(before):
+            found.append((match.start(2), value))  # leave the 12 to the date rules
+            scratch.consume(*match.span(2))
+        else:
+            add(match, value)
     if not found:
         return None
     return max(found, key=lambda item: item[0])[1]
