@@ -60,8 +60,13 @@ def staff_token(db, django_user_model):
     from agents.tests.engine.conftest import seed_prices_and_chefs
 
     seed_prices_and_chefs()
+    from conversations.models import Channel
+    from messaging.models import ApiTokenScope
+
     user = django_user_model.objects.create_superuser(username="schemathesis", password="pw", email="s@example.com")
-    return Token.objects.create(user=user).key
+    token = Token.objects.create(user=user)
+    ApiTokenScope.objects.create(token=token, channels=list(Channel.values), staff=True)  # every operation reachable
+    return token.key
 
 
 def test_the_schema_documents_the_common_errors_of_every_operation():
