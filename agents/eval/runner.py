@@ -17,12 +17,14 @@ from decimal import Decimal
 
 import time_machine
 from django.db import transaction
+from django.test import TestCase
 
 from bookings.catalog import DEMO_CHEFS, HANDBOOK_PRICE_ITEMS
 from bookings.models import Booking
 from bookings.services import chef_get_or_create, price_item_upsert
 from conversations.models import Conversation
 from conversations.services import message_receive
+from conversations.signals import verification_code_ready
 
 from .corpus import CorpusConversation
 
@@ -71,7 +73,23 @@ def business_seed() -> None:
 
 
 def conversation_play(conversation: CorpusConversation, *, answer: Callable) -> ConversationResult:
-    """Play one conversation (in the caller's transaction) and compare it with what it must end with."""
+    """Play one conversation (in the caller's transaction) and compare it with what it must end with.
+
+    A turn may type back the last one-time code the assistant sent the customer (`{code}` in its text), as a
+    customer reads it from their inbox or phone: codes are taken from `verification_code_ready` as they are sent."""
+    codes: list[str] = []
+
+    def code_sent(sender, code, **kwargs):
+        codes.append(code)
+
+    verification_code_ready.connect(code_sent, weak=False, dispatch_uid=f"corpus-codes-{id(codes)}")
+    try:
+        return _play(conversation, answer=answer, codes=codes)
+    finally:
+        verification_code_ready.disconnect(dispatch_uid=f"corpus-codes-{id(codes)}")
+
+
+def _play(conversation: CorpusConversation, *, answer: Callable, codes: list[str]) -> ConversationResult:
     result = ConversationResult(conversation=conversation)
     clock, channel = conversation.start, conversation.channel
     given: set[str] = set()
@@ -86,8 +104,11 @@ def conversation_play(conversation: CorpusConversation, *, answer: Callable) -> 
                   "name": conversation.sender.get("name", ""), "email": conversation.sender.get("email"),
                   "phone": conversation.sender.get("phone")}
         with time_machine.travel(clock, tick=False):
-            message, _ = message_receive(channel=channel, sender=sender, text=turn.say, sent_at=clock)
-            inbound = answer(message.pk)
+            text = turn.say.replace("{code}", codes[-1] if codes else "no code was sent")
+            message, _ = message_receive(channel=channel, sender=sender, text=text, sent_at=clock)
+            with TestCase.captureOnCommitCallbacks(execute=False) as after_commit:
+                inbound = answer(message.pk)
+            codes.extend(_codes_sent(after_commit))
         state = Conversation.objects.values_list("state", flat=True).get(pk=inbound.conversation.pk) or {}
         asked = state.get("asked") if state.get("asked") in _SLOT_NAMES else None
         given.update(turn.gives)
@@ -102,7 +123,7 @@ def conversation_play(conversation: CorpusConversation, *, answer: Callable) -> 
             result.total = Decimal(inbound.quote["total"])
         result.escalated = result.escalated or inbound.escalated
         reply = inbound.reply
-        result.turns.append(TurnRecord(number=number, text=turn.say, reply=reply.text if reply else "",
+        result.turns.append(TurnRecord(number=number, text=text, reply=reply.text if reply else "",
                                        agent=reply.agent if reply else "", asked=asked, escalated=inbound.escalated))
     if booking_id is not None:
         booking = Booking.objects.get(pk=booking_id)
@@ -114,6 +135,18 @@ def conversation_play(conversation: CorpusConversation, *, answer: Callable) -> 
 
 
 _SLOT_NAMES = {"adults", "date", "slot", "location", "name", "contact"}
+
+
+def _codes_sent(callbacks) -> list[str]:
+    """The one-time codes a turn sends. The corpus plays inside a transaction that is rolled back, so the send (an
+    after-commit callback of `verification_code_issue`, holding the plain code) never runs: the code is read from the
+    callback instead, which is what the customer would find in their inbox."""
+    found = []
+    for callback in callbacks:
+        names = getattr(getattr(callback, "__code__", None), "co_freevars", ())
+        if "code" in names and "verification" in names:
+            found.append(callback.__closure__[names.index("code")].cell_contents)
+    return found
 
 
 def _problems(conversation: CorpusConversation, result: ConversationResult) -> list[str]:
