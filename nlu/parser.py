@@ -1,4 +1,4 @@
-"""`parse()`: intent, tone and sentiment from the current model, entities from the rules."""
+"""`parse()`: intent, tone, sentiment and dialogue acts from the current model, entities from the rules."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class NLUResult:
     tone: str
     sentiment: str
     entities: dict = field(default_factory=dict)
+    acts: list[str] = field(default_factory=list)               # nlu.labels.ACTS, several at once
+    act_confidences: dict[str, float] = field(default_factory=dict)  # each act's probability
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -38,4 +40,6 @@ def parse(text: str, *, reference_date: datetime | date | None = None) -> NLURes
         tone=prediction["tone"].label,
         sentiment=prediction["sentiment"].label,
         entities=entities,
+        acts=prediction["acts"].labels,
+        act_confidences=prediction["acts"].confidences,
     )
