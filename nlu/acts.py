@@ -29,15 +29,15 @@ RULES = {
     "affirm": re.compile(
         r"\b(yes|yep|yeah|yup|ya|yea|yess+|sure|ok(ay)?|kk?|confirm(ed)?|book it|book us|let'?s do it|let'?s book|"
         r"sounds good|go ahead|go for it|perfect|please do|absolutely|that works|works for (me|us)|"
-        r"that'?s (right|correct)|correct|great|deal|do it|lock it in)\b", re.I),
+        r"that'?s (right|correct)|correct|great|deal|do it|lock it in)\b", re.IGNORECASE),
     "deny": re.compile(
         r"^\W*(no|nope|nah|not yet|not quite|wait|hold on|hold off|cancel that|don'?t)\b|"
-        r"\b(not|don'?t|do not) (book|confirm)\b|\bthat'?s (wrong|not right)\b", re.I),
-    "thanks": re.compile(r"\b(thanks?|thank(s| you| u)|thx|ty|tysm|many thanks)\b", re.I),
+        r"\b(not|don'?t|do not) (book|confirm)\b|\bthat'?s (wrong|not right)\b", re.IGNORECASE),
+    "thanks": re.compile(r"\b(thanks?|thank(s| you| u)|thx|ty|tysm|many thanks)\b", re.IGNORECASE),
     "greet": re.compile(
         r"^\W*(hi+|hello+|hey+|heya|hiya|howdy|yo|good (morning|afternoon|evening)|dear|greetings)\b|"
         r"\b(bye|goodbye|have a (good|great|nice|lovely) (one|day|night|weekend)|talk soon|see (you|u)|good night)\b",
-        re.I),
+        re.IGNORECASE),
 }
 
 

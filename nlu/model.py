@@ -32,7 +32,7 @@ EMBED_BATCH = 64
 # How a message is written, which the lower-cased TF-IDF and the uncased MiniLM cannot see: the tone head reads
 # "hey can u do sat" (casual) apart from "Can you do Saturday?" (direct) and a signed e-mail (formal) by these.
 _SMS = re.compile(r"\b(u|ur|r|pls|plz|thx|ty|lol|lmao|omg|ppl|gonna|wanna|gotta|bc|tmrw|tho|ngl|tbh|btw|k|kk|"
-                  r"ya|yea|yep|nah|sup|yo|bruh|w/|4|2)\b", re.I)
+                  r"ya|yea|yep|nah|sup|yo|bruh|w/|4|2)\b", re.IGNORECASE)
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)\s*([A-Za-z])")
 STYLE_FEATURES = 10

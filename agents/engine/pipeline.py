@@ -37,6 +37,7 @@ from django.utils import timezone
 import nlu
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest, GenerationResult
+from agents.providers.extraction import understanding_merge
 from agents.providers.recording import generation_record
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
@@ -188,6 +189,9 @@ class Understood:
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    if settings.AI_EXTRACTION:   # an LLM's acts and slots, only what the rules let stand (providers/extraction.py)
+        reading = get_provider().extract(message.text, {"nlu": parsed, "history": loaded.history})
+        parsed = understanding_merge(parsed, reading)
     conversation_services.message_set_nlu(message=message, nlu=parsed)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
     return Understood(nlu=parsed, changed=changed)
