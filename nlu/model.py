@@ -159,11 +159,12 @@ def embed_texts(texts: list[str], *, embedder_alias: str = "default", progress=N
 
 
 def model_fit(examples: list[Example], *, vectors: np.ndarray, embedder_alias: str = "default",
-              on_head=None) -> NLUModel:
-    """Fit the vectorizer and the three heads; `vectors` are the examples' embeddings, in order."""
+              on_head=None, style: bool = True) -> NLUModel:
+    """Fit the vectorizer, the three heads and (for the examples labelled with acts) the acts; `vectors` are the
+    examples' embeddings, in order. `style=False` leaves out the style features, as models saved before them."""
     texts = [example.text for example in examples]
     vectorizer = TfidfVectorizer(lowercase=True, **HYPERPARAMETERS["tfidf"]).fit(texts)
-    model = NLUModel(vectorizer=vectorizer, heads={}, embedder_alias=embedder_alias, style=True)
+    model = NLUModel(vectorizer=vectorizer, heads={}, embedder_alias=embedder_alias, style=style)
     features = model.features(texts, vectors)
     for head in HEADS:
         labels = [example.label(head) for example in examples]
