@@ -12,6 +12,7 @@ from nlu.artifacts import _embed, _save, nlu_model_load
 from nlu.dataset import HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
 from nlu.evaluation import acts_metrics, heads_evaluate
 from nlu.model import model_fit
+from nlu.retrain import normal
 
 # What issue 12 asks of the outside held-out file.
 OUTSIDE_TARGETS = {"intent": 0.96, "tone": 0.85, "acts_micro_f1": 0.95}
@@ -114,6 +115,13 @@ def test_outside_held_out_is_not_in_the_training_data():
     assert not [example.text for example in outside if example.text.lower() in training]
 
 
+def test_training_texts_are_unique():
+    """A repeated text would be dropped by the retraining loop (nlu.retrain), which then trains on other data than
+    the shipped model and scores differently with nothing new."""
+    texts = [normal(example.text) for example in examples_load(TRAIN_PATH)]
+    assert len(texts) == len(set(texts))
+
+
 def test_every_held_out_example_is_labelled_with_acts():
     for path in (HELDOUT_PATH, HELDOUT_OUTSIDE_PATH):
         assert all(example.acts is not None for example in examples_load(path)), path.name
@@ -129,7 +137,7 @@ def test_outside_held_out_intent_does_not_fall_below_what_it_reached(outside_met
     assert outside_metrics["intent"]["accuracy"] >= 0.92, outside_metrics["intent"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.928, below issue 12's 0.96 "
+@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.924, below issue 12's 0.96 "
                                       "target; strict, so this fails loudly (to be unmarked) once it is reached")
 def test_outside_held_out_intent_meets_the_target(outside_metrics):
     assert outside_metrics["intent"]["accuracy"] >= OUTSIDE_TARGETS["intent"]
