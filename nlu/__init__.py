@@ -1,4 +1,4 @@
-"""Local, offline understanding of customer messages: intent, tone, sentiment and booking entities.
+"""Local, offline understanding of customer messages: intent, tone, sentiment, dialogue acts and booking entities.
 
     from nlu import parse
     parse("20 adults next Saturday at 6pm?", reference_date=date(2026, 3, 10)).to_dict()
@@ -9,7 +9,7 @@ entities come from rules (nlu.entities) and need no model.
 
 from .artifacts import NLUModelError
 from .entities import extract_entities
-from .labels import INTENTS, SENTIMENTS, TONES
+from .labels import ACTS, INTENTS, SENTIMENTS, TONES
 from .parser import NLUResult, parse
 
-__all__ = ["INTENTS", "NLUModelError", "NLUResult", "SENTIMENTS", "TONES", "extract_entities", "parse"]
+__all__ = ["ACTS", "INTENTS", "NLUModelError", "NLUResult", "SENTIMENTS", "TONES", "extract_entities", "parse"]

@@ -9,7 +9,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import INTENTS, SENTIMENTS, TONES, NLUModelError, parse
+from . import ACTS, INTENTS, SENTIMENTS, TONES, NLUModelError, parse
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
@@ -60,6 +60,10 @@ class NluParseOutputSerializer(serializers.Serializer):
         help_text="Only the keys the message gives: adults, children, children_under_6, guests, date (YYYY-MM-DD), "
                   "time (HH:MM), city, zip, proteins, upgrades, addons, email, phone (E.164), correction."
     )
+    acts = serializers.ListField(child=serializers.ChoiceField(choices=ACTS),
+                                 help_text="The dialogue acts of the message, several at once (affirm + inform...).")
+    act_confidences = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1),
+                                            help_text="Each act's probability.")
 
 
 class NLUUnavailable(APIException):
@@ -69,7 +73,7 @@ class NLUUnavailable(APIException):
 
 
 class NluParseApi(APIView):
-    """Intent, tone, sentiment and booking entities of one customer message."""
+    """Intent, tone, sentiment, dialogue acts and booking entities of one customer message."""
 
     @extend_schema(
         request=NluParseInputSerializer,

@@ -1,9 +1,10 @@
 """Versioned NLU model artifacts under settings.NLU_MODEL_DIR, and the in-process cache `parse()` reads from.
 
-Layout: <NLU_MODEL_DIR>/<version>/{vectorizer,intent,tone,sentiment}.joblib + metadata.json, and a `current` file
+Layout: <NLU_MODEL_DIR>/<version>/{vectorizer,intent,tone,sentiment,acts}.joblib + metadata.json, and a `current` file
 holding the version in use. Versions are written to a temporary directory and renamed, and `current` is replaced
 atomically, so a reader never sees half a model. When there is no model yet (a fresh clone, CI) the first use
-trains one from the repository's data and saves it.
+trains one from the repository's data and saves it. A version saved before the dialogue acts existed has no
+acts.joblib: it still loads, and its acts come from the rules alone (nlu.acts) until the next `nlu_train`.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ from django.conf import settings
 from knowledge.embedders import get_embedder
 
 from .dataset import HELDOUT_PATH, TRAIN_PATH, examples_load, file_sha256
-from .labels import HEADS, LABELS
+from .labels import ACTS, HEADS, LABELS
 
 logger = logging.getLogger(__name__)
 
 POINTER = "current"
 METADATA = "metadata.json"
 VECTORIZER = "vectorizer.joblib"
+ACTS_FILE = "acts.joblib"
 
 
 class NLUModelError(RuntimeError):
@@ -96,7 +98,7 @@ def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, 
     examples = examples_load(train_path)
     vectors = _embed([e.text for e in examples], embedder_alias=embedder_alias, progress=progress,
                      description="embedding training set")
-    bar = progress(desc="fitting heads", total=len(HEADS), unit="head") if progress else None
+    bar = progress(desc="fitting heads", total=len(HEADS) + 1, unit="head") if progress else None
     model = model_fit(examples, vectors=vectors, embedder_alias=embedder_alias,
                       on_head=(lambda head: bar.update(1)) if bar else None)
     if bar:
@@ -118,6 +120,8 @@ def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, 
         "heldout_set": ({"file": Path(heldout_path).name, "sha256": file_sha256(heldout_path),
                          "examples": len(heldout)} if heldout else None),
         "labels": {head: list(labels) for head, labels in LABELS.items()},
+        "acts": list(ACTS) if model.acts else None,
+        "style_features": model.style,
         "embedder": {"alias": embedder_alias, "name": embedder.name, "dimension": embedder.dimension},
         "hyperparameters": HYPERPARAMETERS,
         "sklearn_version": sklearn.__version__,
@@ -139,6 +143,8 @@ def _save(root: Path, model, metadata: dict, *, stamp: str, make_current: bool =
         joblib.dump(model.vectorizer, staging / VECTORIZER)
         for head, classifier in model.heads.items():
             joblib.dump(classifier, staging / f"{head}.joblib")
+        if model.acts:
+            joblib.dump(model.acts, staging / ACTS_FILE)
         (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
         staging.rename(root / version)
     except BaseException:
@@ -175,6 +181,10 @@ def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> L
     if metadata.get("labels") != {head: list(labels) for head, labels in LABELS.items()}:
         raise NLUModelError(f"NLU model {version} was trained with other labels than nlu.labels; "
                             "run `python manage.py nlu_train`.")
+    has_acts = (path / ACTS_FILE).is_file()
+    if has_acts and metadata.get("acts") != list(ACTS):
+        raise NLUModelError(f"NLU model {version} was trained with other dialogue acts than nlu.labels.ACTS; "
+                            "run `python manage.py nlu_train`.")
     alias = metadata["embedder"]["alias"]
     embedder = get_embedder(alias)
     if embedder.name != metadata["embedder"]["name"]:
@@ -182,7 +192,9 @@ def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> L
                             f"EMBEDDERS[{alias!r}] is now {embedder.name}; run `python manage.py nlu_train`.")
     try:
         model = NLUModel(vectorizer=joblib.load(path / VECTORIZER),
-                         heads={head: joblib.load(path / f"{head}.joblib") for head in HEADS}, embedder_alias=alias)
+                         heads={head: joblib.load(path / f"{head}.joblib") for head in HEADS}, embedder_alias=alias,
+                         acts=joblib.load(path / ACTS_FILE) if has_acts else None,
+                         style=bool(metadata.get("style_features")))
     except (OSError, ValueError, EOFError) as exc:
         raise NLUModelError(f"NLU model {version} in {root} cannot be read ({exc}); "
                             "run `python manage.py nlu_train`.") from exc

@@ -1,15 +1,17 @@
-"""Labelled examples (JSON lines: text, intent, tone, sentiment) shipped with the code in nlu/data/."""
+"""Labelled examples (JSON lines: text, intent, tone, sentiment and, optionally, acts) shipped in nlu/data/."""
 
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import LABELS
+from .labels import ACTS, LABELS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"  # evaluation only: training never reads it
+# Evaluation only, written apart from the training data (other channels' styles): nothing is ever tuned on it.
+HELDOUT_OUTSIDE_PATH = DATA_DIR / "heldout_outside.jsonl"
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Example:
     intent: str
     tone: str
     sentiment: str
+    acts: tuple[str, ...] | None = None  # None: not labelled (staff corrections); the acts head skips the example
 
     def label(self, head: str) -> str:
         return getattr(self, head)
@@ -32,13 +35,17 @@ def examples_load(path: Path) -> list[Example]:
                 continue
             try:
                 row = json.loads(line)
+                acts = row.get("acts")
                 example = Example(text=row["text"].strip(), intent=row["intent"], tone=row["tone"],
-                                  sentiment=row["sentiment"])
-            except (ValueError, KeyError, AttributeError) as exc:
+                                  sentiment=row["sentiment"], acts=None if acts is None else tuple(acts))
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: not an example ({exc}).") from None
             for head, labels in LABELS.items():
                 if example.label(head) not in labels:
                     raise ValueError(f"{path}:{number}: {head} {example.label(head)!r} is not one of {labels}.")
+            unknown = set(example.acts or ()) - set(ACTS)
+            if unknown:
+                raise ValueError(f"{path}:{number}: acts {sorted(unknown)} are not among {ACTS}.")
             if not example.text:
                 raise ValueError(f"{path}:{number}: empty text.")
             examples.append(example)

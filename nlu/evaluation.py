@@ -1,9 +1,11 @@
-"""Held-out metrics for the three heads, as numbers (stored in metadata.json) and as a printable report."""
+"""Held-out metrics for the three heads and the dialogue acts, as numbers (stored in metadata.json) and as a
+printable report."""
 
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.preprocessing import MultiLabelBinarizer
 
 from .dataset import Example
-from .labels import HEADS, LABELS
+from .labels import ACTS, HEADS, LABELS
 
 
 def expected_calibration_error(confidences: list[float], correct: list[bool], *, bins: int = 10) -> float:
@@ -21,7 +23,8 @@ def expected_calibration_error(confidences: list[float], correct: list[bool], *,
 
 
 def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
-    """{head: {accuracy, macro_f1, per_label: {label: {precision, recall, f1, support}}, labels, confusion_matrix}}."""
+    """{head: {accuracy, macro_f1, per_label: {label: {precision, recall, f1, support}}, labels, confusion_matrix}},
+    and "acts" (see `acts_metrics`) when the examples are labelled with acts."""
     predictions = model.predict([example.text for example in examples], vectors)
     metrics = {}
     for head in HEADS:
@@ -45,7 +48,34 @@ def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
             "labels": labels,
             "confusion_matrix": confusion_matrix(truth, predicted, labels=labels).tolist(),
         }
+    labelled = [index for index, example in enumerate(examples) if example.acts is not None]
+    if labelled:
+        metrics["acts"] = acts_metrics([examples[i].acts for i in labelled],
+                                       [predictions[i]["acts"].labels for i in labelled])
     return metrics
+
+
+def acts_metrics(truth: list, predicted: list) -> dict:
+    """Multi-label scores of the dialogue acts: micro-F1 (every act decision counts once), macro-F1, per-act
+    precision/recall/F1 and `accuracy` = the share of messages whose whole set of acts is right."""
+    binarizer = MultiLabelBinarizer(classes=list(ACTS)).fit([ACTS])
+    y_true, y_pred = binarizer.transform(truth), binarizer.transform(predicted)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
+    micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+    return {
+        "examples": len(truth),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "micro_f1": round(float(micro[2]), 4),
+        "micro_precision": round(float(micro[0]), 4),
+        "micro_recall": round(float(micro[1]), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, average="macro", zero_division=0)), 4),
+        "per_label": {
+            label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
+                    "support": int(s)}
+            for label, p, r, f, s in zip(ACTS, precision, recall, f1, support, strict=True)
+        },
+        "labels": list(ACTS),
+    }
 
 
 def metrics_report(metrics: dict) -> str:
@@ -56,14 +86,18 @@ def metrics_report(metrics: dict) -> str:
         width = max(len(label) for label in labels) + 2
         calibration = (f", calibration error (ECE) {result['calibration_error']:.3f}"
                        if "calibration_error" in result else "")
-        lines.append(f"== {head}: accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}{calibration} "
-                     f"on {result['examples']} examples")
+        micro = f"micro-F1 {result['micro_f1']:.3f}, " if "micro_f1" in result else ""
+        accuracy = "exact-set accuracy" if micro else "accuracy"
+        lines.append(f"== {head}: {micro}{accuracy} {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}"
+                     f"{calibration} on {result['examples']} examples")
         lines.append(f"{'label':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for label in labels:
             row = result["per_label"][label]
             lines.append(f"{label:<{width}}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}"
                          f"{row['support']:>10}")
         lines.append("")
+        if "confusion_matrix" not in result:   # the acts: one yes/no decision per act, no confusion between them
+            continue
         lines.append(f"{head} confusion matrix (rows: true label, columns: predicted label)")
         columns = [label[:5] for label in labels]
         lines.append(" " * width + "".join(f"{column:>7}" for column in columns))

@@ -1,4 +1,5 @@
-"""The classifier: MiniLM sentence embeddings + character n-gram TF-IDF, one logistic regression per head.
+"""The classifier: MiniLM sentence embeddings + character n-gram TF-IDF, one logistic regression per head, and one
+binary logistic regression per dialogue act (one-vs-rest: a message carries several acts) on the same features.
 
 Logistic regression gives usable probabilities as it is (the intent confidence); the TF-IDF part catches typos,
 SMS spellings and short cues ("cancel pls", "human") that a sentence embedding blurs. Hyperparameters were chosen by
@@ -7,6 +8,7 @@ SMS spellings and short cues ("cancel pls", "human") that a sentence embedding b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,15 +18,46 @@ from sklearn.linear_model import LogisticRegression
 
 from knowledge.embedders import get_embedder
 
+from .acts import acts_by_rules, acts_decide
 from .dataset import Example
-from .labels import HEADS, LABELS
+from .labels import ACTS, HEADS, LABELS
 
 HYPERPARAMETERS = {
     "tfidf": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
-    "C": {"intent": 50.0, "tone": 50.0, "sentiment": 2.0},
+    "C": {"intent": 50.0, "tone": 50.0, "sentiment": 2.0, "acts": 20.0},
     "class_weight": "balanced",
 }
 EMBED_BATCH = 64
+
+# How a message is written, which the lower-cased TF-IDF and the uncased MiniLM cannot see: the tone head reads
+# "hey can u do sat" (casual) apart from "Can you do Saturday?" (direct) and a signed e-mail (formal) by these.
+_SMS = re.compile(r"\b(u|ur|r|pls|plz|thx|ty|lol|lmao|omg|ppl|gonna|wanna|gotta|bc|tmrw|tho|ngl|tbh|btw|k|kk|"
+                  r"ya|yea|yep|nah|sup|yo|bruh|w/|4|2)\b", re.IGNORECASE)
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)\s*([A-Za-z])")
+STYLE_FEATURES = 10
+
+
+def style_features(texts: list[str]) -> np.ndarray:
+    """Ten numbers per text, each about 0..1: casing, punctuation, emoji, SMS words, length, e-mail layout."""
+    rows = np.zeros((len(texts), STYLE_FEATURES), dtype=np.float32)
+    for index, text in enumerate(texts):
+        letters = [c for c in text if c.isalpha()]
+        starts = _SENTENCE_START.findall(text)
+        words = text.split()
+        rows[index] = (
+            float(bool(letters) and not any(c.isupper() for c in letters)),
+            float(bool(starts) and starts[0].isupper()),
+            sum(c.isupper() for c in starts) / len(starts) if starts else 0.0,
+            float(text.rstrip()[-1:] in {".", "!", "?"}),
+            min(text.count("!"), 3) / 3,
+            min(len(_EMOJI.findall(text)), 3) / 3,
+            min(len(_SMS.findall(text)), 3) / 3,
+            min(len(words), 60) / 60,
+            float("\n" in text.strip()),
+            min(sum(1 for w in words if len(w) > 1 and w.isupper()), 3) / 3,
+        )
+    return rows
 
 
 @dataclass
@@ -34,10 +67,19 @@ class Prediction:
 
 
 @dataclass
+class ActsPrediction:
+    labels: list[str]                # the acts the message carries, in ACTS order
+    confidences: dict[str, float]    # each act's probability (1.0 / 0.0 from the rules when there is no acts head)
+
+
+@dataclass
 class NLUModel:
     vectorizer: TfidfVectorizer
     heads: dict[str, LogisticRegression]
     embedder_alias: str = "default"
+    # One binary classifier per act, in ACTS order; None in a model saved before acts existed (the rules answer).
+    acts: list[LogisticRegression] | None = None
+    style: bool = False   # whether the features include `style_features` (False in models saved before they did)
     _embedder: object = field(default=None, repr=False, compare=False)
     _weights: tuple | None = field(default=None, repr=False, compare=False)
 
@@ -47,18 +89,24 @@ class NLUModel:
             self._embedder = get_embedder(self.embedder_alias)
         return self._embedder
 
-    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> sparse.csr_matrix:
+    def dense(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """The embeddings, followed by the style features when the model uses them."""
         if vectors is None:
             vectors = self.embedder.embed(texts)
-        return sparse.hstack([sparse.csr_matrix(vectors), self.vectorizer.transform(texts)], format="csr")
+        return np.hstack([vectors, style_features(texts)]) if self.style else vectors
 
-    def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict[str, Prediction]]:
-        """The most probable label of each head, with its probability, for each text."""
-        if vectors is None:
-            vectors = self.embedder.embed(texts)
+    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> sparse.csr_matrix:
+        return sparse.hstack([sparse.csr_matrix(self.dense(texts, vectors)), self.vectorizer.transform(texts)],
+                             format="csr")
+
+    def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict]:
+        """The most probable label of each head, with its probability, and the dialogue acts ("acts":
+        ActsPrediction), for each text."""
+        dense = self.dense(texts, vectors)
         dense_weights, sparse_weights, bias, blocks = self._stacked_weights()
-        # One product for the three heads: the same numbers as each head's predict_proba, several times faster.
-        logits = vectors @ dense_weights + np.asarray(self.vectorizer.transform(texts) @ sparse_weights) + bias
+        # One product for the three heads and the acts: the same numbers as each head's predict_proba, several times
+        # faster.
+        logits = dense @ dense_weights + np.asarray(self.vectorizer.transform(texts) @ sparse_weights) + bias
         results = [{} for _ in texts]
         for head, (start, stop, classes) in blocks.items():
             block = logits[:, start:stop]
@@ -66,13 +114,25 @@ class NLUModel:
             probabilities = block / block.sum(axis=1, keepdims=True)
             for row, best in enumerate(probabilities.argmax(axis=1)):
                 results[row][head] = Prediction(classes[best], float(probabilities[row, best]))
+        if self.acts is None:
+            for row, text in enumerate(texts):
+                seen = acts_by_rules(text)
+                results[row]["acts"] = ActsPrediction([act for act in ACTS if act in seen],
+                                                      {act: float(act in seen) for act in ACTS})
+            return results
+        start = max(stop for _, stop, _ in blocks.values())   # the acts' columns follow the three heads'
+        acts = 1 / (1 + np.exp(-logits[:, start:start + len(ACTS)]))
+        for row, text in enumerate(texts):
+            confidences = {act: round(float(acts[row, index]), 4) for index, act in enumerate(ACTS)}
+            results[row]["acts"] = ActsPrediction(acts_decide(text, confidences), confidences)
         return results
 
     def _stacked_weights(self):
         if self._weights is None:
             dimension = self.heads[HEADS[0]].coef_.shape[1] - len(self.vectorizer.vocabulary_)
-            coefficients = np.vstack([self.heads[head].coef_ for head in HEADS]).T
-            bias = np.concatenate([self.heads[head].intercept_ for head in HEADS])
+            acts = self.acts or []   # each binary classifier adds one column: its logit
+            coefficients = np.vstack([self.heads[head].coef_ for head in HEADS] + [c.coef_ for c in acts]).T
+            bias = np.concatenate([self.heads[head].intercept_ for head in HEADS] + [c.intercept_ for c in acts])
             blocks, start = {}, 0
             for head in HEADS:
                 classes = [str(label) for label in self.heads[head].classes_]
@@ -82,7 +142,7 @@ class NLUModel:
                              np.ascontiguousarray(coefficients[dimension:]), bias, blocks)
         return self._weights
 
-    def predict_one(self, text: str) -> dict[str, Prediction]:
+    def predict_one(self, text: str) -> dict:
         # embed_one: the correction memory reads the same message's vector next (knowledge.embedders.base)
         return self.predict([text], vectors=self.embedder.embed_one(text)[None, :])[0]
 
@@ -100,11 +160,12 @@ def embed_texts(texts: list[str], *, embedder_alias: str = "default", progress=N
 
 
 def model_fit(examples: list[Example], *, vectors: np.ndarray, embedder_alias: str = "default",
-              on_head=None) -> NLUModel:
-    """Fit the vectorizer and the three heads; `vectors` are the examples' embeddings, in order."""
+              on_head=None, style: bool = True) -> NLUModel:
+    """Fit the vectorizer, the three heads and (for the examples labelled with acts) the acts; `vectors` are the
+    examples' embeddings, in order. `style=False` leaves out the style features, as models saved before them."""
     texts = [example.text for example in examples]
     vectorizer = TfidfVectorizer(lowercase=True, **HYPERPARAMETERS["tfidf"]).fit(texts)
-    model = NLUModel(vectorizer=vectorizer, heads={}, embedder_alias=embedder_alias)
+    model = NLUModel(vectorizer=vectorizer, heads={}, embedder_alias=embedder_alias, style=style)
     features = model.features(texts, vectors)
     for head in HEADS:
         labels = [example.label(head) for example in examples]
@@ -116,4 +177,16 @@ def model_fit(examples: list[Example], *, vectors: np.ndarray, embedder_alias: s
         model.heads[head] = classifier.fit(features, labels)
         if on_head:
             on_head(head)
+    labelled = [index for index, example in enumerate(examples) if example.acts is not None]
+    if labelled:
+        model.acts = []
+        for act in ACTS:
+            truth = [act in examples[index].acts for index in labelled]
+            if not any(truth):
+                raise ValueError(f"The training set has no example with the act {act}.")
+            classifier = LogisticRegression(C=HYPERPARAMETERS["C"]["acts"],
+                                            class_weight=HYPERPARAMETERS["class_weight"], max_iter=5000)
+            model.acts.append(classifier.fit(features[labelled], truth))
+        if on_head:
+            on_head("acts")
     return model

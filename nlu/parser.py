@@ -1,4 +1,4 @@
-"""`parse()`: intent, tone and sentiment from the current model, entities from the rules."""
+"""`parse()`: intent, tone, sentiment and dialogue acts from the current model, entities from the rules."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class NLUResult:
     entities: dict = field(default_factory=dict)
     # The models that read it: the NLU version, "+minilm-<version>" when the fine-tuned encoder gave the intent.
     model_version: str = ""
+    acts: list[str] = field(default_factory=list)               # nlu.labels.ACTS, several at once
+    act_confidences: dict[str, float] = field(default_factory=dict)  # each act's probability
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +55,8 @@ def parse(text: str, *, reference_date: datetime | date | None = None, expected:
         sentiment=prediction["sentiment"].label,
         entities=entities,
         model_version=model_version,
+        acts=prediction["acts"].labels,
+        act_confidences=prediction["acts"].confidences,
     )
 
 

@@ -26,7 +26,7 @@ from knowledge.embedders import get_embedder
 
 from .artifacts import LoadedModel, _embed, _save, current_version, model_root, nlu_model_load, set_current
 from .dataset import HELDOUT_PATH, TRAIN_PATH, Example, examples_load, file_sha256
-from .labels import LABELS
+from .labels import ACTS, LABELS
 
 GUARD = 0.02  # promotion also requires tone and sentiment macro-F1 to drop by no more than this
 
@@ -132,6 +132,8 @@ def nlu_train_candidate(*, extra: list[Example], eval_set: EvalSet, root: Path |
         "heldout_set": {"file": "+".join(Path(f).name for f in eval_set.files), "sha256": eval_set.sha256,
                         "examples": len(eval_set.examples)},
         "labels": {head: list(labels) for head, labels in LABELS.items()},
+        "acts": list(ACTS) if model.acts else None,
+        "style_features": model.style,
         "embedder": {"alias": embedder_alias, "name": embedder.name, "dimension": embedder.dimension},
         "hyperparameters": HYPERPARAMETERS,
         "sklearn_version": sklearn.__version__,

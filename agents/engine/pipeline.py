@@ -37,6 +37,7 @@ from django.utils import timezone
 import nlu
 from agents.providers import get_provider
 from agents.providers.base import GenerationRequest, GenerationResult
+from agents.providers.extraction import understanding_merge
 from agents.providers.recording import generation_record
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
@@ -198,6 +199,9 @@ def _understand(loaded: Loaded) -> Understood:
     asked = loaded.state.pop("asked", None)   # the question the last reply asked; asked again only if still open
     asked = asked if asked in dialogue.EXPECTABLE else None
     parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at), expected=asked).to_dict()
+    if settings.AI_EXTRACTION:   # an LLM's acts and slots, only what the rules let stand (providers/extraction.py)
+        reading = get_provider().extract(message.text, {"nlu": parsed, "history": loaded.history})
+        parsed = understanding_merge(parsed, reading)
     memory = exemplars.recall(message.text, stage=loaded.state.get("stage") or "")
     parsed = exemplars.labels_apply(memory, parsed)   # a staff label fix counts at once, before the next retrain
     conversation_services.message_set_nlu(message=message, nlu=parsed)

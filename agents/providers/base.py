@@ -116,6 +116,18 @@ class ModelProvider(ABC):
         """Answer `request`; every model call is an attempt on the result, for the caller to record (a provider writes
         nothing). `route` names the role played when composed (hybrid)."""
 
+    def extract(self, text: str, context: dict) -> dict:
+        """The dialogue acts and booking slots of the customer's message `text`:
+        {"acts": [...], "slots": {...}, "source": the alias whose model read it, or "nlu"}.
+
+        `context`: {"nlu": nlu.parse(text).to_dict(), "history": [...]}. This default (the template provider) returns
+        the NLU's own reading; an LLM provider asks its model through a forced function call and returns only what
+        the rules let stand (`extraction.py`), or the NLU's reading when the model fails. Never raises for a model
+        failure."""
+        from .extraction import extraction_from_nlu
+
+        return extraction_from_nlu(context)
+
 
 def heuristic_confidence(request: GenerationRequest) -> float:
     """intent_confidence * (0.5 + 0.5 * completeness), clamped to 0..1.

@@ -47,6 +47,11 @@ class HybridProvider(ModelProvider):
             return self._student_first(request)
         return self._teacher_first(request)
 
+    def extract(self, text: str, context: dict) -> dict:
+        """The teacher reads the message (the stronger model); when it cannot, the student (or the NLU) does."""
+        reading = self.teacher.extract(text, context)
+        return reading if reading.get("source") not in ("", "nlu") else self.student.extract(text, context)
+
     def _student_first(self, request: GenerationRequest) -> GenerationResult:
         low, high = _thresholds(request)
         student = self.student.generate(request, route=ROUTE_STUDENT)

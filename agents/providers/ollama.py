@@ -13,6 +13,7 @@ from learning.selectors import lora_ollama_model
 from .base import ROUTE_STUDENT, GenerationRequest, GenerationResult, ModelProvider, ProviderError
 from .calls import model_call
 from .chat import BoundChat, ChatTurn, ToolCall, tool_loop
+from .extraction import EXTRACTION_TOOL, TOOL_NAME, model_extraction
 
 
 class OllamaProvider(ModelProvider):
@@ -43,6 +44,17 @@ class OllamaProvider(ModelProvider):
         model = self.serving_model()
         return model_call(alias=self.alias, model=model, route=route or ROUTE_STUDENT,
                           reply=lambda: tool_loop(request, BoundChat(self, model)))
+
+    def extract(self, text: str, context: dict) -> dict:
+        """Acts and slots through the `record_understanding` tool, checked by the rules (see `extraction.py`)."""
+        return model_extraction(alias=self.alias, text=text, context=context, call=self._understanding_arguments)
+
+    def _understanding_arguments(self, messages: list[dict]) -> dict:
+        response = self.client.chat(model=self.model, messages=messages, tools=[EXTRACTION_TOOL])
+        call = next((call for call in response.message.tool_calls or [] if call.function.name == TOOL_NAME), None)
+        if call is None:
+            raise ProviderError(f"the model did not call {TOOL_NAME}")
+        return dict(call.function.arguments)
 
     def send(self, messages: list[dict], *, tools: list[dict], last_round: bool, model: str | None = None) -> ChatTurn:
         """One /api/chat request (see `chat.ChatAPI`); the last round offers no tools."""

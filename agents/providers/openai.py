@@ -13,6 +13,7 @@ from learning.selectors import openai_finetuned_model_for
 from .base import ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider, ProviderError
 from .calls import model_call, model_price
 from .chat import BoundChat, ChatTurn, ToolCall, tool_loop
+from .extraction import EXTRACTION_TOOL, TOOL_NAME, model_extraction
 
 MAX_TIMEOUT = 30
 MAX_RETRIES = 5
@@ -56,6 +57,22 @@ class OpenAIProvider(ModelProvider):
         model = self.serving_model(route)
         return model_call(alias=self.alias, model=model, route=route,
                           reply=lambda: tool_loop(request, BoundChat(self, model)))
+
+    def extract(self, text: str, context: dict) -> dict:
+        """Acts and slots through a forced `record_understanding` call, checked by the rules (see `extraction.py`)."""
+        return model_extraction(alias=self.alias, text=text, context=context, call=self._understanding_arguments)
+
+    def _understanding_arguments(self, messages: list[dict]) -> str:
+        completion = self.client.chat.completions.create(
+            model=self.model, messages=messages, tools=[EXTRACTION_TOOL],
+            tool_choice={"type": "function", "function": {"name": TOOL_NAME}},
+        )
+        message = completion.choices[0].message if completion.choices else None
+        call = next((call for call in (message.tool_calls if message else None) or []
+                     if call.type == "function" and call.function.name == TOOL_NAME), None)
+        if call is None:
+            raise ProviderError(f"the model did not call {TOOL_NAME}")
+        return call.function.arguments
 
     def send(self, messages: list[dict], *, tools: list[dict], last_round: bool, model: str | None = None) -> ChatTurn:
         """One chat completion (see `chat.ChatAPI`); on the last round the tools are offered with tool_choice "none"."""

@@ -413,6 +413,10 @@ AI_PROVIDERS = {
     },
 }
 AI_PROVIDER = env_str("AI_PROVIDER", "templates")
+# With an LLM as AI_PROVIDER (openai, ollama, hybrid), it also reads each message's dialogue acts and booking slots
+# through a forced function call, which the rules cross-check (agents/providers/extraction.py). One more model call
+# per message; the template provider makes none.
+AI_EXTRACTION = env_bool("AI_EXTRACTION", True)
 
 
 def confidence_thresholds(low: float, high: float) -> tuple[float, float]:

@@ -21,9 +21,10 @@ def test_parse_returns_intent_tone_sentiment_and_entities(token_client):
                                  format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert set(body) == {"intent", "intent_confidence", "tone", "sentiment", "entities"}
+    assert set(body) == {"intent", "intent_confidence", "tone", "sentiment", "entities", "acts", "act_confidences"}
     assert body["intent"] == "pricing_question"
     assert body["entities"] == {"adults": 20, "date": "2026-03-14"}
+    assert "request_info" in body["acts"] and "inform" in body["acts"]
 
 
 def test_reference_date_may_be_a_datetime(token_client):

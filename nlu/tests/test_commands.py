@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from nlu.dataset import TRAIN_PATH, file_sha256
-from nlu.labels import INTENTS
+from nlu.labels import ACTS, INTENTS
 
 
 def test_nlu_train_writes_a_versioned_artifact_and_makes_it_current(settings, tmp_path):
@@ -15,12 +15,14 @@ def test_nlu_train_writes_a_versioned_artifact_and_makes_it_current(settings, tm
     version = (tmp_path / "current").read_text().strip()
     artifact = tmp_path / version
     assert {path.name for path in artifact.iterdir()} == {
-        "metadata.json", "vectorizer.joblib", "intent.joblib", "tone.joblib", "sentiment.joblib"}
+        "metadata.json", "vectorizer.joblib", "intent.joblib", "tone.joblib", "sentiment.joblib", "acts.joblib"}
     metadata = json.loads((artifact / "metadata.json").read_text())
     assert metadata["version"] == version
     assert metadata["trained_at"]
     assert metadata["training_set"]["sha256"] == file_sha256(TRAIN_PATH)
     assert metadata["labels"]["intent"] == list(INTENTS)
+    assert metadata["acts"] == list(ACTS)
+    assert metadata["heldout_metrics"]["acts"]["micro_f1"] >= 0.9
     assert metadata["heldout_metrics"]["intent"]["macro_f1"] >= 0.92
     assert version in out.getvalue()
 
@@ -41,6 +43,7 @@ def test_nlu_eval_prints_per_label_metrics_and_confusion_matrices(nlu_model_dir)
     report = out.getvalue()
     for head in ("intent", "tone", "sentiment"):
         assert f"{head} confusion matrix" in report
+    assert "== acts: micro-F1" in report and "request_info" in report
     assert "precision" in report and "recall" in report
     assert "booking_inquiry" in report and "cancellation_request" in report
 

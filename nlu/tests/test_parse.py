@@ -77,7 +77,8 @@ def test_to_dict_has_exactly_the_public_keys():
     result = parse("hi")
     assert isinstance(result, NLUResult)
     assert result.to_dict() == asdict(result)
-    assert set(result.to_dict()) == {"intent", "intent_confidence", "tone", "sentiment", "entities", "model_version"}
+    assert set(result.to_dict()) == {"intent", "intent_confidence", "tone", "sentiment", "entities", "model_version",
+                                     "acts", "act_confidences"}
 
 
 def test_blank_text_is_refused():

@@ -17,8 +17,10 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"NLU training failed: {exc}") from exc
         metrics = trained.metadata["heldout_metrics"] or {}
-        summary = ", ".join(f"{head} macro-F1 {result['macro_f1']:.3f} (accuracy {result['accuracy']:.3f})"
-                            for head, result in metrics.items())
+        summary = ", ".join(
+            f"{head} micro-F1 {result['micro_f1']:.3f} (every act right {result['accuracy']:.3f})"
+            if "micro_f1" in result else f"{head} macro-F1 {result['macro_f1']:.3f} (accuracy {result['accuracy']:.3f})"
+            for head, result in metrics.items())
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Saved NLU model {trained.version} in {trained.path}"))
             if summary:
