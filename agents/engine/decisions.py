@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from bookings import quotes
+from bookings.selectors import booking_hold_text
 from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
 from learning.services.experiments import experiment_assign
 from learning.services.outcomes import survey_record_response
@@ -90,7 +91,7 @@ class BookingCreate(Decision):
             f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
             f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
             f"Booking number {booking.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
-            "payment link."
+            "payment link." + booking_hold_text(booking)
         )
 
     def fallback(self, error: ValidationError) -> dict[str, str]:

@@ -7,6 +7,8 @@ from .bookings import (
     booking_change_guests,
     booking_confirm,
     booking_create,
+    booking_hold_extend,
+    booking_holds_release,
     booking_reschedule,
     booking_set_status,
 )
@@ -20,6 +22,8 @@ __all__ = [
     "booking_change_guests",
     "booking_confirm",
     "booking_create",
+    "booking_hold_extend",
+    "booking_holds_release",
     "booking_reschedule",
     "booking_set_status",
     "chef_get_or_create",

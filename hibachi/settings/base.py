@@ -531,3 +531,17 @@ WEBCHAT_MAX_TEXT_CHARS = env_int("WEBCHAT_MAX_TEXT_CHARS", 2000)
 WEBCHAT_HISTORY_MESSAGES = env_int("WEBCHAT_HISTORY_MESSAGES", 50)
 WEBCHAT_STORE_THREADS = env_int("WEBCHAT_STORE_THREADS", 4)  # per server process: storing messages, history, thumbs
 WEBCHAT_ANSWER_THREADS = env_int("WEBCHAT_ANSWER_THREADS", 2)  # per server process: answers (CPU-bound inference)
+# Web chat abuse limits (messaging.limits): per visitor and per client address, counted in Redis (in-process while it
+# is down). "N/period" with period s, min, h or day.
+WEBCHAT_MESSAGES_PER_VISITOR = env_str("WEBCHAT_MESSAGES_PER_VISITOR", "20/min")
+WEBCHAT_MESSAGES_PER_ADDRESS = env_str("WEBCHAT_MESSAGES_PER_ADDRESS", "60/min")
+WEBCHAT_NEW_VISITORS_PER_ADDRESS = env_str("WEBCHAT_NEW_VISITORS_PER_ADDRESS", "30/h")
+WEBCHAT_SOCKETS_PER_ADDRESS = env_str("WEBCHAT_SOCKETS_PER_ADDRESS", "60/min")
+
+# Holds: an unpaid inquiry or quote holds its chef this long, then the beat job releases it ("expired").
+BOOKING_HOLD_HOURS = env_float("BOOKING_HOLD_HOURS", 24)
+HIBACHI_BEAT_SCHEDULE["bookings-release-expired-holds"] = {
+    "task": "bookings.tasks.release_expired_holds",
+    "schedule": crontab(minute="*/5"),
+    "description": "Release unpaid inquiries and quotes held longer than BOOKING_HOLD_HOURS (status 'expired').",
+}
