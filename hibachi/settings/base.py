@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -504,15 +505,19 @@ HIBACHI_BEAT_SCHEDULE["messaging-sweep"] = {
     "schedule": crontab(minute="*/5"),
     "description": "Enqueue again deliveries and webhook events that a crash or a broker outage left behind.",
 }
-# A customer message stored but not answered after this long (a web server killed mid-request, a lost task) is
-# handed to a worker by the messaging-answer-unanswered job (every minute, at most MESSAGING_UNANSWERED_BATCH a run).
-MESSAGING_UNANSWERED_AFTER_SECONDS = env_int("MESSAGING_UNANSWERED_AFTER_SECONDS", 60)
+# A customer message stored but not answered after this long (a web server killed mid-request, a lost task), or a
+# webhook event still not processed, is handed to a worker by the messaging-answer-unanswered job (every
+# MESSAGING_RECOVERY_EVERY_SECONDS, at most MESSAGING_UNANSWERED_BATCH a run): found within a minute of the failure.
+# Work a live worker holds is left alone, and one item is re-queued at most once per MESSAGING_REQUEUE_EVERY_SECONDS.
+MESSAGING_UNANSWERED_AFTER_SECONDS = env_int("MESSAGING_UNANSWERED_AFTER_SECONDS", 30)
+MESSAGING_RECOVERY_EVERY_SECONDS = env_int("MESSAGING_RECOVERY_EVERY_SECONDS", 20)
+MESSAGING_REQUEUE_EVERY_SECONDS = env_int("MESSAGING_REQUEUE_EVERY_SECONDS", 120)
 MESSAGING_UNANSWERED_BATCH = env_int("MESSAGING_UNANSWERED_BATCH", 200)
 HIBACHI_BEAT_SCHEDULE["messaging-answer-unanswered"] = {
     "task": "messaging.tasks.answer_unanswered",
-    "schedule": crontab(minute="*"),
-    "description": "Answer (or escalate) customer messages stored but left without a reply for "
-                   "MESSAGING_UNANSWERED_AFTER_SECONDS.",
+    "schedule": timedelta(seconds=MESSAGING_RECOVERY_EVERY_SECONDS),
+    "description": "Answer (or escalate) customer messages stored but left without a reply, and queue again webhook "
+                   "events not processed, MESSAGING_UNANSWERED_AFTER_SECONDS after they came in.",
 }
 
 # Request size limits: Django's for any form/body read into memory, and each webhook's own (413 past it).
