@@ -178,6 +178,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 5 * 3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage of any length: the worker's consumer keeps retrying (Celery's default gives up after 100 tries and
+# the worker exits); `make run`'s launcher also restarts a worker that exits.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # The beat schedule, declared once in code. `python manage.py sync_beat_schedule` writes it into
 # django-celery-beat's tables (staff pause or resume a job in the admin; the sync keeps their choice).
