@@ -83,7 +83,7 @@ class Supervised:
     name: str
     start: Callable[[], subprocess.Popen | None]
     process: subprocess.Popen | None = None
-    alive: Callable[["Supervised"], bool] | None = None   # for daemons that are not our children (Redis)
+    alive: Callable[[Supervised], bool] | None = None   # for daemons that are not our children (Redis)
     started_at: float = 0.0
     failures: int = 0
     restarts: int = 0
