@@ -70,7 +70,11 @@ def stack_commands(*, host: str, port: str, var: str) -> dict[str, list[str]]:
         "web": [os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host, "--port", port,
                 "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"],
         "worker": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
-                   "--without-mingle", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"), "-n", "worker@%h"],
+                   "--without-mingle", "-Q", "celery", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"),
+                   "-n", "worker@%h"],
+        # the long tasks' own worker (CELERY_TASK_ROUTES): one at a time, never in the way of customer work
+        "worker-long": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
+                        "--without-mingle", "-Q", "long", "--concurrency", "1", "-n", "long@%h"],
         "beat": [os.path.join(BIN, "celery"), "-A", "hibachi", "beat", "-l", "INFO",
                  "--schedule", os.path.join(var, "celerybeat-schedule")],
     }

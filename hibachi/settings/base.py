@@ -176,6 +176,10 @@ CELERY_TASK_TIME_LIMIT = 300
 # whose worker was killed comes back only after that long; the beat sweeps (messaging-sweep,
 # messaging-answer-unanswered, escalations-notify-overdue) recover customer-facing work within minutes instead.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 5 * 3600)}
+# Long tasks (time limit above CELERY_TASK_TIME_LIMIT: the learning loop, fine-tuning, backups) go to their own
+# queue, which `make run` serves with a worker of its own (`-Q long`), so a 4-hour learning loop never holds a slot
+# that customer messages, webhook events and deliveries (queue "celery") need.
+CELERY_TASK_ROUTES = {"learning.tasks.*": {"queue": "long"}, "monitoring.tasks.backup_nightly": {"queue": "long"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage of any length: the worker's consumer keeps retrying (Celery's default gives up after 100 tries and
@@ -264,7 +268,7 @@ if env_list("ALERT_EMAILS"):
 MONITORING_ALERT_MAX_ATTEMPTS = env_int("ALERT_MAX_ATTEMPTS", 6)
 MONITORING_ALERT_RETRY_BASE_SECONDS = env_float("ALERT_RETRY_BASE_SECONDS", 60)  # then x2 per failed attempt
 MONITORING_DIGEST_EMAILS = env_list("DIGEST_EMAILS", [])  # empty: every superuser with an email address
-MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery"])
+MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery", "long"])
 
 # Prometheus metrics at /metrics: logged-in staff, a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or a
 # direct connection (no proxy headers) from one of these networks. No network by default: behind a reverse proxy on
