@@ -61,3 +61,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are 
 # when a test ends races the test's teardown (TRUNCATE deadlocks against its INSERT) and leaks rows into the next
 # test. The tests that are about the background push turn it on themselves.
 MESSAGING_INLINE_IN_BACKGROUND = False
+
+# The web chat's abuse limits count per client address, and every test client is 127.0.0.1 (or "unknown"): the suite
+# as a whole would hit them. Tests of the limits set their own (messaging/tests/test_webchat_limits.py).
+WEBCHAT_NEW_VISITORS_PER_ADDRESS = "100000/h"
+WEBCHAT_SOCKETS_PER_ADDRESS = "100000/min"
+WEBCHAT_MESSAGES_PER_ADDRESS = "100000/min"
+WEBCHAT_MESSAGES_PER_VISITOR = "100000/min"
