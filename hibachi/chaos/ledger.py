@@ -31,8 +31,8 @@ def ledger(marks: dict[str, int]) -> dict:
                                  any_replies=Count("replies"), escalated=escalated, later_reply=later_reply)
     rows = list(annotated.values("pk", "ai_replies", "any_replies", "escalated", "later_reply",
                                  "conversation__status"))
-    replied = [r for r in rows if r["any_replies"] or r["later_reply"]]
-    by_staff = [r for r in rows if r not in replied and (r["escalated"] or r["conversation__status"] in HUMAN)]
+    replied = [r for r in rows if r["any_replies"] or r["later_reply"]]   # an escalation's acknowledgement counts
+    by_staff = [r for r in rows if r["escalated"] or r["conversation__status"] in HUMAN]
     left = [r["pk"] for r in rows if r not in replied and r not in by_staff]
     events = WebhookEvent.objects.filter(pk__gt=marks["event"])
     deliveries = OutboundDelivery.objects.filter(message__pk__gt=marks["message"])
@@ -42,7 +42,7 @@ def ledger(marks: dict[str, int]) -> dict:
     return {
         "messages": len(rows),
         "replied": len(replied),
-        "escalated": len(by_staff),
+        "escalated": len(by_staff),   # with or without a reply (staff were told)
         "unanswered": len(left),
         "unanswered_ids": left[:20],
         "answered_twice": sum(1 for r in rows if r["ai_replies"] > 1),

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +41,9 @@ class Stack:
         self.supervisor: launcher.Supervisor | None = None
         self.paused: set[str] = set()
         self.token = ""
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="chaos-supervisor", daemon=True)
 
     # --- life cycle ---------------------------------------------------------------------------------------------
 
@@ -78,10 +82,14 @@ class Stack:
         services.append(launcher.redis_supervised(embedded.redis_port()))
         self.supervisor = launcher.Supervisor(services, log=self.log, backoff=1.0, backoff_max=8.0)
         self.supervisor.start_all()
+        self._thread.start()
         if not self.wait_for_site(timeout=240):
             raise RuntimeError(f"the site did not come up; see {logs}")
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         if self.supervisor is not None:
             self.supervisor.stop_all()
         embedded.redis_stop()
@@ -96,18 +104,25 @@ class Stack:
 
     def poll(self) -> None:
         """The launcher's loop, minus the services a fault keeps down on purpose."""
-        services = self.supervisor.services
-        self.supervisor.services = [s for s in services if s.name not in self.paused]
-        try:
-            self.supervisor.poll()
-        finally:
-            self.supervisor.services = services
+        with self._lock:
+            services = self.supervisor.services
+            self.supervisor.services = [s for s in services if s.name not in self.paused]
+            try:
+                self.supervisor.poll()
+            finally:
+                self.supervisor.services = services
+
+    def _supervise(self) -> None:
+        """The launcher's loop, in a thread of its own: the traffic's blocking calls never hold it up."""
+        while not self._stopping.is_set():
+            try:
+                self.poll()
+            except Exception as exc:  # noqa: BLE001 - keep supervising; say why
+                self.log(f"supervisor: {type(exc).__name__}: {exc}")
+            self._stopping.wait(0.2)
 
     def sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self.poll()
-            time.sleep(0.2)
+        time.sleep(seconds)
 
     def kill(self, name: str) -> None:
         """kill -9 a service (and, for the worker, its pool processes): no clean shutdown, no task acknowledged."""
@@ -115,7 +130,8 @@ class Stack:
             pid = int((embedded.var_dir() / "redis" / "redis.pid").read_text())
             os.kill(pid, signal.SIGKILL)
             return
-        process = self.service(name).process
+        with self._lock:
+            process = self.service(name).process
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         pids = [int(p) for p in children.read_text().split()] if children.exists() else []
         for pid in [process.pid, *pids]:
@@ -127,7 +143,8 @@ class Stack:
     def restart(self, *names: str) -> None:
         """Stop services cleanly; the supervisor starts them again (with the environment as it is now)."""
         for name in names:
-            process = self.service(name).process
+            with self._lock:
+                process = self.service(name).process
             process.terminate()
             try:
                 process.wait(timeout=20)
@@ -137,7 +154,6 @@ class Stack:
     def wait_for_site(self, timeout: float = 120) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self.poll()
             try:
                 if requests.get(f"{self.site}/", timeout=2).status_code == 200:
                     return True

@@ -67,6 +67,10 @@ def _as_delivery_error(exc: Exception) -> DeliveryError:
     return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=isinstance(exc, ImproperlyConfigured))
 
 
+def delivery_lock_name(delivery_id: int) -> str:
+    return f"messaging.delivery:{delivery_id}"
+
+
 def delivery_attempt(*, delivery_id: int, final: bool | None = None) -> OutboundDelivery:
     """Send the delivery once and record the attempt. Idempotent: a delivery already sent is returned unchanged, and
     two workers never send the same delivery at once (advisory lock; the second gets Busy).
@@ -76,7 +80,7 @@ def delivery_attempt(*, delivery_id: int, final: bool | None = None) -> Outbound
     sweep re-queue or a task redelivered after a worker died continues it; only staff's retry starts a new one.
     Raises DeliveryError after recording the failure.
     """
-    with advisory_lock(f"messaging.delivery:{delivery_id}") as acquired:
+    with advisory_lock(delivery_lock_name(delivery_id)) as acquired:
         if not acquired:
             raise Busy(f"delivery {delivery_id} is being sent by another worker")
         delivery = OutboundDelivery.objects.select_related("message__conversation__customer").get(pk=delivery_id)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -112,7 +111,6 @@ def test_an_event_a_live_worker_is_processing_is_left_alone(db, other_session, p
 
 def test_an_event_is_requeued_at_most_once_per_interval(db, purged_broker):
     stuck_event("backlog-1")
-    cache.delete_many([f"messaging:requeued:event:{pk}" for pk in WebhookEvent.objects.values_list("pk", flat=True)])
 
     first, second = tasks.answer_unanswered(), tasks.answer_unanswered()
 
@@ -149,3 +147,23 @@ def test_stuck_events_are_listed_and_reprocessed_from_the_admin(staff_client, se
     assert "1 event(s) queued again (0 failed, 1 stuck)" in done.content.decode()
     event.refresh_from_db()
     assert event.status == "processed"
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_the_recovery_job(fake_ringcentral, eager_celery, settings):
+    settings.MESSAGING_DELIVERY_MAX_ATTEMPTS = 6
+    delivery = delivery_left_queued(attempts=0)
+    OutboundDelivery.objects.filter(pk=delivery.pk).update(last_attempt_at=None)
+
+    counts = tasks.answer_unanswered()
+
+    assert (counts["deliveries_found"], counts["deliveries_queued"]) == (1, 1)
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and len(fake_ringcentral.sent) == 1
+
+
+def test_a_delivery_waiting_for_its_retry_is_left_alone(db, purged_broker, settings):
+    settings.MESSAGING_RETRY_BACKOFF_MAX = 300   # its retry may come up to 5 minutes after its last try
+    delivery = delivery_left_queued(attempts=1)
+    OutboundDelivery.objects.filter(pk=delivery.pk).update(last_attempt_at=timezone.now() - timedelta(seconds=60))
+
+    assert tasks.answer_unanswered()["deliveries_found"] == 0
