@@ -45,7 +45,7 @@ def test_a_message_left_without_an_answer_fails_the_run(seeded):
 
 def test_answered_and_escalated_messages_pass(seeded):
     marks = ledger.high_water_marks()
-    services.inbound_answer_once(message_id=customer_message().pk)
+    services.inbound_answer_once(message_id=customer_message("How much for 20 adults?").pk)  # a quote, no person
     escalated = customer_message("I want a person", phone="+14155550151")
     Conversation.objects.filter(pk=escalated.conversation_id).update(status=Conversation.Status.WAITING_FOR_HUMAN)
 
