@@ -61,6 +61,17 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def local_settings_by_default() -> str:
+    """Name the local settings for every child (uvicorn, the worker, beat) unless the user chose some:
+    hibachi/asgi.py and celery.py default to production, and importing this module already ran celery.py's default,
+    so `setdefault` here would keep production (`make run` then refused to start)."""
+    from hibachi import celery
+
+    if celery.SETTINGS_DEFAULTED:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "hibachi.settings.local"
+    return os.environ["DJANGO_SETTINGS_MODULE"]
+
+
 def stack_commands(*, host: str, port: str, var: str) -> dict[str, list[str]]:
     """The stack's long-running processes, by name. The worker runs without gossip and mingle: on a broker outage
     Celery restarts those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError
@@ -158,8 +169,7 @@ def redis_supervised(port: int) -> Supervised:
 
 def run() -> int:
     started = time.monotonic()
-    # Named here for every child (uvicorn, the worker, beat): hibachi/asgi.py and celery.py default to production.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
+    local_settings_by_default()
     host = os.environ.get("HIBACHI_HOST", "127.0.0.1")
     port = os.environ.get("HIBACHI_PORT", "8000")
     own_postgres = not os.environ.get("DATABASE_URL")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from hibachi import embedded, launcher
 from hibachi.launcher import Supervised, Supervisor
 
@@ -80,3 +82,17 @@ def test_a_killed_embedded_redis_comes_back_on_the_same_port(tmp_path, monkeypat
         assert "redis: exited; restarting in 0.05 s" in lines
     finally:
         embedded.redis_stop()
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "hibachi.settings.local"),
+                                                 ("hibachi.settings.production", "hibachi.settings.production")])
+def test_make_run_names_the_local_settings_unless_some_were_chosen(given, expected):
+    """Importing the launcher imports the Celery app first, which defaults to production: `make run` must still get
+    the local settings (it refused to start, asking for DJANGO_SECRET_KEY), and a user's choice is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    if given:
+        env["DJANGO_SETTINGS_MODULE"] = given
+    code = "from hibachi import launcher; print(launcher.local_settings_by_default())"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                            cwd=launcher.embedded.BASE_DIR)
+    assert result.stdout.strip() == expected
