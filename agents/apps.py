@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from hibachi.paid_calls import paid_call_made
+
 
 class AgentsConfig(AppConfig):
     name = "agents"
@@ -7,3 +9,8 @@ class AgentsConfig(AppConfig):
 
     def ready(self):
         from .providers import renamed  # noqa: F401  (registers the system check for renamed provider names)
+        from .providers.recording import paid_call_record
+
+        # Embeddings (knowledge) and batch labeling (learning) are paid calls of apps below this one: they announce
+        # them and the ModelCall is written here, so the cost monitor sees every dollar.
+        paid_call_made.connect(paid_call_record, dispatch_uid="agents.paid_call_record")

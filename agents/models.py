@@ -1,5 +1,6 @@
 """Records of model calls and the staff-editable rollout switches (student/teacher pairs live in learning)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +9,8 @@ from django.utils import timezone
 class ModelRole(models.TextChoices):
     STUDENT = "student", "Student"
     TEACHER = "teacher", "Teacher"
+    EMBEDDING = "embedding", "Embedding (knowledge base, memory)"
+    LABELING = "labeling", "Batch labeling (training data)"
 
 
 class ModelCall(models.Model):
@@ -63,6 +66,9 @@ class AssistantSettings(models.Model):
     shadow_mode = models.BooleanField(
         default=False, help_text="Run the student on every message but always send the teacher's answer."
     )
+    # Set when staff approve a CascadeCalibration; empty: settings.CONFIDENCE_THRESHOLD_LOW / _HIGH.
+    confidence_threshold_low = models.FloatField(null=True, blank=True, editable=False)
+    confidence_threshold_high = models.FloatField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -78,3 +84,37 @@ class AssistantSettings(models.Model):
     def __str__(self):
         shadow = ", shadow mode" if self.shadow_mode else ""
         return f"Student traffic {self.student_traffic_share}%{shadow}"
+
+
+class CascadeCalibration(models.Model):
+    """A weekly proposal of the cascade thresholds (LOW, HIGH), computed from tutor pairs and outcomes, with the data
+    behind it; it changes what serves only when staff approve it (then AssistantSettings holds the values)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved (in use)"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded"
+
+    low = models.FloatField(help_text="Below: a human answers.")
+    high = models.FloatField(help_text="At or above: the student's answer is sent; between LOW and HIGH: the teacher.")
+    current_low = models.FloatField(help_text="The thresholds in use when it was computed.")
+    current_high = models.FloatField()
+    expected_value = models.FloatField(help_text="Mean value per message (reward minus cost) with these thresholds.")
+    current_expected_value = models.FloatField(help_text="The same with the thresholds in use.")
+    samples = models.PositiveIntegerField()
+    data = models.JSONField(default=dict, help_text="What it rests on: costs, counts, route shares, the best pairs.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(low__gte=0, high__lte=1, low__lt=models.F("high")),
+                                   name="cascadecalibration_thresholds_valid"),
+        ]
+
+    def __str__(self):
+        return f"LOW {self.low:.2f} / HIGH {self.high:.2f} ({self.get_status_display()})"

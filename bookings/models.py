@@ -119,12 +119,66 @@ class Booking(models.Model):
         return self.adults + self.children + self.children_under_6
 
     def hold_lapsed(self, now) -> bool:
-        """An unpaid inquiry or quote whose hold has run out: it no longer holds its chefs."""
+        """An unpaid inquiry or quote whose hold has run out (and with no payment link still open): it no longer
+        holds its chefs."""
         return (self.status in (self.Status.INQUIRY, self.Status.QUOTED) and not self.deposit_paid
-                and self.hold_expires_at is not None and self.hold_expires_at <= now)
+                and self.hold_expires_at is not None and self.hold_expires_at <= now
+                and not self.deposit_payments.filter(status="pending", expires_at__gt=now).exists())
 
 
 def hold_lapsed_q(now, prefix: str = "") -> Q:
-    """Bookings (or, with `prefix` "booking__", rows pointing at one) whose unpaid hold ran out by `now`."""
+    """Bookings (or, with `prefix` "booking__", rows pointing at one) whose unpaid hold ran out by `now`; a deposit
+    payment link still open keeps the hold (the customer may be paying right now)."""
+    open_link = Q(**{f"{prefix}deposit_payments__status": "pending", f"{prefix}deposit_payments__expires_at__gt": now})
     return Q(**{f"{prefix}status__in": [Booking.Status.INQUIRY, Booking.Status.QUOTED], f"{prefix}deposit_paid": 0,
-                f"{prefix}hold_expires_at__lte": now})
+                f"{prefix}hold_expires_at__lte": now}) & ~open_link
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar URL: the business's confirmed events (no chef) or one chef's. Rotating it (a new token)
+    cuts off everyone holding the old link."""
+
+    chef = models.OneToOneField(Chef, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feed",
+                                help_text="Empty: the whole business's calendar.")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chef"], condition=Q(chef__isnull=True), nulls_distinct=False,
+                                    name="calendar_feed_one_business_feed"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.chef.name}" if self.chef_id else "Business calendar"
+
+
+class DepositPayment(models.Model):
+    """One deposit payment link for a booking (a Stripe Checkout Session), and what became of it. A webhook or staff
+    marking it paid confirms the booking (bookings.services.deposit_paid_record)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired or failed"
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="deposit_payments")
+    provider = models.CharField(max_length=40, help_text="The PAYMENT_PROVIDERS alias that made the link.")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reference = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                 help_text="The provider's id (Stripe Checkout Session id).")
+    url = models.URLField(max_length=2000, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                help_text="The webhook event that settled it (a replay changes nothing).")
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["booking", "status"], name="deposit_booking_status")]
+
+    def __str__(self):
+        return f"Deposit {self.amount} for booking #{self.booking_id} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 """Reads of the price list, chefs and bookings. Customer data is always scoped by the customer passed in."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -53,3 +53,42 @@ def booking_hold_text(booking: Booking) -> str:
     until = timezone.localtime(booking.hold_expires_at)
     return (f" We hold the date for you for {settings.BOOKING_HOLD_HOURS:g} hours, until {until:%A, %B} {until.day} "
             f"at {until:%H:%M}; without the deposit by then it is released.")
+
+
+CALENDAR_HISTORY_DAYS = 60  # past events kept in a calendar feed (completed ones, for the chef's records)
+
+
+def calendar_bookings(*, chef: Chef | None = None, today: date | None = None) -> QuerySet[Booking]:
+    """Confirmed events from today on, and confirmed or completed ones of the last CALENDAR_HISTORY_DAYS days, soonest
+    first; only `chef`'s when given."""
+    today = today or timezone.localdate()
+    queryset = (
+        Booking.objects.filter(event_date__gte=today - timedelta(days=CALENDAR_HISTORY_DAYS))
+        .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
+        .select_related("customer").prefetch_related("chefs").order_by("event_date", "slot", "pk")
+    )
+    if chef is not None:
+        queryset = queryset.filter(chefs=chef)
+    return queryset
+
+
+def bookings_week(*, monday: date) -> dict:
+    """The quoted and confirmed bookings of the 7 days from `monday` (and completed ones), grouped for the week view:
+    `chefs` (active ones and any assigned that week), `by_chef` {(chef id, day): [bookings]}, `unassigned` {day:
+    [bookings]}."""
+    bookings = list(
+        Booking.objects.filter(event_date__gte=monday, event_date__lt=monday + timedelta(days=7))
+        .filter(status__in=[Booking.Status.QUOTED, Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
+        .select_related("customer").prefetch_related("chefs").order_by("event_date", "slot", "pk")
+    )
+    by_chef: dict = {}
+    unassigned: dict = {}
+    chefs = {chef.pk: chef for chef in Chef.objects.filter(active=True)}
+    for booking in bookings:
+        assigned = list(booking.chefs.all())
+        if not assigned:
+            unassigned.setdefault(booking.event_date, []).append(booking)
+        for chef in assigned:
+            chefs.setdefault(chef.pk, chef)
+            by_chef.setdefault((chef.pk, booking.event_date), []).append(booking)
+    return {"chefs": sorted(chefs.values(), key=lambda chef: chef.name), "by_chef": by_chef, "unassigned": unassigned}

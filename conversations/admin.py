@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path
 
 from . import admin_views, selectors, services
-from .models import ChannelIdentity, Conversation, ConversationLog, Customer, Escalation, Message
+from .models import ChannelIdentity, ContactVerification, Conversation, ConversationLog, Customer, Escalation, Message
 
 
 class CustomerForm(forms.ModelForm):
@@ -30,8 +30,12 @@ class CustomerForm(forms.ModelForm):
 class ChannelIdentityInline(admin.TabularInline):
     model = ChannelIdentity
     extra = 0
-    fields = ["channel", "external_id", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["channel", "external_id", "created_at", "consent", "consent_source", "consent_changed_at"]
+    readonly_fields = ["created_at", "consent", "consent_source", "consent_changed_at"]
+
+    @admin.display(description="consent")
+    def consent(self, obj):
+        return f"opted out {obj.opted_out_at:%Y-%m-%d %H:%M}" if obj.opted_out_at else "subscribed"
 
 
 @admin.register(Customer)
@@ -63,11 +67,23 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelIdentity)
 class ChannelIdentityAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "channel", "customer", "created_at"]
-    list_filter = ["channel"]
+    list_display = ["external_id", "channel", "customer", "created_at", "opted_out_at", "consent_source"]
+    list_filter = ["channel", ("opted_out_at", admin.EmptyFieldListFilter)]
     search_fields = ["external_id", "customer__name", "customer__email", "customer__phone"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
+    readonly_fields = ["opted_out_at", "consent_source", "consent_changed_at"]
+    actions = ["opt_out", "opt_in"]
+
+    @admin.action(description="Opt out (no surveys or follow-ups)", permissions=["change"])
+    def opt_out(self, request, queryset):
+        changed = sum(services.identity_opt_out(identity=i, source=f"staff {request.user}") for i in queryset)
+        self.message_user(request, f"{changed} contact(s) opted out.")
+
+    @admin.action(description="Opt back in (only when the customer asked)", permissions=["change"])
+    def opt_in(self, request, queryset):
+        changed = sum(services.identity_opt_in(identity=i, source=f"staff {request.user}") for i in queryset)
+        self.message_user(request, f"{changed} contact(s) opted back in.")
 
 
 class MessageInline(admin.TabularInline):
@@ -135,16 +151,16 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(ConversationLog)
 class ConversationLogAdmin(admin.ModelAdmin):
-    list_display = ["conversation", "customer", "timestamp", "booked", "rebuilt_at"]
+    list_display = ["conversation", "customer", "timestamp", "booked", "updated_at"]
     list_filter = ["timestamp"]
     search_fields = ["customer__name", "customer__email"]
     list_select_related = ["conversation__customer", "customer"]
-    readonly_fields = ["conversation", "customer", "timestamp", "messages_data", "outcome_data", "performance_data",
-                       "rebuilt_at"]
+    readonly_fields = ["id", "conversation", "customer", "timestamp", "conversation_data", "outcome_data",
+                       "performance_metrics", "metadata", "created_at", "updated_at"]
 
     @admin.display(boolean=True)
     def booked(self, obj):
-        return bool(obj.outcome_data.get("booked"))
+        return bool((obj.outcome_data or {}).get("booked"))
 
     def has_add_permission(self, request):
         return False
@@ -157,3 +173,24 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["reason", "conversation__customer__name", "conversation__customer__email"]
     list_select_related = ["conversation__customer"]
     raw_id_fields = ["conversation", "message", "resolved_by"]
+
+
+@admin.register(ContactVerification)
+class ContactVerificationAdmin(admin.ModelAdmin):
+    """Read-only: who was sent a one-time code, for what, and how it went. The code is not stored (only its salted
+    digest, which is not shown)."""
+
+    list_display = ("id", "customer", "purpose", "channel", "contact", "created_at", "sent_at", "attempts",
+                    "verified_at", "revoked_at")
+    list_filter = ("purpose", "channel")
+    search_fields = ("contact", "customer__name", "customer__email")
+    list_select_related = ("customer",)
+    fields = ("customer", "conversation", "purpose", "channel", "contact", "created_at", "expires_at", "sent_at",
+              "send_error", "attempts", "verified_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 """Customers, their identities on each channel, conversations, messages and the per-conversation analytics log."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,6 +50,13 @@ class ChannelIdentity(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     external_id = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
+    opted_out_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when the contact opted out (STOP, an unsubscribe link): no survey, follow-up or marketing "
+                  "message is sent to it. Replies to the customer's own messages still are.")
+    consent_source = models.CharField(max_length=60, blank=True,
+                                      help_text="What changed the consent last (a keyword, the unsubscribe link, staff).")
+    consent_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "channel identities"
@@ -173,22 +182,36 @@ class Message(models.Model):
 
 
 class ConversationLog(models.Model):
-    """One analytics record per conversation, rebuilt by `conversation_log_rebuild` when the conversation closes."""
+    """The business plan's `conversation_logs` record: one per conversation, written by
+    `conversation_log_rebuild` when the conversation goes idle or closes and rewritten when a later outcome arrives
+    (a booking confirmed, a survey answered). The JSON shapes are documented on the builder
+    (conversations/services/analytics.py)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="log")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversation_logs")
     timestamp = models.DateTimeField(help_text="When the conversation started.")
-    messages_data = models.JSONField(default=list)
-    outcome_data = models.JSONField(default=dict)
-    performance_data = models.JSONField(default=dict)
-    rebuilt_at = models.DateTimeField(default=timezone.now)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="conversation_logs",
+        db_index=False,  # idx_conv_customer, the plan's index, is the one
+    )
+    conversation_data = models.JSONField(
+        default=dict, help_text='{"messages": [{"role", "content", "detected_tone", "detected_intent", ...}]}'
+    )
+    outcome_data = models.JSONField(null=True, blank=True,
+                                    help_text="booked, booking_id, total_value (a number), accepted_upsells")
+    performance_metrics = models.JSONField(default=dict, blank=True,
+                                           help_text="response_time_ms, tone_accuracy, customer_satisfaction")
+    metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "conversation_logs"
         ordering = ["-timestamp"]
         indexes = [
-            models.Index(fields=["timestamp"], name="convlog_timestamp"),
-            models.Index(fields=["customer"], name="convlog_customer"),
-            models.Index(KT("outcome_data__booked"), name="convlog_outcome_booked"),
+            models.Index(fields=["timestamp"], name="idx_conv_timestamp"),
+            models.Index(KT("outcome_data__booked"), name="idx_conv_outcome"),
+            models.Index(fields=["customer"], name="idx_conv_customer"),
         ]
 
     def __str__(self):
@@ -221,3 +244,40 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"{self.get_priority_display()}: {self.reason} (conversation #{self.conversation_id})"
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to a customer's email or phone, to be typed back in `conversation`.
+
+    Purpose `act`: the person writing on an unverified channel (web chat, social, an email without a passing SPF/DKIM
+    verdict) proves they own the contact on file before a booking is changed, cancelled or shown. Purpose `link`: a
+    contact typed in a chat is attached to the customer only once its code comes back. The code itself is never
+    stored: `code_digest` is HMAC-SHA256(SECRET_KEY, salt + code). A code is short-lived, allows a few attempts and
+    is used once (`verified_at`)."""
+
+    class Purpose(models.TextChoices):
+        ACT = "act", "Act on the customer's bookings"
+        LINK = "link", "Link a contact typed in a chat"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="verifications")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="verifications")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, help_text="How the code is sent.")
+    contact = models.CharField(max_length=254, help_text="The email address or E.164 number the code was sent to.")
+    salt = models.CharField(max_length=32)
+    code_digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes typed while this one was open.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Replaced by a newer code, or locked.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="verification_conv_created")]
+
+    def __str__(self):
+        state = "verified" if self.verified_at else "revoked" if self.revoked_at else "open"
+        return f"{self.get_purpose_display()} code for {self.customer} ({state})"

@@ -1,5 +1,6 @@
 """Knowledge-base documents (edited by staff), their embedded chunks, and the per-customer memory context."""
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -13,6 +14,11 @@ EMBEDDING_DIMENSIONS = 384
 class KnowledgeDocument(models.Model):
     """A Markdown document; every content change bumps `version` and re-chunks it (see services.document_save)."""
 
+    class ReviewStatus(models.TextChoices):
+        CLEAR = "clear", "Clear"
+        HELD = "held", "Held for review"
+        APPROVED = "approved", "Approved by staff"
+
     title = models.CharField(max_length=200)
     source = models.CharField(
         max_length=500, unique=True, blank=True,
@@ -25,17 +31,31 @@ class KnowledgeDocument(models.Model):
     indexed_version = models.PositiveIntegerField(default=0, editable=False)
     indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
+    review_status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.CLEAR, editable=False,
+        help_text="Held: instruction-like or hidden text was found; the document is not used until staff approve it.",
+    )
+    hygiene_findings = models.JSONField(default=list, blank=True, editable=False)
+    reviewed_hash = models.CharField(max_length=64, blank=True, editable=False,
+                                     help_text="The content hash staff approved despite its findings.")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
+
+    @property
+    def retrievable(self) -> bool:
+        return self.active and self.review_status != self.ReviewStatus.HELD
 
     def __str__(self):
         return f"{self.title} (v{self.version})"
 
 
 class KnowledgeChunk(models.Model):
-    """A heading-scoped piece of a document with its embedding and full-text vector. Exists for active documents only."""
+    """A heading-scoped piece of a document with its embedding and full-text vector. Exists only for active documents
+    that are not held for review."""
 
     document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE, related_name="chunks")
     ordinal = models.PositiveIntegerField()

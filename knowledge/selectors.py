@@ -9,6 +9,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from .hygiene import customer_sentences
 from .models import KnowledgeChunk, KnowledgeDocument
 
 RRF_K = 60
@@ -149,7 +150,7 @@ def _hybrid_sql(*, query: str, vector, k: int, n: int, tags: list[str] | None) -
         "FROM vector_ranked v FULL JOIN text_ranked t ON t.id = v.id) "
         "SELECT f.id, c.document_id, d.title, c.document_version, c.text, f.fused, f.vector_rank, f.text_rank, "
         f"f.similarity FROM fused f JOIN {_TABLE} c ON c.id = f.id "
-        f"JOIN {KnowledgeDocument._meta.db_table} d ON d.id = c.document_id AND d.active "
+        f"JOIN {KnowledgeDocument._meta.db_table} d ON d.id = c.document_id AND d.active AND d.review_status <> 'held' "
         "ORDER BY f.fused DESC, f.id LIMIT %s"
     )
     params = [*vector_params, float(settings.KNOWLEDGE_MIN_SIMILARITY), *text_params, n, RRF_K, RRF_K, k]
@@ -190,7 +191,8 @@ def knowledge_explain(*, query: str, vector, k: int = 5, tags: list[str] | None 
 
 
 def knowledge_search(query: str, *, k: int = 5, tags: list[str] | None = None) -> list[KnowledgeHit]:
-    """The k best chunks of active documents for a question, best first. `tags` keeps chunks having any of them."""
+    """The k best chunks of active documents not held for review, for a question, best first. `tags` keeps chunks
+    having any of them."""
     from .services import knowledge_embedder
 
     query = (query or "").strip()
@@ -206,10 +208,15 @@ def knowledge_answerable(hits: list[KnowledgeHit]) -> bool:
     return bool(hits) and hits[0].score >= settings.KNOWLEDGE_MIN_SCORE
 
 
+def _prompt_text(text: str) -> str:
+    """A chunk as a model may read it: only the sentences that pass knowledge.hygiene, never the raw chunk."""
+    return " ".join(customer_sentences(text)).replace("</document>", "</ document>")
+
+
 def knowledge_context_block(hits: list[KnowledgeHit]) -> str:
     """Hits as a delimited reference block for a prompt: quoted data with citations, to be treated as untrusted text."""
     parts = [
-        f'<document citation="{hit.citation}">\n{hit.text.replace("</document>", "</ document>")}\n</document>'
+        f'<document citation="{hit.citation}">\n{_prompt_text(hit.text)}\n</document>'
         for hit in hits
     ]
     return (

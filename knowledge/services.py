@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils import timezone
 from knowledge.embedders import get_embedder
 
 from .chunking import chunk_markdown
+from .hygiene import document_findings
 from .models import KnowledgeChunk, KnowledgeDocument
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,15 @@ def _clean_tags(tags: Iterable[str] | None) -> list[str]:
 
 def document_save(
     *, document: KnowledgeDocument | None = None, title: str, body: str, source: str = "",
-    tags: Iterable[str] | None = None, active: bool = True, queue_reindex: bool = True,
+    tags: Iterable[str] | None = None, active: bool = True, queue_reindex: bool = True, approved_by=None,
 ) -> tuple[KnowledgeDocument, bool]:
     """Create or update a document. A change of title, body or tags bumps the version and, once the transaction
     commits, queues `knowledge.tasks.document_reindex` (unless `queue_reindex=False`: the caller reindexes);
     (de)activation takes effect on retrieval at once.
+
+    Every save is checked by `knowledge.hygiene`: a document with instruction-like or hidden text is held for review
+    (its chunks are removed, retrieval never sees it) unless `approved_by` (a staff user) approves this exact content;
+    an approval lasts until the content changes again.
 
     Returns (document, changed)."""
     title, body, tags = (title or "").strip(), (body or "").strip(), _clean_tags(tags)
@@ -70,17 +75,33 @@ def document_save(
             document = KnowledgeDocument.objects.select_for_update().get(pk=document.pk)
         content_changed = document.content_hash != content_hash
         active_changed = document.pk is not None and document.active != active
-        if not content_changed and not active_changed and document.pk is not None:
+        was_held = document.pk is not None and document.review_status == KnowledgeDocument.ReviewStatus.HELD
+        findings = [finding.as_dict() for finding in document_findings(body, title=title)]
+        if approved_by is not None and findings:
+            document.reviewed_hash, document.reviewed_by = content_hash, approved_by
+        if not findings:
+            status = KnowledgeDocument.ReviewStatus.CLEAR
+        elif document.reviewed_hash == content_hash:
+            status = KnowledgeDocument.ReviewStatus.APPROVED
+        else:
+            status = KnowledgeDocument.ReviewStatus.HELD
+        status_changed = document.pk is not None and document.review_status != status
+        if not content_changed and not active_changed and not status_changed and document.pk is not None:
             return document, False
         if content_changed:
             document.version += 1
         document.title, document.body, document.tags, document.content_hash = title, body, tags, content_hash
-        document.active = active
+        document.active, document.review_status, document.hygiene_findings = active, status, findings
         document.save()
-        if not active:
-            document.chunks.all().delete()  # retrieval only ever sees active documents
+        if status == KnowledgeDocument.ReviewStatus.HELD:
+            logger.warning("Knowledge document %s (%s) held for review: %s", document.pk, document.title,
+                           "; ".join(f"line {f['line']}: {f['kind']}" for f in findings))
+        if not document.retrievable:
+            document.chunks.all().delete()  # retrieval only ever sees active documents that are not held
+            KnowledgeDocument.objects.filter(pk=document.pk).update(indexed_version=0)
         document_id = document.pk
-        if queue_reindex and active and (content_changed or active_changed):
+        released = was_held and document.retrievable
+        if queue_reindex and document.retrievable and (content_changed or active_changed or released):
             transaction.on_commit(lambda: _enqueue_reindex(document_id))
     return document, True
 
@@ -98,7 +119,7 @@ def document_reindex(*, document_id: int, force: bool = False) -> int | None:
     document = KnowledgeDocument.objects.filter(pk=document_id).first()
     if document is None:
         return None
-    if not document.active:
+    if not document.retrievable:
         KnowledgeChunk.objects.filter(document=document).delete()
         return None
     if document.indexed_version == document.version and not force:
@@ -111,7 +132,7 @@ def document_reindex(*, document_id: int, force: bool = False) -> int | None:
     vectors = embedder.embed([f"{document.title}. {p.heading}\n{p.text}" for p in pieces]) if pieces else []
     with transaction.atomic():
         locked = KnowledgeDocument.objects.select_for_update().get(pk=document_id)
-        if locked.version != document.version or not locked.active:
+        if locked.version != document.version or not locked.retrievable:
             return None  # edited again meanwhile: the task queued by that edit indexes the newer version
         KnowledgeChunk.objects.filter(document=locked).delete()
         KnowledgeChunk.objects.bulk_create(
@@ -188,13 +209,15 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     chunks: int = 0
+    held: list[str] = field(default_factory=list)  # sources of documents held for review
 
 
 def knowledge_ingest(
     *, paths: Iterable[str | Path], progress: Callable[[Iterable], Iterable] | None = None
 ) -> IngestReport:
     """Upsert one document per Markdown file, keyed by its path; unchanged files are skipped, changed files get a
-    new version. Chunks are built here, synchronously, so a command or seed leaves a searchable knowledge base."""
+    new version. Chunks are built here, synchronously, so a command or seed leaves a searchable knowledge base.
+    Files with instruction-like or hidden text are stored but held for staff review (`report.held`)."""
     report = IngestReport()
     files = _markdown_files(paths)
     knowledge_embedder()  # fail before writing anything when the embedder cannot fill the vector column
@@ -212,6 +235,8 @@ def knowledge_ingest(
             report.updated += 1
         else:
             report.unchanged += 1
+        if document.review_status == KnowledgeDocument.ReviewStatus.HELD:
+            report.held.append(source)
         written = document_reindex(document_id=document.pk)
         report.chunks += written or 0
     return report

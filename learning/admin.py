@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
@@ -7,10 +8,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_views
-from .services.rewards import tutor_pairs_with_outcomes
 from .models import (
     BookingReplyLink,
     Correction,
+    Exemplar,
+    ExemplarCalibration,
     Experiment,
     ExperimentAssignment,
     Feedback,
@@ -23,6 +25,9 @@ from .models import (
     TutorPair,
     UpsellOffer,
 )
+from .selectors import exemplar_calibration_latest, exemplar_outcomes
+from .services.exemplars import exemplar_edit
+from .services.rewards import tutor_pairs_with_outcomes
 
 
 @admin.register(Feedback)
@@ -101,7 +106,7 @@ class LabeledExampleAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:learning_labeledexample_changelist") + "?id__in=" + ",".join(map(str, ids)))
 
 
-def confirm_then_act(model_admin, request, *, title, question, act, cancel_url):
+def confirm_then_act(model_admin, request, *, title, question, act, cancel_url, force_option=False):
     """GET shows a confirmation page whose button POSTs back here (with the CSRF token); only the POST acts.
 
     A state change behind a plain link could be triggered by any page a staff member opens (an <img src> or a
@@ -112,7 +117,7 @@ def confirm_then_act(model_admin, request, *, title, question, act, cancel_url):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
     context = {**model_admin.admin_site.each_context(request), "title": title, "question": question,
-               "cancel_url": cancel_url, "opts": model_admin.model._meta}
+               "cancel_url": cancel_url, "opts": model_admin.model._meta, "force_option": force_option}
     return TemplateResponse(request, "admin/learning/confirm_action.html", context)
 
 
@@ -125,12 +130,20 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="")
     def buttons(self, obj):
-        if obj.is_current and obj.previous_id:
+        from .services.versions import BASE_FALLBACK
+
+        if obj.is_current and (obj.previous_id or obj.kind in BASE_FALLBACK):
+            target = obj.previous.version if obj.previous_id else "the base model"
             return format_html('<a class="button" href="{}">Roll back to {}</a>',
-                               reverse("admin:learning_modelversion_rollback", args=[obj.pk]), obj.previous.version)
-        if not obj.is_current and (obj.path or (obj.metrics or {}).get("fine_tuned_model")):
-            return format_html('<a class="button" href="{}">Make current</a>',
-                               reverse("admin:learning_modelversion_activate", args=[obj.pk]))
+                               reverse("admin:learning_modelversion_rollback", args=[obj.pk]), target)
+        if obj.is_current:
+            return ""
+        url = reverse("admin:learning_modelversion_activate", args=[obj.pk])
+        if obj.kind == ModelVersion.Kind.OPENAI and (obj.metrics or {}).get("fine_tuned_model"):
+            return format_html('<a class="button" href="{}?role=teacher">Make current as teacher</a> '
+                               '<a class="button" href="{}?role=student">Make current as student</a>', url, url)
+        if obj.path:
+            return format_html('<a class="button" href="{}">Make current</a>', url)
         return ""
 
     def get_urls(self):
@@ -151,34 +164,46 @@ class ModelVersionAdmin(admin.ModelAdmin):
         def act():
             try:
                 restored = version_rollback(kind=version.kind)
-                self.message_user(request, f"Rolled back {version.kind} to {restored.version}.")
+                self.message_user(request, f"Rolled back {version.kind} to "
+                                           f"{restored.version if restored else 'the base model'}.")
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return redirect("admin:learning_modelversion_changelist")
 
-        previous = version.previous.version if version.previous_id else "the version before"
+        previous = version.previous.version if version.previous_id else "the base model"
         return confirm_then_act(self, request, title="Roll back a model", act=act,
                                 question=f"Roll back {version.kind} from {version.version} to {previous}?",
                                 cancel_url=reverse("admin:learning_modelversion_changelist"))
 
     def activate_view(self, request, pk):
-        from .services.versions import version_activate
+        """Scores the version on the frozen evaluation set against the one in use, and refuses it when it scores lower
+        unless the staff member ticks "force" on the confirmation page (POST only, like every state change here)."""
+        from .services.versions import version_make_current
 
         if not self.has_change_permission(request):
             return redirect("admin:index")
         version = get_object_or_404(ModelVersion, pk=pk)
+        role = request.GET.get("role", "") if version.kind == ModelVersion.Kind.OPENAI else ""
 
         def act():
             try:
-                version_activate(version=version, reason="made current by staff")
-                self.message_user(request, f"{version} is now current.")
+                version_make_current(version=version, role=role, force=request.POST.get("force") == "1")
+                version.refresh_from_db()
+                check = (version.metrics or {}).get("activation_check")
+                scored = f" (frozen set: {check['score']:.4f}" + (
+                    f" vs {check['baseline']:.4f} in use)" if check.get("baseline") is not None else ")") \
+                    if check else ""
+                self.message_user(request, f"{version} is now current{scored}.")
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return redirect("admin:learning_modelversion_changelist")
 
+        question = f"Make {version.kind} {version.version} the current model" + (f" (as the {role})" if role else "")
         return confirm_then_act(self, request, title="Make a model current", act=act,
-                                question=f"Make {version.kind} {version.version} the current model?",
-                                cancel_url=reverse("admin:learning_modelversion_changelist"))
+                                question=question + "? It is first scored on the frozen evaluation set and refused "
+                                                    "if it scores below the version in use.",
+                                cancel_url=reverse("admin:learning_modelversion_changelist"),
+                                force_option=True)
 
 
 @admin.register(Experiment)
@@ -286,3 +311,79 @@ class TutorPairAdmin(admin.ModelAdmin):
     @admin.display(description="teacher's answer")
     def teacher_excerpt(self, obj):
         return obj.teacher_text[:80]
+
+
+@admin.register(Exemplar)
+class ExemplarAdmin(admin.ModelAdmin):
+    """The correction memory: staff disable an exemplar or edit its reply (the template is rebuilt), and see how
+    often it answered and what the customers did next. The list shows the threshold's calibration."""
+
+    change_list_template = "admin/learning/exemplar/change_list.html"
+    list_display = ["id", "kind", "question", "agent", "intent", "stage", "enabled", "fillable", "uses",
+                    "last_used_at", "created_at"]
+    list_filter = ["kind", "enabled", "agent", "intent"]
+    search_fields = ["customer_text", "reply_text"]
+    fields = ["kind", "customer_text", "context", "reply_text", "enabled", "template", "slots", "unfillable", "agent",
+              "intent", "tone", "sentiment", "stage", "outcomes", "uses", "last_used_at", "embedder", "embedded_at",
+              "inbound_message", "reply_message", "correction", "labeled_example", "created_by", "created_at",
+              "updated_at"]
+    readonly_fields = [name for name in fields if name not in ("reply_text", "enabled")]
+    actions = ["disable", "enable"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="customer message")
+    def question(self, obj):
+        return obj.customer_text[:80]
+
+    @admin.display(description="re-fillable", boolean=True)
+    def fillable(self, obj):
+        return None if obj.kind == Exemplar.Kind.LABELS else not obj.unfillable
+
+    @admin.display(description="what customers did next")
+    def outcomes(self, obj):
+        o = exemplar_outcomes(exemplar=obj)
+        return (f"answered {o['replies']} messages (few-shot {o['few_shot']}, labels {o['labels']}): "
+                f"{o['booked']} booked, {o['thumbs_up']} thumbs up, {o['thumbs_down']} thumbs down, "
+                f"{o['escalated']} escalated")
+
+    def save_model(self, request, obj, form, change):
+        exemplar_edit(exemplar=Exemplar.objects.get(pk=obj.pk), reply_text=form.cleaned_data.get("reply_text"),
+                      enabled=form.cleaned_data.get("enabled"))
+
+    @admin.action(description="Disable (never matched again)")
+    def disable(self, request, queryset):
+        for exemplar in queryset:
+            exemplar_edit(exemplar=exemplar, enabled=False)
+        self.message_user(request, f"{queryset.count()} exemplars disabled.")
+
+    @admin.action(description="Enable")
+    def enable(self, request, queryset):
+        for exemplar in queryset:
+            exemplar_edit(exemplar=exemplar, enabled=True)
+        self.message_user(request, f"{queryset.count()} exemplars enabled.")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "calibration": exemplar_calibration_latest(),
+                         "configured_threshold": settings.LEARNING_EXEMPLAR_THRESHOLD}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ExemplarCalibration)
+class ExemplarCalibrationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "embedder", "threshold", "configured_threshold", "target_false_match_rate",
+                    "heldout_false_match_rate", "heldout_recall"]
+    readonly_fields = [field.name for field in ExemplarCalibration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="held-out false-match rate (configured threshold)")
+    def heldout_false_match_rate(self, obj):
+        return (obj.heldout.get("configured") or {}).get("false_match_rate")
+
+    @admin.display(description="held-out recall (configured threshold)")
+    def heldout_recall(self, obj):
+        return (obj.heldout.get("configured") or {}).get("recall")

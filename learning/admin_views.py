@@ -128,9 +128,9 @@ def item_view(model_admin, request, pk):
         done = None
         try:
             with transaction.atomic():
-                if action == "approve":
-                    services.review_approve(item=item, user=request.user)
-                    done = "Approved."
+                if action in ("approve", "approve_model"):
+                    services.review_approve(item=item, user=request.user, model_answer=action == "approve_model")
+                    done = "Approved as a model answer." if action == "approve_model" else "Approved."
                 elif action == "correct":
                     correction_form = CorrectionForm(request.POST)
                     if correction_form.is_valid():
@@ -174,6 +174,7 @@ def item_view(model_admin, request, pk):
         "staff_label": staff_label,
         "window": selectors.conversation_window(message=reply),
         "corrections": list(reply.corrections.select_related("corrected_by")),
+        "reply_exemplars": list(reply.exemplars.only("pk", "enabled")),
         "correction_form": correction_form,
         "labels_form": labels_form,
         "gap_form": gap_form,

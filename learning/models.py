@@ -1,10 +1,14 @@
-"""Signals the learning loop feeds on: per-reply feedback and post-conversation satisfaction surveys."""
+"""Signals the learning loop feeds on (feedback, surveys), the correction dashboard, model versions and the
+correction memory (exemplars the engine reuses at once)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from pgvector.django import HnswIndex, VectorField
+
+from knowledge.models import EMBEDDING_DIMENSIONS
 
 
 class Feedback(models.Model):
@@ -30,8 +34,9 @@ class SatisfactionSurvey(models.Model):
     conversation = models.ForeignKey(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="satisfaction_surveys"
     )
-    understood = models.BooleanField(help_text="Did the assistant understand what you needed?")
-    tone_ok = models.BooleanField(help_text="Was the tone right?")
+    # Asked one after the other after the rating, on the customer's channel; empty until (unless) answered.
+    understood = models.BooleanField(null=True, blank=True, help_text="Did the assistant understand what you needed?")
+    tone_ok = models.BooleanField(null=True, blank=True, help_text="Was the tone right?")
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -358,3 +363,111 @@ class TutorPair(models.Model):
 
     def __str__(self):
         return f"{self.agent or 'agent'}: {self.student_text[:30]} / {self.teacher_text[:30]}"
+
+
+# --- correction memory --------------------------------------------------------------------------------------------
+
+
+class Exemplar(models.Model):
+    """A customer question staff answered or labeled, which the engine reuses at once, without retraining.
+
+    A corrected reply (or one approved as a model answer) is kept as a template: the amounts, counts and dates of
+    the conversation it was written in are replaced by named slots when it is made (`learning.exemplar_templates`),
+    so that the template provider re-fills them from the current price list, quote and booking details. A reply with
+    a figure that maps to no fact cannot be re-filled (`unfillable` says why): LLM providers still see it as a
+    few-shot example, with the figures masked. A label fix (kind "labels") overrides the NLU's reading of
+    near-duplicate messages until a retrained NLU model has learnt it.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Corrected reply"
+        APPROVED = "approved", "Approved as a model answer"
+        LABELS = "labels", "Fixed labels"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    customer_text = models.TextField(help_text="The customer message; its embedding is what new messages match.")
+    context = models.JSONField(default=list, blank=True, help_text="The turns before it: [{role, content}].")
+    reply_text = models.TextField(blank=True, help_text="The reply as staff wrote or approved it. Editing it here "
+                                                        "rebuilds the template.")
+    template = models.TextField(blank=True, help_text="The reply with its facts as {slots}, re-filled per message.")
+    slots = models.JSONField(default=dict, blank=True, help_text="Each slot and the value it replaced.")
+    source_facts = models.JSONField(default=dict, blank=True,
+                                    help_text="The prices, quote and booking details the reply was written against.")
+    unfillable = models.CharField(max_length=255, blank=True,
+                                  help_text="Why the reply cannot be re-filled (then it is only a few-shot example).")
+    agent = models.CharField(max_length=40, blank=True)
+    intent = models.CharField(max_length=40, blank=True)
+    tone = models.CharField(max_length=20, blank=True)
+    sentiment = models.CharField(max_length=10, blank=True)
+    stage = models.CharField(max_length=30, blank=True, help_text="The dialogue stage when the customer wrote.")
+    inbound_message = models.ForeignKey("conversations.Message", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    reply_message = models.ForeignKey("conversations.Message", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="exemplars")
+    correction = models.OneToOneField(Correction, null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="exemplar")
+    labeled_example = models.OneToOneField(LabeledExample, null=True, blank=True, on_delete=models.CASCADE,
+                                           related_name="exemplar")
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedder = models.CharField(max_length=100, blank=True)
+    embedded_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True, help_text="Disabled exemplars are never matched.")
+    uses = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Only enabled rows: a disabled exemplar costs the lookup nothing, and the scan needs no filter.
+            HnswIndex(name="exemplar_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64,
+                      opclasses=["vector_cosine_ops"], condition=Q(enabled=True)),
+            models.Index(fields=["kind", "enabled"], name="exemplar_kind_enabled"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.customer_text[:60]}"
+
+
+class ExemplarUse(models.Model):
+    """One reply the engine built on an exemplar: its text (template), its few-shot examples or its labels."""
+
+    class How(models.TextChoices):
+        REPLY = "reply", "Answered with its reply"
+        FEW_SHOT = "few_shot", "Few-shot example for a model"
+        LABELS = "labels", "Its labels overrode the NLU"
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="use_rows")
+    reply = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="exemplar_uses")
+    how = models.CharField(max_length=10, choices=How.choices)
+    similarity = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exemplar", "reply", "how"], name="exemplaruse_once")]
+        indexes = [models.Index(fields=["exemplar", "how"], name="exemplaruse_exemplar")]
+
+    def __str__(self):
+        return f"Exemplar #{self.exemplar_id} -> reply #{self.reply_id} ({self.how})"
+
+
+class ExemplarCalibration(models.Model):
+    """The similarity threshold measured on held-out pairs (`manage.py exemplars_calibrate`)."""
+
+    embedder = models.CharField(max_length=100)
+    threshold = models.FloatField(help_text="Chosen on the calibration pairs.")
+    target_false_match_rate = models.FloatField()
+    configured_threshold = models.FloatField(help_text="settings.LEARNING_EXEMPLAR_THRESHOLD when it ran.")
+    heldout = models.JSONField(default=dict, help_text="False-match rate and recall on the held-out pairs, at the "
+                                                       "chosen and the configured threshold.")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"threshold {self.threshold:.3f} ({self.embedder}, {self.created_at:%Y-%m-%d})"

@@ -1,15 +1,29 @@
-"""Reads of the learning app: the review queue, an item's context, reward aggregates, and the two functions the
-sales agent and the pipeline call (`upsell_recommend`, `experiment_variant`)."""
+"""Reads of the learning app: the review queue, an item's context, reward aggregates, and the functions the
+sales agent and the pipeline call (`upsell_recommend`, `experiment_variant`, `exemplar_neighbours`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import Avg, Count, Q
+from django.conf import settings
+from django.db import connection
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 
-from conversations.models import Message
+from conversations.models import Escalation, Message
+from knowledge.selectors import vector_literal
 
-from .models import Experiment, ExperimentAssignment, ReviewItem, RewardScore
+from .models import (
+    BookingReplyLink,
+    Exemplar,
+    ExemplarCalibration,
+    ExemplarUse,
+    Experiment,
+    ExperimentAssignment,
+    Feedback,
+    ReviewItem,
+    RewardScore,
+)
 
 QUEUE_FILTERS = ("status", "agent", "intent", "channel", "reason", "date_from", "date_to")
 
@@ -119,3 +133,83 @@ def openai_finetuned_model() -> str | None:
     from .services.openai_ft import finetuned_model_current
 
     return finetuned_model_current()
+
+
+def openai_finetuned_model_for(role: str) -> str | None:
+    """The fine-tuned OpenAI model staff made current for `role` ("teacher" or "student"), or None: the provider's
+    own model. Read by the OpenAI provider on each call, so "Make current" and "Roll back" change what serves."""
+    from .services.openai_ft import finetuned_model_for
+
+    return finetuned_model_for(role)
+
+
+def lora_ollama_model() -> str | None:
+    """The Ollama model registered from the current LoRA adapter (base + ADAPTER), or None: the base model."""
+    from .models import ModelVersion
+
+    current = ModelVersion.objects.filter(kind=ModelVersion.Kind.LORA, is_current=True).only("metrics").first()
+    return (current.metrics or {}).get("ollama_model") if current else None
+
+
+# --- correction memory --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExemplarHit:
+    """One exemplar near a message: what the engine needs to reuse it, without loading the row."""
+
+    id: int
+    kind: str
+    similarity: float
+    agent: str
+    stage: str
+    intent: str
+    tone: str
+    sentiment: str
+    customer_text: str
+    reply_text: str
+    template: str
+    unfillable: str
+    created_at: datetime
+
+
+_EXEMPLAR_COLUMNS = ("id", "kind", "agent", "stage", "intent", "tone", "sentiment", "customer_text", "reply_text",
+                     "template", "unfillable", "created_at")
+
+
+def exemplar_neighbours(*, vector, k: int | None = None) -> list[ExemplarHit]:
+    """The k enabled exemplars nearest to `vector` (cosine), nearest first: one statement, one HNSW index scan.
+
+    The index holds only enabled rows (a partial index), so the scan needs no filter and pgvector's defaults serve
+    (hnsw.ef_search 40 candidates, no iterative scan): no SET LOCAL and so no transaction around it, one round trip
+    instead of four, which is most of the lookup's cost at 10,000 exemplars (see `bench_engine --exemplars`)."""
+    k = k or settings.LEARNING_EXEMPLAR_NEIGHBOURS
+    columns = ", ".join(_EXEMPLAR_COLUMNS)
+    sql = (f"SELECT {columns}, embedding <=> %s::vector AS distance FROM {Exemplar._meta.db_table} "
+           "WHERE enabled ORDER BY distance LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [vector_literal(vector), k])
+        rows = cursor.fetchall()
+    hits = [ExemplarHit(**dict(zip(_EXEMPLAR_COLUMNS, row[:-1], strict=True)), similarity=1.0 - row[-1])
+            for row in rows if row[-1] is not None]
+    return sorted(hits, key=lambda hit: (-hit.similarity, hit.id))
+
+
+def exemplar_outcomes(*, exemplar: Exemplar) -> dict:
+    """What customers did after the replies built on this exemplar's reply: booked, thumbs up/down, escalated."""
+    replies = ExemplarUse.objects.filter(exemplar=exemplar, how=ExemplarUse.How.REPLY).values("reply_id")
+    feedback = dict(Feedback.objects.filter(message_id__in=replies).values_list("kind").annotate(n=Count("id")))
+    booked = (BookingReplyLink.objects.filter(message_id__in=replies).values("message_id").distinct().count()
+              or feedback.get(Feedback.Kind.BOOKED, 0))
+    escalated = (Message.objects.filter(pk__in=replies)
+                 .filter(Exists(Escalation.objects.filter(conversation_id=OuterRef("conversation_id"),
+                                                          created_at__gte=OuterRef("sent_at")))).count())
+    return {"replies": ExemplarUse.objects.filter(exemplar=exemplar, how=ExemplarUse.How.REPLY).count(),
+            "few_shot": ExemplarUse.objects.filter(exemplar=exemplar, how=ExemplarUse.How.FEW_SHOT).count(),
+            "labels": ExemplarUse.objects.filter(exemplar=exemplar, how=ExemplarUse.How.LABELS).count(),
+            "booked": booked, "thumbs_up": feedback.get(Feedback.Kind.THUMBS_UP, 0),
+            "thumbs_down": feedback.get(Feedback.Kind.THUMBS_DOWN, 0), "escalated": escalated}
+
+
+def exemplar_calibration_latest() -> ExemplarCalibration | None:
+    return ExemplarCalibration.objects.order_by("-created_at", "-id").first()

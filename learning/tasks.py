@@ -64,3 +64,20 @@ def openai_finetune_poll(version_id, attempt=0):
     if status not in TERMINAL_FAILED | {"succeeded"} and attempt < 576:
         openai_finetune_poll.apply_async((version_id, attempt + 1), countdown=300)
     return status
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=110, autoretry_for=(OSError,), retry_backoff=True,
+             max_retries=5)
+def exemplar_embed(exemplar_id):
+    """Embed a new exemplar's customer message (queued when staff correct, approve or relabel)."""
+    from .services.exemplars import exemplar_embed as embed
+
+    return embed(exemplar_id=exemplar_id)
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+def exemplars_embed_missing():
+    """Embed the exemplars a lost task left without an embedding."""
+    from .services.exemplars import exemplars_embed_missing as embed_missing
+
+    return {"embedded": embed_missing()}

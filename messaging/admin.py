@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import DeliveryAttempt, OutboundDelivery, UnansweredMessage, WebhookEvent
+from .models import ApiTokenScope, DeliveryAttempt, OutboundDelivery, UnansweredMessage, WebhookEvent
 from .services import (
     Busy,
     delivery_retry,
@@ -159,3 +159,22 @@ class UnansweredMessageAdmin(admin.ModelAdmin):
                                    + (f"; {busy} being answered by a worker" if busy else "")
                                    + (f"; {failed} failed and escalated to staff" if failed else "") + ".",
                           messages.WARNING if failed else messages.SUCCESS)
+
+
+@admin.register(ApiTokenScope)
+class ApiTokenScopeAdmin(admin.ModelAdmin):
+    """What each API token may do; tokens are issued with `python manage.py create_api_token USER --channel ...`."""
+
+    list_display = ("token_user", "channels", "staff", "updated_at")
+    list_filter = ("staff",)
+    search_fields = ("token__user__username",)
+    list_select_related = ("token__user",)
+    fields = ("token", "channels", "staff")
+    readonly_fields = ("token",)
+
+    @admin.display(description="user", ordering="token__user__username")
+    def token_user(self, obj):
+        return obj.token.user
+
+    def has_add_permission(self, request):
+        return False

@@ -21,15 +21,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.selectors import booking_as_dict
-from conversations.services import message_receive
+from conversations.models import Channel
+from conversations.services import MessageIdTaken, message_receive
 from hibachi.throttles import WebhookThrottle, token_claim
 
 from . import parsers, signatures
+from .permissions import IsStaffWithStaffToken, PostsOnTokenChannel
 from .models import OutboundDelivery, WebhookEvent
 from .serializers import (
     MailgunInboundSerializer,
@@ -69,10 +71,16 @@ class MessageCreateApi(APIView):
     201: a new message and its answer. 200: a provider message id (`external_id`) seen before, with the answer it got
     (answered now if the first try never was). 202: stored, but another message of the conversation is still being
     answered: a worker answers this one shortly (reply null here; POST it again with the same external_id to read it).
+    403: the token is not issued for the message's channel. 409: the `external_id` is another sender's message.
     """
 
+    permission_classes = [PostsOnTokenChannel]
+
     @extend_schema(request=MessageInputSerializer, responses={
-        201: MessageOutputSerializer, 200: MessageOutputSerializer, 202: MessageOutputSerializer})
+        201: MessageOutputSerializer, 200: MessageOutputSerializer, 202: MessageOutputSerializer,
+        403: inline_serializer("MessageChannelRefused", {"detail": serializers.CharField()}),
+        409: inline_serializer("MessageIdTaken", {"external_id": serializers.ListField(child=serializers.CharField())}),
+    })
     def post(self, request):
         serializer = MessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -83,6 +91,8 @@ class MessageCreateApi(APIView):
                 external_id=data["external_id"],
             )
             result = inbound_answer_once(message_id=message.pk)
+        except MessageIdTaken as exc:
+            return Response({"external_id": exc.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             if "phone" in detail or "email" in detail or "external_id" in detail:
@@ -202,8 +212,8 @@ class RingCentralWebhookApi(WebhookApi):
 
     def post(self, request):
         validation_token = request.headers.get("Validation-Token")
-        if validation_token:
-            response = HttpResponse(status=200)
+        if validation_token:  # the subscription handshake: echo the header, store nothing
+            response = Response({"received": 0, "duplicates": 0, "ignored": 0}, status=status.HTTP_200_OK)
             response["Validation-Token"] = validation_token[:512]
             return response
         problem = signatures.ringcentral_verification(request.headers.get("Verification-Token"),
@@ -328,26 +338,30 @@ class DeliverySerializer(serializers.ModelSerializer):
 class DeliveryListApi(generics.ListAPIView):
     """Outbound deliveries, newest first; `?status=failed` to list the failed ones."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsStaffWithStaffToken]
     serializer_class = DeliverySerializer
 
     @extend_schema(tags=["channels"], parameters=[
         OpenApiParameter("status", OpenApiTypes.STR, enum=OutboundDelivery.Status.values, required=False),
-        OpenApiParameter("channel", OpenApiTypes.STR, required=False),
+        OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values, required=False),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = OutboundDelivery.objects.select_related("message").order_by("-created_at")
+        allowed = {"status": OutboundDelivery.Status.values, "channel": Channel.values}
         for name in ("status", "channel"):
-            if self.request.query_params.get(name):
-                queryset = queryset.filter(**{name: self.request.query_params[name]})
+            value = self.request.query_params.get(name)
+            if value and value not in allowed[name]:
+                raise serializers.ValidationError({name: [f"{value!r} is not one of: {', '.join(allowed[name])}."]})
+            if value:
+                queryset = queryset.filter(**{name: value})
         return queryset[:200]
 
 
 class DeliveryRetryApi(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsStaffWithStaffToken]
 
     @extend_schema(tags=["channels"], request=None, responses={
         202: DeliverySerializer,

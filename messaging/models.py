@@ -1,6 +1,7 @@
 """What the channels layer records: every provider webhook event (before answering 2xx), every outbound delivery and
 each of its attempts."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +63,7 @@ class OutboundDelivery(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent: the contact opted out"
 
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.CASCADE, related_name="delivery",
@@ -120,3 +122,22 @@ class UnansweredMessage(Message):
     class Meta:
         proxy = True
         verbose_name = "unanswered customer message"
+
+
+class ApiTokenScope(models.Model):
+    """What an API token (DRF's `authtoken.Token`) may do: post customer messages on `channels` only, and use the staff
+    endpoints (deliveries) when `staff` is set and its user is staff. A token without a scope row may do neither: an
+    integration gets its scope from `python manage.py create_api_token USER --channel sms`."""
+
+    token = models.OneToOneField("authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="scope")
+    channels = ArrayField(models.CharField(max_length=10, choices=Channel.choices), default=list, blank=True,
+                          help_text="The channels this token may post customer messages on.")
+    staff = models.BooleanField(default=False, help_text="May use the staff-only endpoints (its user must be staff).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "API token scope"
+
+    def __str__(self):
+        parts = list(self.channels) + (["staff"] if self.staff else [])
+        return f"token of {self.token.user}: {', '.join(parts) or 'nothing'}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -121,6 +122,58 @@ def _header(headers_json: str, name: str) -> str:
     return ""
 
 
+def _header_pairs(headers_json: str) -> list[tuple[str, str]]:
+    try:
+        pairs = json.loads(headers_json or "[]")
+    except ValueError:
+        return []
+    return [(str(pair[0]).lower(), str(pair[1])) for pair in (pairs if isinstance(pairs, list) else [])
+            if isinstance(pair, list) and len(pair) == 2]
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    """Relaxed alignment (DMARC's): the same domain, or one a subdomain of the other."""
+    domain, from_domain = domain.lower().rstrip("."), from_domain.lower().rstrip(".")
+    return bool(domain) and (domain == from_domain or domain.endswith("." + from_domain)
+                             or from_domain.endswith("." + domain))
+
+
+def _verdict(pairs: list[tuple[str, str]], name: str) -> str:
+    """Mailgun's verdict header, lower-cased, if it appears once and above the first Received header; else "".
+
+    Every mail server that carries an email adds its Received header on top, so whatever a sender writes ends up
+    below at least the Received header of Mailgun's own MX; the verdicts Mailgun adds on receipt are on top. A verdict
+    header below a Received header, or twice, was (also) written by the sender."""
+    positions = [i for i, (key, _) in enumerate(pairs) if key == name.lower()]
+    first_received = next((i for i, (key, _) in enumerate(pairs) if key == "received"), None)
+    if len(positions) != 1 or first_received is None or positions[0] > first_received:
+        return ""
+    return pairs[positions[0]][1].strip().lower()
+
+
+def mailgun_sender_verified(payload: dict, from_address: str) -> str:
+    """"spf" or "dkim" when Mailgun's verdict proves the From address's domain sent the email, else "".
+
+    Mailgun adds `X-Mailgun-Spf` (Pass, Neutral, Fail, SoftFail: the envelope sender, MAIL FROM) and
+    `X-Mailgun-Dkim-Check-Result` (Pass or Fail, when the email is DKIM-signed) to the message headers when the
+    domain's spam filter is set to "mark spam with MIME headers". Neither alone says the From header is genuine: SPF
+    checks the envelope sender and a DKIM pass may be any domain's signature. So SPF counts only when the envelope
+    sender (`sender`) is in the From domain, and DKIM only when every DKIM-Signature's d= is. Headers a sender wrote
+    into the email themselves are told apart by position (`_verdict`)."""
+    from_domain = from_address.rpartition("@")[2]
+    pairs = _header_pairs(payload.get("message-headers", ""))
+    if _verdict(pairs, "X-Mailgun-Spf") == "pass":
+        envelope = parseaddr(payload.get("sender") or "")[1]
+        if "@" in envelope and _aligned(envelope.rpartition("@")[2], from_domain):
+            return "spf"
+    if _verdict(pairs, "X-Mailgun-Dkim-Check-Result") == "pass":
+        signatures = [value for key, value in pairs if key == "dkim-signature"]
+        domains = [m.group(1) for m in (re.search(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", sig) for sig in signatures) if m]
+        if signatures and len(domains) == len(signatures) and all(_aligned(d, from_domain) for d in domains):
+            return "dkim"
+    return ""
+
+
 def mailgun_email(payload: dict) -> list[InboundItem]:
     payload = dict(payload)
     if not payload.get("Message-Id"):
@@ -138,7 +191,8 @@ def mailgun_email(payload: dict) -> list[InboundItem]:
         raise drf.ValidationError({"from": [f"The address is {len(address)} characters long (at most 254)."]})
     key = provider_key(data["Message-Id"])
     item = InboundItem(event_id=key, channel=Channel.EMAIL, payload=payload, external_id=key, text=text,
-                       sender={"external_id": address.lower(), "email": address, "name": name})
+                       sender={"external_id": address.lower(), "email": address, "name": name,
+                               "verified": mailgun_sender_verified(payload, address)})
     if not text:
         item.ignore_reason = "the email has no text"
     if data["timestamp"].isdigit():

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -6,8 +7,17 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Alert, AlertDelivery, BackupRecord, DeliveryAttempt, ManagerReport, MonitorRun, MonitorSettings
-from .reports import REPORTS, report_build, report_csv
+from .models import (
+    Alert,
+    AlertDelivery,
+    BackupRecord,
+    DeliveryAttempt,
+    ManagerReport,
+    MonitorRun,
+    MonitorSettings,
+    OtherCost,
+)
+from .reports import REPORTS, report_build, report_csv, report_html
 from .services.alerts import delivery_retry_now
 
 
@@ -26,10 +36,19 @@ class MonitorSettingsAdmin(admin.ModelAdmin):
                     "target_surveys",
                     "target_edge_cases",
                     "edge_case_confidence",
+                    "target_monthly_active_users",
+                    "plateau_accuracy",
+                    "plateau_weeks",
+                    "plateau_min_gain",
                 ]
             },
         ),
-        ("Weekly KPIs", {"fields": ["drift_threshold", "response_p95_threshold_ms"]}),
+        (
+            "Weekly KPIs: the plan's alerts",
+            {"fields": ["tone_accuracy_min", "response_p95_threshold_ms", "gpu_conversations_per_day",
+                        "drift_threshold"]},
+        ),
+        ("Upgrade trigger 1 (local model)", {"fields": ["trigger1_daily_conversations"]}),
         ("Return on investment", {"fields": ["human_minutes_per_conversation", "staff_hourly_cost_usd"]}),
     ]
 
@@ -61,6 +80,7 @@ class ManagerReportAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<str:name>.csv", view(self.csv_view), name="monitoring_report_csv"),
+            path("<str:name>.html", view(self.html_view), name="monitoring_report_html"),
             path("<str:name>/", view(self.report_view), name="monitoring_report"),
         ] + super().get_urls()
 
@@ -96,6 +116,37 @@ class ManagerReportAdmin(admin.ModelAdmin):
         response = HttpResponse(report_csv(self._report(request, name)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="myhibachi-{name}-{timezone.localdate():%Y%m%d}.csv"'
         return response
+
+
+    def html_view(self, request, name):
+        """The report as a standalone HTML page to keep or forward (the ML report the readiness alert points to)."""
+        response = HttpResponse(report_html(self._report(request, name), name=name),
+                                content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="myhibachi-{name}-{timezone.localdate():%Y%m%d}.html"'
+        )
+        return response
+
+
+class OtherCostForm(forms.ModelForm):
+    class Meta:
+        model = OtherCost
+        fields = ["month", "category", "amount_usd", "note"]
+
+    def clean_month(self):
+        """Any day of the month names the month: stored as its first day."""
+        return self.cleaned_data["month"].replace(day=1)
+
+
+@admin.register(OtherCost)
+class OtherCostAdmin(admin.ModelAdmin):
+    """Monthly costs that are not model calls (the plan's RingCentral, hosting and GPU lines): the cost report and
+    the ROI add them to the model spend."""
+
+    form = OtherCostForm
+    list_display = ["month", "category", "amount_usd", "note"]
+    list_filter = ["category", "month"]
+    date_hierarchy = "month"
 
 
 class AlertDeliveryInline(admin.TabularInline):

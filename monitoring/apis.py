@@ -24,6 +24,15 @@ class HealthDetailsOutputSerializer(HealthOutputSerializer):
     checks = serializers.DictField(child=serializers.DictField())
 
 
+class HealthResponseSerializer(HealthOutputSerializer):
+    """What /healthz answers (the schema): everyone gets `status`; staff and the metrics token also the details."""
+
+    failing = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="The checks that failed (staff / metrics token only).")
+    checks = serializers.DictField(child=serializers.DictField(), required=False,
+                                   help_text="Each check's details (staff / metrics token only).")
+
+
 class HealthzThrottle(SimpleRateThrottle):
     """HEALTHZ_THROTTLE_RATE per client address for the public; staff and the metrics token are not throttled.
 
@@ -56,7 +65,7 @@ class HealthzApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [HealthzThrottle]
 
-    @extend_schema(responses={200: HealthDetailsOutputSerializer, 503: HealthDetailsOutputSerializer})
+    @extend_schema(responses={200: HealthResponseSerializer, 503: HealthResponseSerializer})
     def get(self, request):
         trusted = caller_may_see_internals(request)
         health = system_health(fresh=trusted)

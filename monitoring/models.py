@@ -53,15 +53,43 @@ class MonitorSettings(models.Model):
         default=0.7,
         help_text="An inbound message with intent confidence below this is an edge case.",
     )
-    # Weekly KPIs
+    target_monthly_active_users = models.PositiveIntegerField(
+        default=1_000, help_text="Customers with a message in the last 30 days (the plan's deep-learning target)."
+    )
+    plateau_accuracy = models.FloatField(
+        default=0.85,
+        help_text="The lightweight NLP has plateaued when its weekly accuracy stays below this ...",
+    )
+    plateau_weeks = models.PositiveSmallIntegerField(default=4, help_text="... for this many weeks ...")
+    plateau_min_gain = models.FloatField(
+        default=0.01, help_text="... and its trend gains less than this per week (least-squares slope)."
+    )
+    # Weekly KPIs (the plan's alert thresholds)
+    tone_accuracy_min = models.FloatField(
+        default=0.75,
+        help_text="performance_degradation: alert when the week's tone accuracy against staff labels is below this.",
+    )
     drift_threshold = models.FloatField(
         default=0.10,
-        help_text="Drift alert when intent or tone accuracy drops by more than this week over week.",
+        help_text="model_drift: alert when intent or tone accuracy drops by more than this week over week.",
     )
     response_p95_threshold_ms = models.PositiveIntegerField(
         "response time p95 threshold (ms)",
-        default=5000,
-        help_text="Latency alert when the weekly p95 exceeds this.",
+        default=200,
+        help_text="high_latency: alert when the week's p95 of the AI processing time (message in to reply stored) "
+                  "exceeds this.",
+    )
+    gpu_conversations_per_day = models.PositiveIntegerField(
+        "GPU needed at conversations per day",
+        default=1_000,
+        help_text="gpu_needed: alert when the week's conversations per day (conversations / 7) exceed this.",
+    )
+    # Upgrade trigger 1 (local model): the spend threshold above and this volume
+    trigger1_daily_conversations = models.PositiveIntegerField(
+        "trigger 1: daily conversations",
+        default=500,
+        help_text="Trigger 1 (local model) needs the monthly spend threshold AND this many conversations a day "
+                  "(average over the last 30 days).",
     )
     # Return on investment
     human_minutes_per_conversation = models.FloatField(
@@ -90,6 +118,35 @@ class MonitorSettings(models.Model):
         return obj
 
 
+class OtherCost(models.Model):
+    """A monthly cost that is not a model call (SMS/voice, hosting, GPU, monitoring tools), entered by managers so
+    that the cost report and the ROI hold the plan's whole monthly bill."""
+
+    class Category(models.TextChoices):
+        SMS = "sms", "SMS and voice (RingCentral)"
+        HOSTING = "hosting", "Hosting and infrastructure"
+        GPU = "gpu", "GPU server"
+        MONITORING = "monitoring", "Monitoring tools"
+        OTHER = "other", "Other"
+
+    month = models.DateField(help_text="Any day of the month; stored as its first day.")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    amount_usd = models.DecimalField("amount (USD)", max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "category"], name="othercost_once_per_month_category"),
+            models.CheckConstraint(condition=Q(amount_usd__gte=0), name="othercost_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="othercost_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.get_category_display()}: ${self.amount_usd}"
+
+
 class ManagerReport(MonitorSettings):
     """Admin entry for the manager reports (a proxy: the reports are views, not rows)."""
 
@@ -106,8 +163,12 @@ class Alert(models.Model):
         WARNING = "warning", "Warning"
         CRITICAL = "critical", "Critical"
 
-    condition = models.CharField(max_length=80, help_text="e.g. cost.projected, growth.customers, kpi.drift.intent")
-    period = models.CharField(max_length=20, help_text="e.g. 2026-11 (month), 2026-W47 (ISO week), once")
+    condition = models.CharField(
+        max_length=80, help_text="e.g. cost.projected, growth.customers, kpi.model_drift.intent, readiness.ml_ready",
+    )
+    period = models.CharField(
+        max_length=20, help_text="e.g. 2026-11 (month), 2026-W47 (ISO week), once@1000 (once per threshold)"
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -9,6 +9,7 @@ import io
 from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, Q, Sum
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agents.models import ModelCall
@@ -17,12 +18,21 @@ from conversations.models import Message
 from . import charts
 from .models import Alert, MonitorRun, MonitorSettings
 from .selectors._stats import day_range, local_day_start, month_start, next_month
-from .selectors.costs import cost_breakdown, cost_daily, cost_forecast, cost_per_unit, cost_top_customers
+from .selectors.costs import (
+    cost_breakdown,
+    cost_daily,
+    cost_forecast,
+    cost_per_unit,
+    cost_top_customers,
+    other_costs,
+    other_costs_total,
+)
 from .selectors.growth import growth_daily, growth_totals
 from .selectors.kpis import KPI_LABELS, kpi_weeks
 from .selectors.labels import label_source
-from .selectors.readiness import ml_readiness
+from .selectors.readiness import GPU_OPTIONS, accuracy_plateau, dataset_growth, ml_readiness, ml_ready_summary
 from .selectors.roi import roi_months
+from .selectors.triggers import series_a_readiness
 
 REPORTS = {
     "cost": "Cost",
@@ -31,6 +41,8 @@ REPORTS = {
     "agents": "Agents",
     "roi": "Return on investment",
     "readiness": "ML readiness",
+    "ml": "ML report",
+    "series_a": "Series A readiness",
 }
 
 
@@ -69,6 +81,7 @@ def cost_report(*, now: datetime | None = None, show_customers: bool = False) ->
     trend = [max(0.0, a + b * i) for i in range(len(history))]
     start, end = local_day_start(first), now + timedelta(microseconds=1)
     units = cost_per_unit(start=start, end=end)
+    other_total = other_costs_total(month=first)
     breakdown_columns = [("key", "name"), ("calls", "calls"), ("failed", "failed"), ("cost", "cost (USD)")]
     return {
         "title": f"Cost — {first:%B %Y}",
@@ -85,6 +98,8 @@ def cost_report(*, now: datetime | None = None, show_customers: bool = False) ->
                 if forecast.days_to_threshold is not None
                 else "not on the current trend",
             ),
+            ("Other costs this month (SMS, hosting, GPU; entered in the admin)", _money(other_total)),
+            ("Total this month (model spend + other costs)", _money(forecast.month_to_date + other_total)),
             ("Per customer", _money(units["per_customer"])),
             ("Per conversation", _money(units["per_conversation"])),
             ("Per booking", _money(units["per_booking"])),
@@ -125,6 +140,11 @@ def cost_report(*, now: datetime | None = None, show_customers: bool = False) ->
                 "title": "By agent",
                 "columns": breakdown_columns,
                 "rows": cost_breakdown(start=start, end=end, by="agent"),
+            },
+            {
+                "title": "Other costs this month",
+                "columns": [("category", "category"), ("amount", "amount (USD)"), ("note", "note")],
+                "rows": other_costs(month=first),
             },
             {
                 "title": "Top customers",
@@ -189,7 +209,16 @@ def growth_report(*, now: datetime | None = None, days: int = 90) -> dict:
     }
 
 
+KPI_CHARTED = (  # the rates chart's lines (the palette has six colours)
+    "containment_rate",
+    "booking_conversion",
+    "upsell_acceptance",
+    "intent_accuracy",
+    "tone_accuracy",
+    "student_coverage",
+)
 KPI_PERCENT = (
+    "labeled_data_percentage",
     "containment_rate",
     "booking_conversion",
     "upsell_acceptance",
@@ -215,7 +244,7 @@ def kpis_report(*, now: datetime | None = None, weeks: int = 8) -> dict:
                 else _money(this[k])
                 if k in ("avg_booking_value", "cost_per_conversation")
                 else _num(this[k], "{:,.1f}")
-                if k == "csat"
+                if k in ("csat", "conversations_per_day")
                 else _num(this[k]),
             )
             for k in KPI_LABELS
@@ -225,7 +254,7 @@ def kpis_report(*, now: datetime | None = None, weeks: int = 8) -> dict:
             charts.line_chart(
                 title="Rates (%)",
                 labels=labels,
-                series={KPI_LABELS[k]: [None if r[k] is None else 100 * r[k] for r in rows] for k in KPI_PERCENT},
+                series={KPI_LABELS[k]: [None if r[k] is None else 100 * r[k] for r in rows] for k in KPI_CHARTED},
                 y_format="{:,.0f}%",
             ),
             charts.line_chart(
@@ -333,14 +362,16 @@ def agents_report(*, now: datetime | None = None, days: int = 30) -> dict:
 def roi_report(*, now: datetime | None = None, months: int = 12) -> dict:
     thresholds = MonitorSettings.load()
     rows = roi_months(thresholds=thresholds, months=months, now=now)
-    total = {k: sum(r[k] for r in rows) for k in ("ai_cost", "human_cost", "with_ai", "baseline", "savings")}
+    total = {k: sum(r[k] for r in rows)
+             for k in ("ai_cost", "other_cost", "human_cost", "with_ai", "baseline", "savings")}
     labels = [r["month"] for r in rows]
     return {
         "title": f"Return on investment — last {months} months",
         "summary": [
             ("Human minutes per conversation", f"{thresholds.human_minutes_per_conversation:g}"),
             ("Staff hourly cost", _money(float(thresholds.staff_hourly_cost_usd))),
-            ("AI cost", _money(total["ai_cost"])),
+            ("AI cost (model calls)", _money(total["ai_cost"])),
+            ("Other costs (SMS, hosting, GPU)", _money(total["other_cost"])),
             ("Remaining human time", _money(total["human_cost"])),
             ("With AI", _money(total["with_ai"])),
             ("All-human baseline", _money(total["baseline"])),
@@ -351,7 +382,7 @@ def roi_report(*, now: datetime | None = None, months: int = 12) -> dict:
                 title="Monthly cost: with AI against all-human (USD)",
                 labels=labels,
                 series={
-                    "AI cost + remaining human time": [r["with_ai"] for r in rows],
+                    "AI cost + other costs + remaining human time": [r["with_ai"] for r in rows],
                     "all-human baseline": [r["baseline"] for r in rows],
                 },
                 y_format="${:,.0f}",
@@ -365,6 +396,7 @@ def roi_report(*, now: datetime | None = None, months: int = 12) -> dict:
                     ("conversations", "conversations"),
                     ("escalations", "escalations"),
                     ("ai_cost", "AI cost"),
+                    ("other_cost", "other costs"),
                     ("human_cost", "remaining human time"),
                     ("with_ai", "with AI"),
                     ("baseline", "all-human baseline"),
@@ -379,9 +411,11 @@ def roi_report(*, now: datetime | None = None, months: int = 12) -> dict:
 
 def readiness_report(*, now: datetime | None = None) -> dict:
     rows = ml_readiness(thresholds=MonitorSettings.load(), now=now)
+    ready = ml_ready_summary(rows)
     return {
         "title": "ML readiness",
-        "summary": [(r["label"], f"{r['current']:,} / {r['target']:,}") for r in rows]
+        "summary": [("ML READY (conversations, tone labels, bookings)", _ready_text(ready))]
+        + [(r["label"], f"{r['current']:,} / {r['target']:,}") for r in rows]
         + [("Staff labels from", label_source())],
         "charts": [
             charts.bar_chart(
@@ -409,6 +443,151 @@ def readiness_report(*, now: datetime | None = None) -> dict:
     }
 
 
+def _ready_text(ready: dict) -> str:
+    if ready["ml_ready"]:
+        return "yes"
+    days = ready["estimated_days_to_ml_ready"]
+    eta = f"in about {days:,} days" if days is not None else "not at the current pace"
+    return f"not yet ({', '.join(ready['missing'])} short; {eta})"
+
+
+def _yes_no(met: bool) -> str:
+    return "met" if met else "not met"
+
+
+def ml_report(*, now: datetime | None = None, weeks: int = 8) -> dict:
+    """The plan's generate_ml_report(): datasets and their growth, projected ready dates, the accuracy trend, plateau
+    detection, and the GPU options for the decision."""
+    now = now or timezone.now()
+    thresholds = MonitorSettings.load()
+    rows = ml_readiness(thresholds=thresholds, now=now)
+    ready = ml_ready_summary(rows)
+    growth = dataset_growth(thresholds=thresholds, weeks=weeks, now=now)
+    trend = kpi_weeks(weeks=weeks, now=now)
+    labels = [f"to {timezone.localtime(r['end']):%m-%d}" for r in trend]
+    plateau = {
+        field: accuracy_plateau(weekly=[r[f"{field}_accuracy"] for r in trend], ceiling=thresholds.plateau_accuracy,
+                                weeks=thresholds.plateau_weeks, min_gain=thresholds.plateau_min_gain)
+        for field in ("tone", "intent")
+    }
+
+    def plateau_text(p: dict) -> str:
+        if p["slope"] is None:
+            return f"not enough weeks with labels ({p['weeks']} of {thresholds.plateau_weeks})"
+        verdict = "plateaued" if p["plateau"] else "still improving or above the ceiling"
+        return f"{verdict}: latest {p['latest']:.0%}, trend {p['slope']:+.3f}/week"
+
+    return {
+        "title": "ML report",
+        "summary": [
+            ("ML READY", _ready_text(ready)),
+            *[(f"{r['label']} ready on", "ready" if r["ready"] else str(r["ready_on"] or "not at the current pace"))
+              for r in rows],
+            (f"Tone accuracy plateau (< {thresholds.plateau_accuracy:.0%})", plateau_text(plateau["tone"])),
+            (f"Intent accuracy plateau (< {thresholds.plateau_accuracy:.0%})", plateau_text(plateau["intent"])),
+            ("Staff labels from", label_source()),
+        ],
+        "charts": [
+            charts.line_chart(
+                title="Accuracy against staff labels per week (%)",
+                labels=labels,
+                series={f"{f} accuracy": [None if r[f"{f}_accuracy"] is None else 100 * r[f"{f}_accuracy"]
+                                          for r in trend] for f in ("tone", "intent")},
+                threshold=100 * thresholds.plateau_accuracy,
+                threshold_label="plateau ceiling",
+                y_format="{:,.0f}%",
+            ),
+            charts.bar_chart(
+                title="Training material added per week",
+                labels=[f"to {r['week_ending']:%m-%d}" for r in growth],
+                series={"conversations": [r["conversations"] for r in growth],
+                        "tone labels": [r["tone_labels"] for r in growth],
+                        "booking outcomes": [r["booking_outcomes"] for r in growth]},
+            ),
+        ],
+        "tables": [
+            {
+                "title": "Datasets against the plan's targets",
+                "columns": [("label", "dataset"), ("current", "current"), ("target", "target"),
+                            ("progress", "progress"), ("recent_30d", "growth in 30 days"),
+                            ("days_to_ready", "days to ready"), ("ready_on", "projected ready date")],
+                "rows": rows,
+            },
+            {
+                "title": "Growth per week",
+                "columns": [("week_ending", "week ending"), ("conversations", "conversations"),
+                            ("tone_labels", "tone labels"), ("booking_outcomes", "booking outcomes"),
+                            ("surveys", "surveys"), ("edge_cases", "edge cases")],
+                "rows": growth,
+            },
+            {
+                "title": "Accuracy trend",
+                "columns": [("week_ending", "week ending"), ("tone_accuracy", "tone accuracy"),
+                            ("tone_labels", "tone labels"), ("intent_accuracy", "intent accuracy"),
+                            ("intent_labels", "intent labels")],
+                "rows": [{"week_ending": timezone.localtime(r["end"]).date(), **r} for r in trend],
+            },
+            {
+                "title": "GPU options (the plan's table)",
+                "columns": [("provider", "provider"), ("gpu", "GPU"), ("monthly_usd", "monthly cost (USD)"),
+                            ("best_for", "best for")],
+                "rows": GPU_OPTIONS,
+            },
+        ],
+        "ml_ready": ready,
+        "plateau": plateau,
+    }
+
+
+def series_a_report(*, now: datetime | None = None) -> dict:
+    """Trigger 3 (Series A) is a manual decision: both automatic triggers and the ML readiness in one view."""
+    thresholds = MonitorSettings.load()
+    view = series_a_readiness(thresholds=thresholds, now=now)
+    t1, t2 = view["trigger1"], view["trigger2"]
+    p95 = t2["memory_p95_ms"]
+    return {
+        "title": "Series A readiness",
+        "summary": [
+            ("Trigger 1: local model", _yes_no(t1["met"])),
+            ("  API spend, last 30 days",
+             f"{_money(t1['spend_30d'])} of {_money(t1['cost_threshold'])} ({_yes_no(t1['cost_met'])})"),
+            ("  Conversations per day, last 30 days",
+             f"{t1['conversations_per_day']:,.1f} of {t1['daily_conversations_threshold']:,} ({_yes_no(t1['volume_met'])})"),
+            ("Trigger 2: graph memory", _yes_no(t2["met"])),
+            ("  Customers", f"{t2['customers']:,} of {t2['customers_threshold']:,}"),
+            ("  Memory query p95 (last measured)", f"{p95:.1f} ms" if p95 is not None else "not measured yet"),
+            ("Trigger 3: Series A (both triggers met; a manual decision)",
+             "both met" if view["both_triggers_met"] else "not yet"),
+            ("ML READY", _ready_text(view["ml"])),
+        ],
+        "charts": [
+            charts.bar_chart(
+                title="Progress towards each threshold (%)",
+                labels=["API spend", "Daily conversations", "Customers",
+                        *[r["label"] for r in view["readiness_rows"] if r["gates_ml_ready"]]],
+                series={"progress": [
+                    min(100.0, 100 * t1["spend_30d"] / t1["cost_threshold"]) if t1["cost_threshold"] else 100.0,
+                    min(100.0, 100 * t1["conversations_per_day"] / t1["daily_conversations_threshold"])
+                    if t1["daily_conversations_threshold"] else 100.0,
+                    min(100.0, 100 * t2["customers"] / t2["customers_threshold"])
+                    if t2["customers_threshold"] else 100.0,
+                    *[100 * r["progress"] for r in view["readiness_rows"] if r["gates_ml_ready"]],
+                ]},
+                y_format="{:,.0f}%",
+            )
+        ],
+        "tables": [
+            {
+                "title": "ML readiness",
+                "columns": [("label", "dataset"), ("current", "current"), ("target", "target"),
+                            ("ready_on", "projected ready date")],
+                "rows": view["readiness_rows"],
+            }
+        ],
+        "view": view,
+    }
+
+
 BUILDERS = {
     "cost": cost_report,
     "growth": growth_report,
@@ -416,6 +595,8 @@ BUILDERS = {
     "agents": agents_report,
     "roi": roi_report,
     "readiness": readiness_report,
+    "ml": ml_report,
+    "series_a": series_a_report,
 }
 
 
@@ -440,6 +621,13 @@ def report_csv(report: dict) -> str:
     for row in table["rows"]:
         writer.writerow(["" if row.get(key) is None else row.get(key) for key, _ in table["columns"]])
     return out.getvalue()
+
+
+def report_html(report: dict, *, name: str, now: datetime | None = None) -> str:
+    """A standalone HTML page of a report (the download): the same summary, charts and tables as the admin page."""
+    return render_to_string("monitoring/report_download.html", {
+        "report": report, "name": name, "now": timezone.localtime(now or timezone.now()),
+    })
 
 
 def recent_alerts(*, days: int = 7, now: datetime | None = None):

@@ -83,7 +83,8 @@ class NLUModel:
         return self._weights
 
     def predict_one(self, text: str) -> dict[str, Prediction]:
-        return self.predict([text])[0]
+        # embed_one: the correction memory reads the same message's vector next (knowledge.embedders.base)
+        return self.predict([text], vectors=self.embedder.embed_one(text)[None, :])[0]
 
 
 def embed_texts(texts: list[str], *, embedder_alias: str = "default", progress=None) -> np.ndarray:

@@ -4,10 +4,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from agents.tests.providers.factories import ModelCallFactory, TutorPairFactory
+from agents.tests.providers.factories import CascadeCalibrationFactory, ModelCallFactory, TutorPairFactory
+from bookings.models import DepositPayment
+from bookings.services import calendar_feed_get_or_create
 from bookings.tests.factories import BookingFactory, ChefFactory, PriceItemFactory
 from conversations.models import ConversationLog
-from conversations.services import conversation_close, conversation_escalate
+from conversations.services import conversation_close, conversation_escalate, verification_code_issue
 from conversations.tests.factories import ChannelIdentityFactory, MessageFactory
 from learning.tests.factories import FeedbackFactory, SatisfactionSurveyFactory, one_of_each_learning_model
 from monitoring.tests.factories import one_of_each_monitoring_model
@@ -25,14 +27,20 @@ def one_of_each():
     message = MessageFactory()
     ChannelIdentityFactory(customer=message.conversation.customer)
     booking = BookingFactory(customer=message.conversation.customer, conversation=message.conversation)
-    booking.chefs.add(ChefFactory())
+    chef = ChefFactory()
+    booking.chefs.add(chef)
+    calendar_feed_get_or_create(chef=chef)
+    DepositPayment.objects.create(booking=booking, provider="manual", amount=100)
     PriceItemFactory()
     FeedbackFactory()
     SatisfactionSurveyFactory(conversation=message.conversation)
     ModelCallFactory()
     TutorPairFactory()
+    CascadeCalibrationFactory()
     one_of_each_learning_model()
     one_of_each_monitoring_model()
+    verification_code_issue(customer=message.conversation.customer, conversation=message.conversation, purpose="act",
+                            channel="email", contact="someone@example.com")
     conversation_escalate(conversation=message.conversation, reason="customer asked for a human", message=message)
     conversation_close(conversation=message.conversation)
     assert ConversationLog.objects.exists()

@@ -19,6 +19,7 @@ template provider, the default, the reply is word for word what it was.
 from __future__ import annotations
 
 import datetime
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -26,15 +27,25 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from bookings import quotes
+from bookings.payments import PaymentError
 from bookings.selectors import booking_hold_text
-from bookings.services import booking_cancel, booking_change_guests, booking_create, booking_reschedule
+from bookings.services import (
+    booking_cancel,
+    booking_change_guests,
+    booking_create,
+    booking_reschedule,
+    deposit_link_get_or_create,
+)
+from conversations.services import mask_contact, verification_code_issue
 from learning.services.experiments import experiment_assign
-from learning.services.outcomes import survey_record_response
+from learning.services.outcomes import survey_record_answer, survey_record_response
 from learning.services.upsell import upsell_offer_record
 
 from . import dialogue
 from .formatting import money, party
 from .tone import by_tone
+
+logger = logging.getLogger(__name__)
 
 
 class Decision(ABC):
@@ -77,21 +88,35 @@ class BookingCreate(Decision):
     addons: dict | None
     now: datetime.datetime
     deposit: str | None = None  # from the quote the customer saw; None: priced again from the booking
+    address: str = ""           # the event's street address, when the customer gave it
+
+    payment_url: str = ""       # the deposit's payment link, when the payment provider takes online payments
 
     def carry_out(self):
-        return booking_create(
+        booking = booking_create(
             customer=self.customer, conversation=self.conversation, event_date=self.event_date, slot=self.slot,
             adults=self.adults, children=self.children, children_under_6=self.children_under_6, city=self.city,
             zip_code=self.zip_code, proteins=self.proteins, upgrades=self.upgrades, addons=self.addons, now=self.now,
+            address=self.address,
         )
+        try:
+            payment = deposit_link_get_or_create(booking=booking)
+        except PaymentError as exc:  # the booking stands; staff send the link (admin: "Make a deposit payment link")
+            logger.warning("No deposit link for booking %s: %s", booking.pk, exc)
+            payment = None
+        self.payment_url = payment.url if payment is not None else ""
+        return booking
 
     def reply(self, booking) -> dict[str, str]:
         deposit = self.deposit or quotes.quote_calculate(adults=booking.adults).as_dict()["deposit"]
+        if self.payment_url:
+            pay = f"Pay the {money(deposit)} deposit here to confirm it: {self.payment_url}"
+        else:
+            pay = f"A {money(deposit)} deposit confirms it; our team will contact you to take it."
         return by_tone(
             f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
             f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
-            f"Booking number {booking.pk}. A {money(deposit)} deposit confirms it; our team will send you the "
-            "payment link." + booking_hold_text(booking)
+            f"Booking number {booking.pk}. {pay}" + booking_hold_text(booking)
         )
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
@@ -100,11 +125,14 @@ class BookingCreate(Decision):
     def settle(self, state: dict, booking) -> None:
         if booking is None:   # ask for another start time
             state["stage"] = "collecting"
+            state["asked"] = "slot"
             dialogue.booking_slots(state).pop("slot", None)
             return
         state["stage"] = "booked"
         state["booking_id"] = booking.pk
         state["booking"] = {}
+        for key in ("asked", "shown_total", "affirmed_total"):   # they belonged to the flow that is now booked
+            state.pop(key, None)
 
     def booking_of(self, result):
         return result
@@ -193,6 +221,29 @@ class UpsellOfferRecord(Decision):
 
 
 @dataclass
+class VerificationCodeSend(Decision):
+    """Send a one-time code to a contact (`conversations.services.verification`): the contact on file before a booking
+    is acted on from an unverified channel (purpose "act"), or a contact typed in a chat (purpose "link")."""
+
+    customer: Any
+    conversation: Any
+    purpose: str
+    channel: str
+    contact: str
+    now: datetime.datetime | None = None
+
+    def carry_out(self):
+        return verification_code_issue(customer=self.customer, conversation=self.conversation, purpose=self.purpose,
+                                       channel=self.channel, contact=self.contact, now=self.now)
+
+    def reply(self, result):
+        if result is not None or self.purpose != "act":
+            return None
+        return by_tone(f"I've already sent several codes to {mask_contact(self.contact)} in the last hour. Please "
+                       f"type the latest one here, or try again in an hour.")
+
+
+@dataclass
 class ExperimentAssign(Decision):
     """The customer was answered under this A/B variant: store the assignment (a no-op when already stored)."""
 
@@ -205,11 +256,16 @@ class ExperimentAssign(Decision):
 
 @dataclass
 class SurveyResponseRecord(Decision):
-    """The customer's message answers the satisfaction survey the assistant sent."""
+    """The customer's message answers the satisfaction survey the assistant sent: the rating (step "rating"), or the
+    yes/no of a later question ("understood", "tone_ok")."""
 
     token: str
-    rating: int
-    comment: str
+    rating: int | None = None
+    comment: str = ""
+    step: str = "rating"
+    answer: bool | None = None
 
     def carry_out(self):
-        return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        if self.step == "rating":
+            return survey_record_response(token=self.token, rating=self.rating, comment=self.comment)
+        return survey_record_answer(token=self.token, step=self.step, answer=self.answer, comment=self.comment)

@@ -1,14 +1,26 @@
-"""Multi-turn slot filling for a booking, persisted in Conversation.state; later values overwrite earlier ones."""
+"""Multi-turn slot filling for a booking, persisted in Conversation.state; later values overwrite earlier ones.
+
+The state also remembers the question the assistant just asked (`state["asked"]`: one of REQUIRED, or
+"confirmation" after "Shall I book it?"). The next message is read with it (`expected=` for the entity extractor, and
+here the short answers the extractor has no cue for: "Lena Park" after the name question, "12" after the guest
+question), so that no slot is asked for again once the customer has answered it.
+
+Whether a message says yes or no comes from the NLU's dialogue acts (`acts`: affirm, deny, inform, ...) when the
+model gives them, and from the regular expressions below when it does not.
+"""
 
 from __future__ import annotations
 
 import re
 
 SLOTS = ("12:00", "15:00", "18:00", "20:30")
-BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "proteins", "upgrades",
-                "addons", "name", "email", "phone")
+BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "address", "proteins",
+                "upgrades", "addons", "name", "email", "phone")
 # What a booking needs, in the order the assistant asks for it.
 REQUIRED = ("adults", "date", "slot", "location", "name", "contact")
+# What `state["asked"]` may hold and the entity extractor reads as `expected`: a detail above, or the street address
+# (kept on the booking when given, not asked for yet). "confirmation" and "resume" (the yes/no questions) are not.
+EXPECTABLE = (*REQUIRED, "street_address")
 QUESTIONS = {
     "adults": "How many guests will there be (adults, children 6-12 and children under 6)?",
     "date": "Which date would you like?",
@@ -18,17 +30,29 @@ QUESTIONS = {
     "contact": "What is the best phone number or email to reach you?",
 }
 _CONFIRM = re.compile(
-    r"\b(yes|yep|yeah|yup|ya|yea|sure|ok(ay)?|confirm(ed)?|book it|book us|let'?s do it|let'?s book|sounds good|"
+    r"\b(ye+s+|yep|yeah|yup|ya|yea|sure|ok(ay)?|confirm(ed)?|book it|book us|let'?s do it|let'?s book|sounds good|"
     r"go ahead|go for it|perfect|please do|absolutely|that works|works for me|that'?s (right|correct)|correct|"
     r"great|deal|do it)\b", re.I,
 )
 _DECLINE = re.compile(r"^\s*(no|nope|nah|not yet|wait|hold on|cancel that|don'?t)\b|\b(not|don'?t|do not) (book|confirm)\b",
                       re.I)
 # "My name is Ann Lee", "I'm Ann Lee", "Name's Ann", "this is ann lee", "Ann Lee here", "put it under Ann Lee".
-_NAME_CUES = (r"my name is|my name's|name is|name's|names|this is|i am|i'm|im|it's|its|put it under|under the name"
+_NAME_CUES = (r"my name is|my name's|name is|name's|names|name:?|this is|i am|i'm|im|it's|its|put it under|under the name"
               r"|under|call me")
 _NAME = re.compile(rf"\b(?i:{_NAME_CUES})\s+(?P<name>[A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+)?)"
                    rf"|^\s*(?P<signed>[A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s+here\b")
+# Words that never make a name on their own when a short message answers the name question.
+_NOT_A_NAME_ANSWER = re.compile(r"^(yes|yeah|yep|no|nope|ok(ay)?|sure|thanks?|thank you|hi|hello|hey|why|what|"
+                                r"same|idk|later|n/?a|none|name|my|i|i'?m|it'?s|this|book|confirm)\b", re.IGNORECASE)
+_SHORT_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){0,2})\s*[.!]?\s*$")
+_BARE_COUNT = re.compile(r"^\s*(?:about|around|maybe|like|~)?\s*(\d{1,2})\s*(?:people|ppl|guests|of us|adults|pax)?\s*"
+                         r"[.!]?\s*$", re.IGNORECASE)
+# A start time said as a bare hour after the start-time question: "6" or "at 6" is 18:00 (the slots are 12, 15, 18,
+# 20:30, so an hour alone can only mean one of them).
+_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(12|3|6|8:30)\s*[.!]?\s*$", re.IGNORECASE)
+_HOUR_SLOT = {"12": "12:00", "3": "15:00", "6": "18:00", "8:30": "20:30"}
+# An email or a phone number beside the name ("Lena Park, lena@example.com") is not part of it.
+_CONTACT = re.compile(r"\S+@\S+|\+?[\d(][\d\s().-]{6,}\d")
 _STRONG_CUE = re.compile(r"(?i:my name is|my name's|name is|name's)\s")
 _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry", "not", "just", "so", "in", "at",
               "on", "the", "a", "an", "for", "fine", "good", "ok", "okay", "here", "there", "about", "around", "going",
@@ -38,9 +62,23 @@ _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry"
               "coming", "having", "doing", "also", "actually", "really", "very", "too", "interested", "new"}
 
 
-def extract_name(text: str) -> str | None:
+def extract_name(text: str, *, expected: str | None = None) -> str | None:
     """A person's name the customer gives for the booking, or None. Lower-case words count only after a clear cue
-    ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised."""
+    ("my name is victor hugo"); after a weak one ("it's", "I'm") the name must be capitalised. When the assistant
+    just asked for the name (`expected="name"`), a message of one to three words and nothing else is the name."""
+    name = _name_after_cue(text)
+    if name is None and expected == "name":
+        bare = re.sub(r"[^A-Za-z' -]+", " ", _CONTACT.sub(" ", text)).strip()   # no contact, emoji, punctuation
+        short = _SHORT_NAME.match(bare)
+        # "yesss book it" after the name question is a yes, not a name.
+        if short and not (_NOT_A_NAME_ANSWER.match(bare) or is_confirmation(text) or is_decline(text)
+                          or _BOOK_REQUEST.search(text)
+                          or any(word.lower() in _NOT_NAMES for word in short.group(1).split())):
+            return " ".join(word[:1].upper() + word[1:] for word in short.group(1).split())
+    return name
+
+
+def _name_after_cue(text: str) -> str | None:
     for match in _NAME.finditer(text):
         name = (match.group("name") or match.group("signed") or "").strip()
         words = name.split()
@@ -62,10 +100,26 @@ def booking_slots(state: dict) -> dict:
     return state.setdefault("booking", {})
 
 
-def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
-    """Write what the customer said into the booking slots; returns the keys that changed."""
+def short_answer(text: str, *, expected: str | None) -> dict:
+    """Entities from a bare answer to the question just asked, which carries no cue of its own: "12" after the guest
+    question is 12 guests, "6" after the start-time question is 18:00."""
+    if expected == "adults" and (count := _BARE_COUNT.match(text)) and int(count.group(1)) > 0:
+        return {"guests": int(count.group(1))}
+    if expected == "slot" and (hour := _BARE_HOUR.match(text)):
+        return {"time": _HOUR_SLOT[hour.group(1).lower()]}
+    return {}
+
+
+def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str | None = None) -> list[str]:
+    """Write what the customer said into the booking slots; returns the keys that changed.
+
+    A head count (`guests`) is the number of adults unless it includes the children (the extractor's
+    `guests_includes_children`, or it equals the party we already have): then the adults are what is left once the
+    children are counted. Only the customer's own email and phone are adopted: the extractor keeps other people's in
+    `other_contacts`, which is never read here."""
     booking = booking_slots(state)
     changed = []
+    entities = {**short_answer(text, expected=expected), **entities}
 
     def put(key, value):
         if value not in (None, "", [], {}) and booking.get(key) != value:
@@ -73,8 +127,21 @@ def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
             changed.append(key)
 
     if "guests" in entities and "adults" not in entities:
-        put("adults", int(entities["guests"]))
+        guests = int(entities["guests"])
+        children = int(entities.get("children", booking.get("children", 0)))
+        under_6 = int(entities.get("children_under_6", booking.get("children_under_6", 0)))
+        party_so_far = booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)
+        includes_children = entities.get("guests_includes_children") or (
+            children + under_6 and guests == party_so_far)
+        put("adults", guests - children - under_6 if includes_children and guests > children + under_6 else guests)
         booking.setdefault("children", 0)
+        state["guests_total"] = guests
+    elif entities.get("guests_includes_children") and "adults" not in entities and state.get("guests_total"):
+        # "for everybody, kids included": the head count given before counted the children too.
+        children = int(entities.get("children", booking.get("children", 0)))
+        under_6 = int(entities.get("children_under_6", booking.get("children_under_6", 0)))
+        if state["guests_total"] > children + under_6:
+            put("adults", state["guests_total"] - children - under_6)
     for key in ("adults", "children", "children_under_6"):
         if key in entities:
             put(key, int(entities[key]))
@@ -87,6 +154,7 @@ def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
             state["invalid_time"] = time
     put("zip", entities.get("zip"))
     put("city", entities.get("city"))
+    put("address", entities.get("street_address"))
     if entities.get("proteins"):
         put("proteins", sorted(set(booking.get("proteins", [])) | set(entities["proteins"])))
     if entities.get("upgrades"):
@@ -95,7 +163,9 @@ def merge_entities(state: dict, entities: dict, *, text: str = "") -> list[str]:
         put("addons", {**booking.get("addons", {}), **entities["addons"]})
     put("email", entities.get("email"))
     put("phone", entities.get("phone"))
-    put("name", extract_name(text))
+    # A bare answer to the name question is a name only when the message gave nothing else ("Dec 12" is a date).
+    bare_answer = not set(entities) - {"email", "phone", "other_contacts", "name", "correction"}
+    put("name", entities.get("name") or extract_name(text, expected=expected if bare_answer else None))
     return changed
 
 
@@ -127,3 +197,37 @@ def is_confirmation(text: str) -> bool:
 
 def is_decline(text: str) -> bool:
     return bool(_DECLINE.search(text))
+
+
+# A yes that also asks something ("ok, what's the deposit?") agrees to nothing unless it says to book.
+_BOOK_WORDS = re.compile(r"\b(book|confirm|reserve|lock (it|us) in|go ahead|go for it|yes|yep|yeah|yup|let'?s do it)\b",
+                         re.IGNORECASE)
+
+
+def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
+    """The customer says yes (to the summary, to continuing an earlier booking). From the NLU's dialogue acts when it
+    gives them; otherwise the regular expressions, where a question without a word of booking is not a yes."""
+    if acts is not None:
+        return "affirm" in acts and "deny" not in acts
+    if not is_confirmation(text):
+        return False
+    return "?" not in text or bool(_BOOK_WORDS.search(text))
+
+
+# A yes given before the last details came ("sounds good, book it" while the name is missing) is remembered only when
+# it says to book: "ok 6pm then" agrees to a start time, not to the total.
+_BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahead|go for it|let'?s do (it|this)|"
+                           r"sign us up)\b", re.IGNORECASE)
+
+
+def asks_to_book(text: str, *, acts: list[str] | None = None) -> bool:
+    """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them."""
+    if acts is not None and "affirm" in acts and "deny" not in acts and "inform" not in acts:
+        return True   # a bare yes ("sounds good") to the total
+    return bool(_BOOK_REQUEST.search(text)) and not is_decline(text) and "deny" not in (acts or ())
+
+
+def is_deny(text: str, *, acts: list[str] | None = None) -> bool:
+    if acts is not None:
+        return "deny" in acts
+    return is_decline(text)

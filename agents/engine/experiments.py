@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from django.conf import settings
-
+from agents.providers.rollout import confidence_thresholds
 from learning.models import Experiment
 from learning.selectors import experiment_variant
 
@@ -56,8 +55,9 @@ def experiment_overrides(*, customer) -> CustomerExperiments:
 
 
 def thresholds_for(overrides: dict) -> tuple[float, float]:
-    """(LOW, HIGH) for this customer: the experiment's pair when valid, else the settings."""
-    default = (settings.CONFIDENCE_THRESHOLD_LOW, settings.CONFIDENCE_THRESHOLD_HIGH)
+    """(LOW, HIGH) for this customer: the experiment's pair when valid, else the approved calibration, else the
+    settings (`confidence_thresholds`)."""
+    default = confidence_thresholds()
     try:
         low = float(overrides.get("confidence_threshold_low", default[0]))
         high = float(overrides.get("confidence_threshold_high", default[1]))

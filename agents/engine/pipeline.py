@@ -44,18 +44,20 @@ from conversations.selectors import conversation_history
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 
-from . import dialogue, prices
-from .decisions import Decision, SurveyResponseRecord
+from . import dialogue, exemplars, prices
+from .decisions import Decision, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
-from .surveys import pending_survey_token, survey_rating
-from .tone import by_tone
+from .surveys import SurveyTurn, survey_turn
+from .tone import by_tone, conversation_tone
 from .tools import build_tools
 
 logger = logging.getLogger(__name__)
 
 BOOKING_FLOW_CARRY_OVER = datetime.timedelta(days=3)
+# What an LLM is not told about the customer while the sender is not verified (customer care asks for a code first).
+UNVERIFIED_HIDDEN = {"open_bookings", "past_bookings", "email", "phone"}
 # How many times a turn is run when another turn of its conversation keeps committing first (ConversationChanged).
 TURN_ATTEMPTS = 3
 
@@ -109,7 +111,7 @@ def _answer(message: Message) -> InboundResult:
     loaded = _load(message)
     if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
         return _acknowledge_waiting(loaded)
-    # A rating that answers the satisfaction survey the assistant just sent is recorded, not answered by an agent.
+    # An answer to the satisfaction survey's latest question (a rating, a yes/no) is recorded, not answered by an agent.
     survey = _survey_answer(loaded)
     if survey is not None:
         return _commit_survey(loaded, survey)
@@ -140,7 +142,7 @@ def _load(message: Message) -> Loaded:
     conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
     customer = conversation.customer
     now = timezone.now()
-    # A booking started on another channel carries over ("I texted you earlier").
+    # A booking left unfinished in another conversation is offered, not assumed ("Last time we talked about...").
     state_at_load = copy.deepcopy(conversation.state or {})
     state = copy.deepcopy(state_at_load) or _booking_flow_elsewhere(conversation, now)
     # Memory spans channels: the customer's latest messages on every channel, from the configured backend.
@@ -153,18 +155,20 @@ def _load(message: Message) -> Loaded:
 
 
 def _booking_flow_elsewhere(conversation, now) -> dict:
-    """The dialogue state of the customer's booking in progress on another channel (collecting details or awaiting
-    the yes), active within BOOKING_FLOW_CARRY_OVER, so a booking started on web chat can be finished by SMS."""
+    """The customer's booking in progress in another conversation (collecting details or awaiting the yes), active
+    within BOOKING_FLOW_CARRY_OVER, as an offer (`resume_offer`): the sales agent asks whether to continue with it,
+    so a booking started on web chat can be finished by SMS, but a new conversation never starts as if the customer
+    had just given those details again."""
     other = (Conversation.objects.filter(customer_id=conversation.customer_id,
                                          last_activity_at__gte=now - BOOKING_FLOW_CARRY_OVER,
                                          state__stage__in=["collecting", "awaiting_confirmation"])
              .exclude(pk=conversation.pk).order_by("-last_activity_at").only("state").first())
     if other is None:
         return {}
-    carried = {key: other.state[key] for key in ("stage", "booking", "last_quote", "upsell_offered")
-               if key in other.state}
-    carried["carried_from_conversation"] = other.pk
-    return carried
+    if not (other.state.get("booking") or {}).get("adults"):
+        return {}
+    return {"resume_offer": {"booking": other.state["booking"], "conversation": other.pk,
+                             "upsell_offered": other.state.get("upsell_offered")}}
 
 
 def _recent(memory, customer) -> list[dict]:
@@ -183,14 +187,27 @@ def _recent(memory, customer) -> list[dict]:
 class Understood:
     nlu: dict                       # nlu.parse(...).to_dict()
     changed: list[str]              # the booking slots this message filled or corrected
+    # A one-time code the message typed back, checked (and its attempt counted) at once: result "none" otherwise.
+    verification: conversation_services.CodeCheck = field(
+        default_factory=lambda: conversation_services.CodeCheck("none"))
+    memory: exemplars.Recall | None = None   # the staff corrections near this message (exemplars.py)
 
 
 def _understand(loaded: Loaded) -> Understood:
     message = loaded.message
-    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at)).to_dict()
+    asked = loaded.state.pop("asked", None)   # the question the last reply asked; asked again only if still open
+    asked = asked if asked in dialogue.EXPECTABLE else None
+    parsed = nlu.parse(message.text, reference_date=timezone.localtime(message.sent_at), expected=asked).to_dict()
+    memory = exemplars.recall(message.text, stage=loaded.state.get("stage") or "")
+    parsed = exemplars.labels_apply(memory, parsed)   # a staff label fix counts at once, before the next retrain
     conversation_services.message_set_nlu(message=message, nlu=parsed)
-    changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text)
-    return Understood(nlu=parsed, changed=changed)
+    verification = conversation_services.verification_code_check(conversation=loaded.conversation, text=message.text)
+    if verification.result != "none":   # "123456" is a code, not 123,456 guests (and no corrected answer applies)
+        return Understood(nlu=parsed, changed=[], verification=verification)
+    changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text, expected=asked)
+    # The message keeps its own tone; the turn answers in the conversation's.
+    parsed = {**parsed, "message_tone": parsed["tone"], "tone": conversation_tone(loaded.state, parsed["tone"])}
+    return Understood(nlu=parsed, changed=changed, memory=memory)
 
 
 # 3. decide ------------------------------------------------------------------------------------------------------------
@@ -205,14 +222,23 @@ class Decided:
 
 def _decide(loaded: Loaded, understood: Understood) -> Decided:
     parsed = understood.nlu
-    agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
-                  changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
-                  text=loaded.message.text)
+    if understood.verification.result != "none":   # a code typed back: customer care answers (and resumes)
+        agent = "care"
+    else:
+        agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
+                      changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
+                      text=loaded.message.text)
     specialist = SPECIALISTS[agent]
+    verified = conversation_services.message_sender_verified(message=loaded.message,
+                                                             conversation=loaded.conversation, now=loaded.now)
     ctx = AgentContext(customer=loaded.customer, conversation=loaded.conversation, message=loaded.message,
                        nlu=parsed, state=loaded.state, history=loaded.history, now=loaded.now,
-                       changed=understood.changed, overrides=loaded.experiments.overrides)
-    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=specialist.handle(ctx))
+                       changed=understood.changed, overrides=loaded.experiments.overrides,
+                       sender_verified=verified, verification=understood.verification)
+    outcome = specialist.handle(ctx)
+    if understood.memory is not None:   # a staff-corrected answer to the same question replaces the draft
+        exemplars.reply_apply(understood.memory, agent=agent, state=loaded.state, outcome=outcome)
+    return Decided(agent=agent, specialist=specialist, ctx=ctx, outcome=outcome)
 
 
 # 4. generate ----------------------------------------------------------------------------------------------------------
@@ -239,6 +265,9 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
         if provider.reads_facts:   # what we remember about the customer (bookings, allergies...), for LLMs
             try:
                 facts["customer"] = loaded.memory.context(loaded.customer)
+                if not decided.ctx.sender_verified:   # an unproven sender is told no booking and no contact
+                    facts["customer"] = {key: value for key, value in facts["customer"].items()
+                                         if key not in UNVERIFIED_HIDDEN}
             except Exception:
                 logger.exception("Memory backend %r failed; answering without the customer's context",
                                  loaded.memory.alias)
@@ -250,6 +279,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             customer_id=loaded.customer.pk,
             conversation_id=loaded.conversation.pk, inbound_message_id=loaded.message.pk,
             thresholds=(low, high) if overrides else None,
+            exemplars=understood.memory.few_shot if understood.memory else [],
         )
         generation = provider.generate(request)
         asked = state.pop("escalation_request", None)
@@ -263,7 +293,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
             text = generation.text
             if not _renders_drafts(generation.provider):   # a model wrote it: it may quote only computed prices
                 price_guard = prices.price_check(text, facts=facts, quote=outcome.quote, drafts=outcome.draft,
-                                                 tool_results=tool_results)
+                                                 tool_results=[*tool_results, *request.exemplars])
                 if price_guard is not None:
                     text = _for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
@@ -295,11 +325,18 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
                 text = _for_tone(drafts, understood.nlu)
         if generation is not None:
             generation_record(request=answer.request, generation=generation)
+        processing_ms = int((time.perf_counter() - loaded.started) * 1000)
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
-                    "model_version": _model_version(generation)}
+                    "model_version": _model_version(generation, understood.nlu), **_plan_fields(
+                        tone=decided.ctx.tone, decisions=outcome.decisions, processing_ms=processing_ms)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
+        if escalation is None:
+            text = _contacts_claimed(loaded, state, text)
+        drafts_rendered = generation is not None and _renders_drafts(generation.provider)
+        if understood.memory is not None:
+            metadata.update(understood.memory.metadata(drafts_rendered=drafts_rendered and escalation is None))
         reply = conversation_services.message_record_outbound(
             conversation=conversation, text=text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent=decided.agent,
@@ -307,12 +344,14 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             provider=generation.provider if generation else "",
             model=generation.model if generation else "",
             confidence=generation.confidence if generation else understood.nlu["intent_confidence"],
-            latency_ms=int((time.perf_counter() - loaded.started) * 1000),
+            latency_ms=processing_ms,
             prompt_tokens=generation.prompt_tokens if generation else 0,
             completion_tokens=generation.completion_tokens if generation else 0,
             cost_usd=generation.cost_usd if generation else 0,
             metadata=metadata,
         )
+        exemplars.uses_record(understood.memory, reply=reply, drafts_rendered=drafts_rendered and escalation is None,
+                              model_asked=generation is not None)
         _customer_adopt_contact(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
         Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
@@ -324,6 +363,13 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
     return InboundResult(conversation=conversation, message=loaded.message, reply=reply, created=True,
                          quote=outcome.quote, booking=booking, escalated=escalation is not None,
                          citations=outcome.citations)
+
+
+def _plan_fields(*, tone: str, decisions=(), processing_ms: int) -> dict:
+    """What the business plan's conversation log reads from every AI reply: the tone it was written in, the
+    upsells it suggested, and the AI processing time on the reply path (load to commit), in ms."""
+    return {"tone_used": tone, "response_time_ms": processing_ms,
+            "suggested_upsells": [d.addon for d in decisions if isinstance(d, UpsellOfferRecord)]}
 
 
 def _lock_unchanged(loaded: Loaded) -> None:
@@ -357,11 +403,37 @@ def _for_tone(drafts: dict, parsed: dict) -> str:
     return (drafts.get(parsed.get("tone") or "") or drafts["default"]).strip()
 
 
+def _contacts_claimed(loaded: Loaded, state: dict, text: str) -> str:
+    """An email or phone the customer typed is not taken on their word (issue 14.10: attached to a visitor's record,
+    it would hand the contact's real owner's later messages, and bookings, to the visitor). A code is sent to it
+    once (`link`), and the contact is attached when the code is typed back; the reply says so."""
+    booking, customer = state.get("booking") or {}, loaded.customer
+    claimed = state.setdefault("contact_claims", [])
+    sent = []
+    for key, channel in (("email", "email"), ("phone", "sms")):
+        value = booking.get(key)
+        if not value or value == getattr(customer, key) or value in claimed:
+            continue
+        claimed.append(value)
+        decision = VerificationCodeSend(customer=customer, conversation=loaded.conversation, purpose="link",
+                                        channel=channel, contact=value, now=loaded.now)
+        try:
+            with transaction.atomic():
+                if decision.carry_out() is not None:
+                    sent.append(value)
+        except ValidationError:
+            continue
+    if not sent:
+        return text
+    return (f"{text} To keep your details safe, I've sent a 6-digit code to {' and '.join(sent)}: type "
+            f"{'it' if len(sent) == 1 else 'each code'} here to confirm {'it is' if len(sent) == 1 else 'they are'} "
+            f"yours.")
+
+
 def _customer_adopt_contact(customer, booking: dict) -> None:
-    """A name, email or phone the customer gave in the conversation is kept on their record when it is missing
-    there, so their next SMS or email reaches the same customer and memory. A contact that already belongs to
-    another customer is left alone (staff can merge the two in the admin)."""
-    for key in ("name", "email", "phone"):
+    """The name the customer gave in the conversation is kept on their record when it is missing there. Emails and
+    phones are not: they are attached only once proven with a code (`_contacts_claimed`)."""
+    for key in ("name",):
         if booking.get(key) and not getattr(customer, key):
             try:
                 with transaction.atomic():   # a savepoint: a lost race on a unique contact leaves the reply intact
@@ -370,13 +442,15 @@ def _customer_adopt_contact(customer, booking: dict) -> None:
                 continue
 
 
-def _model_version(generation) -> str:
+def _model_version(generation, parsed: dict) -> str:
     """What wrote the reply, for rewards per model version: the model, and for a provider that renders the agent's
-    drafts (the template provider) the NLU version whose reading of the message the draft rests on."""
+    drafts (the template provider) the NLU version (and fine-tuned encoder) whose reading of the message the draft
+    rests on."""
+    understanding = parsed.get("model_version") or nlu_model_current().version
     if generation is None:
-        return f"nlu-{nlu_model_current().version}"
+        return f"nlu-{understanding}"
     if _renders_drafts(generation.provider):
-        return f"{generation.model}+nlu-{nlu_model_current().version}"
+        return f"{generation.model}+nlu-{understanding}"
     return generation.model
 
 
@@ -389,23 +463,18 @@ def _renders_drafts(alias: str) -> bool:
 
 # The two short paths -------------------------------------------------------------------------------------------------
 
-def _survey_answer(loaded: Loaded) -> SurveyResponseRecord | None:
-    rating = survey_rating(loaded.message.text)
-    token = pending_survey_token(customer=loaded.customer, message=loaded.message) if rating else None
-    if token is None:
-        return None
-    score, comment = rating
-    return SurveyResponseRecord(token=token, rating=score, comment=comment)
+def _survey_answer(loaded: Loaded) -> SurveyTurn | None:
+    return survey_turn(customer=loaded.customer, message=loaded.message)
 
 
-def _commit_survey(loaded: Loaded, survey: SurveyResponseRecord) -> InboundResult:
+def _commit_survey(loaded: Loaded, survey: SurveyTurn) -> InboundResult:
     with transaction.atomic():
-        survey.carry_out()
+        survey.decision.carry_out()
         reply = conversation_services.message_record_outbound(
-            conversation=loaded.conversation, text="Thank you for your feedback!" + (
-                " We're sorry it wasn't better; a manager will read your comments." if survey.rating <= 2 else ""),
-            author=Message.Author.AI, in_reply_to=loaded.message, agent="survey", route=Message.Route.STUDENT,
-            provider="", model="", metadata={"survey_rating": survey.rating},
+            conversation=loaded.conversation, text=survey.text, author=Message.Author.AI, in_reply_to=loaded.message,
+            agent="survey", route=Message.Route.STUDENT, provider="", model="",
+            metadata={**survey.metadata, **_plan_fields(
+                tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)
 
@@ -423,6 +492,7 @@ def _acknowledge_waiting(loaded: Loaded) -> InboundResult:
             conversation=conversation, text=f"Thanks, I've added this to your conversation. "
                                             f"{staff_availability_note(loaded.now)}",
             author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
-            metadata={"waiting_ack": True, "escalated": True},
+            metadata={"waiting_ack": True, "escalated": True, **_plan_fields(
+                tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, escalated=True)

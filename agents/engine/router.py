@@ -49,6 +49,8 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
     if state.get("pending_action") and not care_first and intent not in {"policy_question", "menu_question",
                                                                          "pricing_question"}:
         return "care"
+    if state.get("resume_offer") and not care_first and (is_confirmation(text) or is_decline(text)):
+        return "sales"   # the answer to "shall we continue with that?"
     in_flow = stage in {"collecting", "awaiting_confirmation"}
     if in_flow and not care_first:
         if stage == "awaiting_confirmation" and (is_confirmation(text) or is_decline(text)):

@@ -26,3 +26,25 @@ def by_tone(core: str, *, question: str = "", opener: bool = True) -> dict[str, 
         closer = CLOSERS[tone] if not question else ""
         drafts[tone] = f"{opener_text}{core}{tail}{closer}".strip()
     return drafts
+
+
+# How much an earlier message's tone still counts at each new message, and how much a neutral ("direct") message
+# counts: a plain "6pm works" among friendly messages is not a change of mood.
+TONE_DECAY = 0.7
+NEUTRAL_TONE, NEUTRAL_WEIGHT = "direct", 0.5
+
+
+def conversation_tone(state: dict, message_tone: str | None) -> str | None:
+    """The tone to answer in: a vote over the customer's messages so far in which each earlier message counts
+    TONE_DECAY times less per message since, kept in `state["tone_votes"]`. A reply then follows the conversation
+    rather than flipping with each message ("Sure thing!" then "Thank you for your message.")."""
+    votes = {tone: weight * TONE_DECAY for tone, weight in (state.get("tone_votes") or {}).items()}
+    if message_tone:
+        votes[message_tone] = votes.get(message_tone, 0.0) + (
+            NEUTRAL_WEIGHT if message_tone == NEUTRAL_TONE else 1.0)
+    votes = {tone: round(weight, 4) for tone, weight in votes.items() if weight >= 0.01}
+    state["tone_votes"] = votes
+    if not votes:
+        return message_tone
+    # Ties go to the message's own tone.
+    return max(votes, key=lambda tone: (votes[tone], tone == message_tone))

@@ -46,6 +46,8 @@ def build_tools(ctx, names: tuple[str, ...]) -> list[Tool]:
             return {"error": str(exc)}
 
     def customer_lookup():
+        if not getattr(ctx, "sender_verified", False):   # an unproven sender sees no booking (issue 14.1)
+            return {"error": "The sender is not verified: customer care sends a code before showing bookings."}
         return {
             "name": customer.name, "email": customer.email, "phone": customer.phone,
             "bookings": [booking_as_dict(b) for b in customer_bookings(customer=customer)[:10]],

@@ -56,6 +56,10 @@ class GenerationRequest:
     inbound_message_id: int | None = None
     # (LOW, HIGH) for this request when an A/B experiment sets them; None: settings.CONFIDENCE_THRESHOLD_*
     thresholds: tuple[float, float] | None = None
+    # Staff-approved answers to similar questions (agents.engine.exemplars), nearest first, their figures re-filled
+    # with today's facts or masked: [{"exemplar", "similarity", "customer", "reply"}]. LLM providers show them as
+    # example exchanges; the template provider's draft already is the nearest one when it matched.
+    exemplars: list[dict] = field(default_factory=list)
 
 
 @dataclass

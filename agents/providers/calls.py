@@ -31,8 +31,11 @@ def model_price(model: str) -> dict:
 
 
 def model_cost(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
-    """USD for a call, rounded to the micro-dollar. Models without a price (self-hosted) cost nothing."""
+    """USD for a call, rounded to the micro-dollar. An OpenAI fine-tune ("ft:...") without a row of its own costs
+    AI_FINETUNED_MODEL_PRICE; other models without a price (self-hosted) cost nothing."""
     price = settings.AI_MODEL_PRICES.get(model)
+    if price is None and model.startswith("ft:"):
+        price = getattr(settings, "AI_FINETUNED_MODEL_PRICE", None)
     if price is None:
         return Decimal("0.000000")
     cost = (Decimal(price["prompt"]) * prompt_tokens + Decimal(price["completion"]) * completion_tokens) / _MILLION

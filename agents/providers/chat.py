@@ -36,8 +36,24 @@ def system_prompt(request: GenerationRequest) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
+def few_shot_messages(request: GenerationRequest) -> list[dict]:
+    """The staff-approved answers to similar questions as example exchanges, nearest last (closest to the message)."""
+    turns = []
+    for example in reversed(request.exemplars or []):
+        if example.get("customer") and example.get("reply"):
+            turns += [{"role": "user", "content": str(example["customer"])},
+                      {"role": "assistant", "content": str(example["reply"])}]
+    if not turns:
+        return []
+    return [{"role": "system", "content": "Examples of answers our staff approved for similar questions (figures "
+                                          "in brackets come from the facts):"},
+            *turns,
+            {"role": "system", "content": "End of the examples. The conversation with this customer follows."}]
+
+
 def chat_messages(request: GenerationRequest) -> list[dict]:
-    """System prompt, then the history (only user/assistant turns are passed on), then the customer's message."""
+    """System prompt, the staff examples (if any), the history (only user/assistant turns are passed on), then the
+    customer's message."""
     history = [
         {"role": turn["role"], "content": str(turn.get("content") or "")}
         for turn in request.history
@@ -45,6 +61,7 @@ def chat_messages(request: GenerationRequest) -> list[dict]:
     ]
     return [
         {"role": "system", "content": system_prompt(request)},
+        *few_shot_messages(request),
         *history,
         {"role": "user", "content": request.message},
     ]
@@ -102,6 +119,20 @@ class ChatAPI(Protocol):
 
     def tool_message(self, call: ToolCall, content: str) -> dict:
         """The message that gives the model a tool's result (`content`: compact JSON)."""
+
+
+class BoundChat:
+    """A provider's ChatAPI bound to the model one call uses (a promoted fine-tune or adapter may replace the
+    configured model between calls, never within one)."""
+
+    def __init__(self, provider, model: str):
+        self.provider, self.model = provider, model
+
+    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool) -> ChatTurn:
+        return self.provider.send(messages, tools=tools, last_round=last_round, model=self.model)
+
+    def tool_message(self, call: ToolCall, content: str) -> dict:
+        return self.provider.tool_message(call, content)
 
 
 def tool_loop(request: GenerationRequest, api: ChatAPI) -> Reply:

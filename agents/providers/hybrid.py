@@ -13,12 +13,11 @@ outage costs one refused attempt instead of a timeout. Whenever both produced te
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import get_provider
 from .base import ROUTE_HUMAN, ROUTE_STUDENT, ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider
-from .rollout import assistant_settings_get, traffic_bucket
+from .rollout import assistant_settings_get, confidence_thresholds, traffic_bucket
 
 
 class HybridProvider(ModelProvider):
@@ -87,14 +86,10 @@ class HybridProvider(ModelProvider):
 
 
 def _thresholds(request: GenerationRequest | None = None) -> tuple[float, float]:
+    """An A/B experiment's pair for this request, else the approved calibration, else the settings."""
     if request is not None and request.thresholds is not None:
         return request.thresholds
-    low, high = settings.CONFIDENCE_THRESHOLD_LOW, settings.CONFIDENCE_THRESHOLD_HIGH
-    if not 0 <= low < high <= 1:
-        raise ImproperlyConfigured(
-            f"Need 0 <= CONFIDENCE_THRESHOLD_LOW ({low}) < CONFIDENCE_THRESHOLD_HIGH ({high}) <= 1."
-        )
-    return low, high
+    return confidence_thresholds()
 
 
 def _combine(

@@ -8,9 +8,11 @@ import httpx
 import ollama
 from django.core.exceptions import ImproperlyConfigured
 
+from learning.selectors import lora_ollama_model
+
 from .base import ROUTE_STUDENT, GenerationRequest, GenerationResult, ModelProvider, ProviderError
 from .calls import model_call
-from .chat import ChatTurn, ToolCall, tool_loop
+from .chat import BoundChat, ChatTurn, ToolCall, tool_loop
 
 
 class OllamaProvider(ModelProvider):
@@ -32,15 +34,21 @@ class OllamaProvider(ModelProvider):
         self.timeout = float(timeout)
         self.client = ollama.Client(host=host, timeout=self.timeout)
 
-    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
-        return model_call(alias=self.alias, model=self.model, route=route or ROUTE_STUDENT,
-                          reply=lambda: tool_loop(request, self))
+    def serving_model(self) -> str:
+        """The Ollama model registered from the promoted LoRA adapter (base + ADAPTER), else OPTIONS["model"]. Read
+        on every call, so promotion and rollback take effect at once in every process."""
+        return lora_ollama_model() or self.model
 
-    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool) -> ChatTurn:
+    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
+        model = self.serving_model()
+        return model_call(alias=self.alias, model=model, route=route or ROUTE_STUDENT,
+                          reply=lambda: tool_loop(request, BoundChat(self, model)))
+
+    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool, model: str | None = None) -> ChatTurn:
         """One /api/chat request (see `chat.ChatAPI`); the last round offers no tools."""
         try:
-            response = self.client.chat(model=self.model, messages=messages, tools=None if last_round else tools,
-                                        logprobs=True)
+            response = self.client.chat(model=model or self.model, messages=messages,
+                                        tools=None if last_round else tools, logprobs=True)
         except ollama.ResponseError as exc:
             raise ProviderError(f"HTTP {exc.status_code}: {exc.error}") from exc
         except httpx.TimeoutException:

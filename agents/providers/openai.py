@@ -8,9 +8,11 @@ gives each HTTP attempt `timeout` seconds, so a call takes at most about timeout
 import openai
 from django.core.exceptions import ImproperlyConfigured
 
+from learning.selectors import openai_finetuned_model_for
+
 from .base import ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider, ProviderError
 from .calls import model_call, model_price
-from .chat import ChatTurn, ToolCall, tool_loop
+from .chat import BoundChat, ChatTurn, ToolCall, tool_loop
 
 MAX_TIMEOUT = 30
 MAX_RETRIES = 5
@@ -44,13 +46,20 @@ class OpenAIProvider(ModelProvider):
             api_key=api_key, base_url=base_url, timeout=self.timeout, max_retries=int(max_retries)
         )
 
-    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
-        return model_call(alias=self.alias, model=self.model, route=route or ROUTE_TEACHER,
-                          reply=lambda: tool_loop(request, self))
+    def serving_model(self, route: str) -> str:
+        """The fine-tuned model staff made current for this role (admin: Model versions -> Make current as teacher /
+        student), else OPTIONS["model"]. Read on every call, so promotion and rollback take effect at once."""
+        return openai_finetuned_model_for(route) or self.model
 
-    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool) -> ChatTurn:
+    def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
+        route = route or ROUTE_TEACHER
+        model = self.serving_model(route)
+        return model_call(alias=self.alias, model=model, route=route,
+                          reply=lambda: tool_loop(request, BoundChat(self, model)))
+
+    def send(self, messages: list[dict], *, tools: list[dict], last_round: bool, model: str | None = None) -> ChatTurn:
         """One chat completion (see `chat.ChatAPI`); on the last round the tools are offered with tool_choice "none"."""
-        options = {"model": self.model, "messages": messages}
+        options = {"model": model or self.model, "messages": messages}
         if self.logprobs:
             options["logprobs"] = True
         if tools:

@@ -5,10 +5,13 @@ Providers only describe what they did (`GenerationResult.attempts`, `.tutor_pair
 generation that failed (and sent the customer to staff) is recorded the same way: its failed attempts are rows too.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from agents.models import ModelCall
 from learning.services.tutoring import tutor_pair_create
 
 from .base import GenerationRequest, GenerationResult
+from .calls import model_cost
 
 
 def generation_record(*, request: GenerationRequest, generation: GenerationResult) -> list[ModelCall]:
@@ -35,3 +38,16 @@ def generation_record(*, request: GenerationRequest, generation: GenerationResul
     if generation.tutor_pair is not None:
         tutor_pair_create(inbound_message_id=request.inbound_message_id, agent=request.agent, **generation.tutor_pair)
     return calls
+
+
+def paid_call_record(*, sender, provider: str, model: str, route: str, prompt_tokens: int = 0,
+                     completion_tokens: int = 0, latency_ms: int = 0, ok: bool = True, error: str = "",
+                     price_factor=1, **_) -> ModelCall:
+    """Receiver of `hibachi.paid_calls.paid_call_made`: a paid call of a lower app (embeddings, batch labeling)
+    stored as a ModelCall, priced from AI_MODEL_PRICES times `price_factor` (the Batch API's discount)."""
+    cost = (model_cost(model, prompt_tokens, completion_tokens) * Decimal(str(price_factor))).quantize(
+        Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return ModelCall.objects.create(
+        provider=provider[:40], model=model[:100], route=route, ok=ok, error=error[:2000],
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost, latency_ms=latency_ms,
+    )

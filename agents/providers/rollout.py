@@ -2,6 +2,9 @@
 
 import hashlib
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
 from agents.models import AssistantSettings
 
 from .base import GenerationRequest
@@ -10,6 +13,20 @@ from .base import GenerationRequest
 def assistant_settings_get() -> AssistantSettings:
     """The single settings row, created with its defaults on first use."""
     return AssistantSettings.objects.get_or_create(pk=AssistantSettings.SINGLETON_ID)[0]
+
+
+def confidence_thresholds(rollout: AssistantSettings | None = None) -> tuple[float, float]:
+    """(LOW, HIGH) of the cascade: the calibration staff approved (admin: Cascade calibrations), else the settings
+    CONFIDENCE_THRESHOLD_LOW / _HIGH."""
+    rollout = rollout or assistant_settings_get()
+    if rollout.confidence_threshold_low is not None and rollout.confidence_threshold_high is not None:
+        return rollout.confidence_threshold_low, rollout.confidence_threshold_high
+    low, high = settings.CONFIDENCE_THRESHOLD_LOW, settings.CONFIDENCE_THRESHOLD_HIGH
+    if not 0 <= low < high <= 1:
+        raise ImproperlyConfigured(
+            f"Need 0 <= CONFIDENCE_THRESHOLD_LOW ({low}) < CONFIDENCE_THRESHOLD_HIGH ({high}) <= 1."
+        )
+    return low, high
 
 
 def traffic_bucket(request: GenerationRequest) -> int:

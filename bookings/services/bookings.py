@@ -304,6 +304,38 @@ def booking_holds_release(*, now: datetime | None = None) -> int:
     return released
 
 
+EVENT_LENGTH = timedelta(hours=2)  # handbook: 30 minutes of set-up, about 90 of cooking
+
+
+@transaction.atomic
+def booking_complete(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Mark a confirmed booking completed once its event is over."""
+    now = availability.aware_now(now)
+    _lock_booking(booking)
+    if booking.status != Booking.Status.CONFIRMED:
+        raise ValidationError({"status": f"Only a confirmed booking can be completed; this one is "
+                                         f"{booking.get_status_display().lower()}."})
+    if _starts_in(booking, now) > -EVENT_LENGTH:
+        raise ValidationError({"status": "The event is not over yet."})
+    booking.status = Booking.Status.COMPLETED
+    booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def bookings_complete_past(*, now: datetime | None = None) -> int:
+    """Mark every confirmed booking whose event ended completed (beat, nightly). Returns how many."""
+    now = availability.aware_now(now)
+    done = 0
+    candidates = Booking.objects.filter(status=Booking.Status.CONFIRMED, event_date__lte=now.date())
+    for booking in candidates.iterator():
+        try:
+            booking_complete(booking=booking, now=now)
+        except ValidationError:
+            continue  # today's event still running
+        done += 1
+    return done
+
+
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
     """Set a status directly (staff tools). Customer-facing changes go through the functions above."""
     if status not in Booking.Status.values:

@@ -61,6 +61,17 @@ def test_a_paid_deposit_keeps_the_hold(ana):
     assert booking_holds_release(now=NOW + timedelta(hours=30)) == 0
 
 
+def test_an_open_payment_link_keeps_the_hold(ana):
+    from bookings.models import DepositPayment
+
+    booking = _quote()
+    DepositPayment.objects.create(booking=booking, provider="stripe", amount=Decimal("100"),
+                                  expires_at=NOW + timedelta(hours=30))
+    assert not slot_is_available(event_date=EVENT_DATE, slot="18:00", guests=20, now=NOW + timedelta(hours=25))
+    assert booking_holds_release(now=NOW + timedelta(hours=25)) == 0
+    assert booking_holds_release(now=NOW + timedelta(hours=31)) == 1
+
+
 def test_the_release_job_expires_only_lapsed_unpaid_holds(ana):
     lapsed = _quote()
     ChefFactory(name="Ben")

@@ -8,6 +8,13 @@ from django.db import IntegrityError, transaction
 from ..contacts import normalize_email, normalize_phone
 from ..models import Channel, ChannelIdentity, Customer
 
+# The contact each channel proves itself (where its replies go): the email of an email, the number of an SMS or a call.
+# Any other email or phone a sender states (a web chat visitor's, an API sender's) is a claim, not an identity: it is
+# neither matched to an existing customer nor attached to one here (issue 14.10); the conversation proves it with a
+# one-time code first (`verification`).
+CHANNEL_CONTACT = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.VOICE: "phone"}
+
+
 def _validate_channel(channel: str) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": f"{channel!r} is not a channel; use one of {', '.join(Channel.values)}."})
@@ -74,7 +81,9 @@ def _fill_missing_contact(customer: Customer, *, name: str, email: str | None, p
 def customer_get_or_create_for_identity(
     *, channel: str, external_id: str, name: str = "", email: str | None = None, phone: str | None = None
 ) -> Customer:
-    """The one customer behind a channel identity, matching an existing customer by email or phone first.
+    """The one customer behind a channel identity, matching an existing customer by the contact the channel proves
+    (the email's address, the SMS's or call's number) first. Other contacts given are claims and are ignored here
+    (see CHANNEL_CONTACT).
 
     Safe under concurrency: two webhooks for the same new sender end with one customer and one identity.
     """
@@ -82,7 +91,9 @@ def customer_get_or_create_for_identity(
     external_id = (external_id or "").strip()
     if not external_id:
         raise ValidationError({"external_id": "The sender's external_id is required."})
-    email, phone = normalize_email(email), normalize_phone(phone)
+    email, phone = normalize_email(email), normalize_phone(phone)  # validated even when not used
+    trusted = CHANNEL_CONTACT.get(channel)
+    email, phone = (email if trusted == "email" else None), (phone if trusted == "phone" else None)
     name = (name or "").strip()
 
     for _attempt in range(3):
@@ -104,3 +115,12 @@ def customer_get_or_create_for_identity(
         except IntegrityError:
             continue  # a concurrent request created the customer or the identity first: read theirs
     raise RuntimeError(f"Could not resolve the customer for {channel}:{external_id} after concurrent retries.")
+
+
+def customer_identity_attach(*, customer: Customer, channel: str, external_id: str) -> ChannelIdentity:
+    """Attach a channel identity to a customer known by other means (staff, demo data, imports); an identity that
+    already exists keeps its customer."""
+    _validate_channel(channel)
+    identity, _ = ChannelIdentity.objects.get_or_create(channel=channel, external_id=external_id.strip(),
+                                                        defaults={"customer": customer})
+    return identity

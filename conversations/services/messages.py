@@ -18,6 +18,12 @@ from ..signals import message_committed, outbound_message_ready
 from .conversations import conversation_get_or_create_open
 from .customers import customer_get_or_create_for_identity
 
+
+class MessageIdTaken(ValidationError):
+    """The provider message id is already another sender's message on this channel: it is refused, never answered with
+    that message's conversation (which would hand one customer's answer, quote and booking to another)."""
+
+
 # --- messages -----------------------------------------------------------------------------------------------------
 
 
@@ -40,7 +46,7 @@ def message_set_nlu(*, message: Message, nlu: dict) -> Message:
 
 def message_record_inbound(
     *, conversation: Conversation, text: str, sent_at: datetime | None = None, external_id: str | None = None,
-    history: bool = False,
+    history: bool = False, metadata: dict | None = None,
 ) -> tuple[Message, bool]:
     """Persist a customer's message; the same provider id on the same channel returns the first copy, unchanged.
 
@@ -54,7 +60,7 @@ def message_record_inbound(
     if external_id:
         existing = Message.objects.filter(channel=conversation.channel, external_id=external_id).first()
         if existing:
-            return existing, False
+            return _same_sender(existing, conversation), False
     sent_at = sent_at or timezone.now()
     try:
         with transaction.atomic():
@@ -68,14 +74,25 @@ def message_record_inbound(
                 sent_at=sent_at,
                 external_id=external_id,
                 history=history,
+                metadata=metadata or {},
             )
             _touch(conversation, sent_at)
     except IntegrityError:
         if external_id is None:
             raise
-        return Message.objects.get(channel=conversation.channel, external_id=external_id), False
+        existing = Message.objects.get(channel=conversation.channel, external_id=external_id)
+        return _same_sender(existing, conversation), False
     transaction.on_commit(lambda: message_committed.send(sender=Message, message=message))
     return message, True
+
+
+def _same_sender(existing: Message, conversation: Conversation) -> Message:
+    owner = existing.customer_id or Conversation.objects.values_list("customer_id", flat=True).get(
+        pk=existing.conversation_id)
+    if owner != conversation.customer_id:
+        raise MessageIdTaken({"external_id": f"{existing.external_id!r} is already the id of another sender's "
+                                             f"message on {conversation.channel}; use a new id."})
+    return existing
 
 
 def message_receive(
@@ -84,8 +101,10 @@ def message_receive(
     """A customer's message from any channel, stored and COMMITTED before any model call: the customer (matched
     across channels by email or phone), their open conversation on the channel and the message, in one transaction.
 
-    `sender` is {"external_id", "name", "email", "phone"} (only external_id is required). Returns (message, created);
-    the same provider message id on the same channel returns the first copy with created=False.
+    `sender` is {"external_id", "name", "email", "phone", "verified"} (only external_id is required; `verified`, set
+    by a channel that proved the sender, such as an email whose SPF/DKIM verdict passed, is kept on the message as
+    `metadata.sender_verified`). Returns (message, created); the same provider message id on the same channel returns
+    the first copy with created=False.
     """
     with transaction.atomic():
         customer = customer_get_or_create_for_identity(
@@ -93,7 +112,9 @@ def message_receive(
             email=sender.get("email"), phone=sender.get("phone"),
         )
         conversation = conversation_get_or_create_open(customer=customer, channel=channel)
-        return message_record_inbound(conversation=conversation, text=text, sent_at=sent_at, external_id=external_id)
+        metadata = {"sender_verified": sender["verified"]} if sender.get("verified") else None
+        return message_record_inbound(conversation=conversation, text=text, sent_at=sent_at, external_id=external_id,
+                                      metadata=metadata)
 
 
 def message_record_outbound(

@@ -91,20 +91,34 @@ def test_identity_on_a_new_channel_joins_the_customer_with_the_same_phone():
 
 
 def test_identity_joins_customer_by_email_case_insensitively():
-    web = services.customer_get_or_create_for_identity(channel="web", external_id="v1", email="Maria@Example.com")
+    known = services.customer_create(email="Maria@Example.com")
     mail = services.customer_get_or_create_for_identity(channel="email", external_id="maria@example.com",
                                                         email="MARIA@example.com")
-    assert mail.pk == web.pk
+    assert mail.pk == known.pk
     assert Customer.objects.get().email == "maria@example.com"
 
 
-def test_identity_never_takes_another_customers_phone():
+def test_an_sms_sender_is_matched_by_its_number():
     owner = CustomerFactory(phone="+14155550123", email="owner@example.com")
-    other = services.customer_get_or_create_for_identity(channel="web", external_id="v2", email="new@example.com",
-                                                         phone="+14155550123")
-    assert other.pk == owner.pk  # email did not match anyone, so the phone identified the owner
-    stranger = services.customer_get_or_create_for_identity(channel="web", external_id="v3", email="x@example.com")
-    assert stranger.pk != owner.pk and stranger.phone is None
+    texted = services.customer_get_or_create_for_identity(channel="sms", external_id="+14155550123",
+                                                          phone="+1 415 555 0123", email="new@example.com")
+    assert texted.pk == owner.pk
+    assert Customer.objects.get().email == "owner@example.com"
+
+
+def test_an_email_or_phone_a_web_sender_states_is_a_claim_never_matched_nor_attached():
+    """Issue 14.10: a visitor stating the owner's contact must not become the owner, nor keep the contact so that the
+    owner's later messages join the visitor."""
+    owner = CustomerFactory(phone="+14155550123", email="owner@example.com")
+    claimed_owner = services.customer_get_or_create_for_identity(channel="web", external_id="v2",
+                                                                 email="owner@example.com", phone="+14155550123")
+    claimed_free = services.customer_get_or_create_for_identity(channel="web", external_id="v3",
+                                                                email="free@example.com", phone="+14155550999")
+    assert claimed_owner.pk != owner.pk and (claimed_owner.email, claimed_owner.phone) == (None, None)
+    assert (claimed_free.email, claimed_free.phone) == (None, None)
+    later = services.customer_get_or_create_for_identity(channel="email", external_id="free@example.com",
+                                                         email="free@example.com")
+    assert later.pk != claimed_free.pk
 
 
 def test_identity_requires_an_external_id_and_a_known_channel():
@@ -122,13 +136,14 @@ def test_open_conversation_is_reused_until_closed():
     assert services.conversation_get_or_create_open(customer=customer, channel="web").pk != first.pk
 
 
-def test_closing_a_conversation_builds_its_analytics_log():
+def test_closing_a_conversation_builds_its_conversation_log():
     conversation = ConversationFactory()
     start = timezone.now() - datetime.timedelta(minutes=5)
     services.message_record_inbound(conversation=conversation, text="20 adults, 5 kids please", sent_at=start)
     services.message_record_outbound(
         conversation=conversation, text="That is $1,250.", sent_at=start + datetime.timedelta(seconds=2),
-        agent="sales", route="student", confidence=0.9,
+        agent="sales", route="student", confidence=0.9, latency_ms=80,
+        metadata={"tone_used": "warm", "suggested_upsells": ["gyoza", "third_protein"], "response_time_ms": 80},
     )
     BookingFactory(customer=conversation.customer, conversation=conversation, upgrades={"filet_mignon": 20},
                    addons={"gyoza": 2}, total=Decimal("1350"))
@@ -137,11 +152,12 @@ def test_closing_a_conversation_builds_its_analytics_log():
     services.conversation_close(conversation=conversation)
 
     log = conversation.log
-    assert [m["author"] for m in log.messages_data] == ["customer", "ai"]
+    assert [m["role"] for m in log.conversation_data["messages"]] == ["customer", "ai"]
     assert log.outcome_data["booked"] is True
-    assert log.outcome_data["total_value"] == "1350.00"
-    assert log.outcome_data["accepted_upsells"] == ["filet_mignon", "gyoza"]
-    assert log.performance_data == {"messages": 2, "response_time_ms": 2000, "response_time_ms_max": 2000, "csat": 4}
+    assert log.outcome_data["total_value"] == 1350.0
+    assert log.outcome_data["accepted_upsells"] == ["gyoza"]  # suggested and taken; filet was not suggested
+    assert log.performance_metrics == {"response_time_ms": 80, "response_time_ms_max": 80, "tone_accuracy": None,
+                                       "customer_satisfaction": 4}
 
 
 def test_close_idle_closes_only_stale_open_conversations():

@@ -66,8 +66,8 @@ class Stack:
         })
         for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--skip-knowledge"], ["sync_beat_schedule"]):
             subprocess.run([PYTHON, "manage.py", *step], check=True, stdout=subprocess.DEVNULL)
-        self.token = subprocess.run([PYTHON, "manage.py", "create_api_token", "staff"], check=True,
-                                    capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        self.token = subprocess.run([PYTHON, "manage.py", "create_api_token", "staff", "--channel", "sms"],
+                                    check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         commands = launcher.stack_commands(host="127.0.0.1", port=self.port, var=str(self.var))
         logs = self.var / "logs"
         logs.mkdir()

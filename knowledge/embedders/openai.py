@@ -2,9 +2,12 @@
 dimension with the API's `dimensions` parameter."""
 
 import os
+import time
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
+
+from hibachi.paid_calls import paid_call_announce
 
 from .base import Embedder
 
@@ -36,10 +39,22 @@ class OpenAIEmbedder(Embedder):
         rows: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):
             batch = texts[start : start + self._batch_size]
-            response = self._client.embeddings.create(model=self.name, input=batch, dimensions=self.dimension)
+            started = time.perf_counter()
+            try:
+                response = self._client.embeddings.create(model=self.name, input=batch, dimensions=self.dimension)
+            except Exception as exc:
+                self._announce(started, tokens=0, error=f"{type(exc).__name__}: {exc}")
+                raise
+            self._announce(started, tokens=getattr(response.usage, "prompt_tokens", 0) or 0)
             rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
         vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
         if vectors.shape[1] != self.dimension:
             raise ValueError(f"{self.name} returned {vectors.shape[1]} dimensions; {self.dimension} were requested.")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
+
+    def _announce(self, started: float, *, tokens: int, error: str = "") -> None:
+        """Every request is a paid call: recorded as a ModelCall (route "embedding") through hibachi.paid_calls."""
+        paid_call_announce(sender=type(self), provider=f"openai-embeddings:{self.alias}", model=self.name,
+                           route="embedding", prompt_tokens=tokens, ok=not error, error=error,
+                           latency_ms=int((time.perf_counter() - started) * 1000))

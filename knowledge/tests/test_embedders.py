@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from knowledge.embedders import get_embedder
+from knowledge.embedders import Embedder, get_embedder
 
 
 def test_local_embedder_gives_normalised_384_dimension_vectors():
@@ -32,3 +32,38 @@ def test_the_embedder_is_built_once_and_rebuilt_when_embedders_change(settings):
     assert get_embedder("default") is default and default.alias == "default"
     settings.EMBEDDERS = {"default": {**settings.EMBEDDERS["default"], "OPTIONS": {"batch_size": 8}}}
     assert get_embedder() is not default
+
+
+class CountingEmbedderDouble(Embedder):
+    """Counts the texts it embeds (a test double)."""
+
+    name = "counting-double"
+    dimension = 4
+
+    def __init__(self, *, alias="default"):
+        super().__init__(alias=alias)
+        self.embedded = []
+
+    def embed(self, texts):
+        self.embedded += list(texts)
+        return np.tile(np.array([1, 0, 0, 0], dtype=np.float32), (len(texts), 1))
+
+
+def test_embed_one_remembers_recent_texts_so_a_message_is_embedded_once_per_reply():
+    embedder = CountingEmbedderDouble()
+    first = embedder.embed_one("how much per adult?")
+    assert embedder.embed_one("how much per adult?") is first and embedder.embedded == ["how much per adult?"]
+    assert not first.flags.writeable   # shared between callers: nobody may change it
+    embedder.forget_recent()
+    embedder.embed_one("how much per adult?")
+    assert embedder.embedded == ["how much per adult?"] * 2
+
+
+def test_embed_one_forgets_the_oldest_text_beyond_its_limit():
+    from knowledge.embedders.base import RECENT_TEXTS
+
+    embedder = CountingEmbedderDouble()
+    for number in range(RECENT_TEXTS + 1):
+        embedder.embed_one(f"message {number}")
+    embedder.embed_one("message 0")
+    assert embedder.embedded.count("message 0") == 2

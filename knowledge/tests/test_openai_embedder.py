@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from knowledge.embedders import get_embedder
 from knowledge.embedders.openai import OpenAIEmbedder
 
+pytestmark = pytest.mark.django_db  # every request is recorded as a paid call (agents.ModelCall)
+
 
 @pytest.fixture
 def embeddings_server():

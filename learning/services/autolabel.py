@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from conversations.models import Message
+from hibachi.paid_calls import paid_call_announce
 from nlu.artifacts import nlu_model_current
 from nlu.labels import INTENTS, LABELS, SENTIMENTS, TONES
 
@@ -68,17 +70,23 @@ def teacher_batch_file(path: Path, *, model: str = "gpt-4o-mini", since=None, li
     return count
 
 
-def teacher_batch_import(path: Path) -> dict:
+def teacher_batch_import(path: Path, *, model: str = "gpt-4o-mini") -> dict:
     """Read an OpenAI Batch API output file and store its labels (source=teacher). Lines with errors or labels
     outside nlu.labels are counted and skipped. Confidence: the mean token probability when logprobs came
-    back, else None."""
+    back, else None.
+
+    The batch job is a paid call: its tokens (every answered line's `usage`) are recorded as one ModelCall (route
+    "labeling", `model`'s price times OPENAI_BATCH_PRICE_FACTOR, the Batch API's discount)."""
     import math
 
-    counts = {"created": 0, "skipped": 0}
+    counts = {"created": 0, "skipped": 0, "prompt_tokens": 0, "completion_tokens": 0}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
+        usage = (((row.get("response") or {}).get("body") or {}).get("usage")) or {}
+        counts["prompt_tokens"] += int(usage.get("prompt_tokens") or 0)
+        counts["completion_tokens"] += int(usage.get("completion_tokens") or 0)
         try:
             message_id = int(row["custom_id"].removeprefix("message-"))
             choice = row["response"]["body"]["choices"][0]
@@ -99,4 +107,8 @@ def teacher_batch_import(path: Path) -> dict:
             counts["created"] += 1
         except IntegrityError:
             counts["skipped"] += 1
+    if counts["prompt_tokens"] or counts["completion_tokens"]:
+        paid_call_announce(sender=teacher_batch_import, provider="openai-batch", model=model, route="labeling",
+                           prompt_tokens=counts["prompt_tokens"], completion_tokens=counts["completion_tokens"],
+                           price_factor=settings.OPENAI_BATCH_PRICE_FACTOR)
     return counts

@@ -1,5 +1,11 @@
-"""Training datasets: de-duplicated, PII-scrubbed, chat-format JSONL (train and validation) from approved corrections
-and high-reward replies, plus the verified NLU labels (nlu_labels.jsonl) the NLU retraining reads.
+"""Training datasets: de-duplicated, PII-scrubbed, chat-format JSONL (train and validation) from approved corrections,
+tutor pairs whose teacher answer did well, and high-reward replies, plus the verified NLU labels (nlu_labels.jsonl)
+the NLU retraining reads.
+
+Tutor pairs (the student's and the teacher's answers to the same message) teach the student: where the teacher's
+answer was sent and its reply scored at least the minimum reward, the conversation up to the message with the
+teacher's answer as the target is a student training example (source "tutor_pairs"). Pairs where the student agreed
+with the teacher are counted in stats.json (`tutor_pairs_student_right`) as evidence for raising its traffic share.
 
 Layout: <LEARNING_DATASET_DIR>/<stamp>/{train.jsonl, validation.jsonl, nlu_labels.jsonl, stats.json} and a `latest`
 file naming the newest stamp. Each chat line is {"messages": [system, user/assistant turns..., assistant]} — the
@@ -21,7 +27,8 @@ from django.db.models import Q
 from conversations.models import Message
 
 from .. import pii
-from ..models import Correction, LabeledExample, RewardScore
+from ..models import Correction, LabeledExample, RewardScore, TutorPair
+from .rewards import tutor_pair_evidence, tutor_pairs_with_outcomes
 
 SYSTEM_PROMPT = ("You are MyHibachi's assistant for a private hibachi catering business. Answer briefly and warmly, "
                  "quote only real prices, and never invent availability.")
@@ -113,7 +120,17 @@ def dataset_export(*, out_root: Path | None = None, validation_fraction: float =
             continue
         corrected_ids.add(correction.message_id)
         add(_chat(correction.message, correction.corrected_text, scrub), "corrections")
-    high = (RewardScore.objects.filter(score__gte=min_reward).exclude(message_id__in=corrected_ids)
+    tutored_ids = set()
+    good_pairs = (tutor_pairs_with_outcomes(TutorPair.objects.filter(sent=TutorPair.Sent.TEACHER))
+                  .filter(reward__gte=min_reward, reply_id__isnull=False).order_by("pk"))
+    replies = Message.objects.in_bulk([pair.reply_id for pair in good_pairs])
+    for pair in good_pairs:
+        if pair.reply_id in corrected_ids or pair.reply_id in tutored_ids:
+            stats["duplicates_dropped"] += 1  # staff's correction of that reply wins; one example per reply
+            continue
+        tutored_ids.add(pair.reply_id)
+        add(_chat(replies[pair.reply_id], pair.teacher_text, scrub), "tutor_pairs")
+    high = (RewardScore.objects.filter(score__gte=min_reward).exclude(message_id__in=corrected_ids | tutored_ids)
             .select_related("message").order_by("message_id"))
     for reward in high:
         add(_chat(reward.message, reward.message.text, scrub), "high_reward_replies")
@@ -135,28 +152,31 @@ def dataset_export(*, out_root: Path | None = None, validation_fraction: float =
         labels.append({"text": text, "intent": example.intent, "tone": example.tone, "sentiment": example.sentiment,
                        "source": example.source})
 
+    evidence = tutor_pair_evidence()
     stamp = f"{datetime.now():%Y%m%dT%H%M%S%f}"
     path = root / stamp
     path.mkdir(parents=True, exist_ok=True)
     for name, rows in (("train.jsonl", train), ("validation.jsonl", validation), ("nlu_labels.jsonl", labels)):
         with open(path / name, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     turns = [len(example["messages"]) - 1 for _, example, _ in examples]
     result = {
         "path": str(path),
         "train": len(train),
         "validation": len(validation),
         "from_corrections": stats["corrections"],
+        "from_tutor_pairs": stats["tutor_pairs"],
         "from_high_reward_replies": stats["high_reward_replies"],
         "duplicates_dropped": stats["duplicates_dropped"],
-        "without_context_dropped": stats["corrections_without_context"] + stats["high_reward_replies_without_context"],
+        "without_context_dropped": (stats["corrections_without_context"] + stats["tutor_pairs_without_context"]
+                                    + stats["high_reward_replies_without_context"]),
         "nlu_labels": len(labels),
         "nlu_labels_by_intent": dict(Counter(row["intent"] for row in labels)),
         "duplicate_labels_dropped": stats["duplicate_labels_dropped"],
         "pii_replaced": dict(scrub.replacements),
         "mean_turns": round(sum(turns) / len(turns), 2) if turns else 0,
         "min_reward": min_reward,
+        "tutor_pairs_student_right": {key: evidence[key] for key in ("pairs", "student_right", "student_right_rate")},
     }
     (path / "stats.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (root / "latest").write_text(stamp + "\n", encoding="utf-8")

@@ -20,7 +20,8 @@ def feedback_create(*, message: Message, kind: str, comment: str = "") -> Feedba
     return feedback
 
 
-def survey_create(*, conversation, understood: bool, tone_ok: bool, rating: int, comment: str = "") -> SatisfactionSurvey:
+def survey_create(*, conversation, rating: int, understood: bool | None = None, tone_ok: bool | None = None,
+                  comment: str = "") -> SatisfactionSurvey:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": "The rating is a whole number from 1 to 5."})
     return SatisfactionSurvey.objects.create(

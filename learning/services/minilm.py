@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
+from nlu.finetuned import minilm_root as finetuned_root
 from nlu.labels import INTENTS
 from nlu.retrain import frozen_eval_set, nlu_evaluate, training_examples
 
@@ -27,7 +28,7 @@ from ..models import LabeledExample, ModelVersion
 
 
 def minilm_root() -> Path:
-    return Path(settings.LEARNING_MODEL_DIR) / "minilm"
+    return finetuned_root()  # one definition: nlu.finetuned serves what is written here
 
 
 def minilm_readiness() -> dict:

@@ -67,6 +67,22 @@ def finetune_poll(*, version: ModelVersion) -> str:
     return job.status
 
 
+ROLES = ("teacher", "student")
+
+
+def serving_role(version: ModelVersion) -> str:
+    """The cascade role a fine-tune serves in when current: "teacher" (the default) or "student"."""
+    return (version.metrics or {}).get("serves_as") or "teacher"
+
+
 def finetuned_model_current() -> str | None:
     current = ModelVersion.objects.filter(kind=ModelVersion.Kind.OPENAI, is_current=True).first()
     return (current.metrics or {}).get("fine_tuned_model") if current else None
+
+
+def finetuned_model_for(role: str) -> str | None:
+    """The fine-tuned model the OpenAI provider uses for `role` ("teacher" or "student"), or None: its own model."""
+    current = ModelVersion.objects.filter(kind=ModelVersion.Kind.OPENAI, is_current=True).only("metrics").first()
+    if current is None or serving_role(current) != role:
+        return None
+    return (current.metrics or {}).get("fine_tuned_model") or None

@@ -13,7 +13,7 @@ from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import message_record_outbound
 
-from ..models import BookingReplyLink, SurveyRequest
+from ..models import BookingReplyLink, Feedback, SurveyRequest
 
 SURVEY_AGENT = "survey"
 SURVEY_TEXT = {
@@ -25,7 +25,8 @@ SURVEY_TEXT = {
 
 
 def booking_link_replies(*, booking) -> int:
-    """Link a confirmed booking to the AI replies of its conversation sent before it was confirmed."""
+    """Link a confirmed booking to the AI replies of its conversation sent before it was confirmed, and write the
+    "booked" feedback on the reply that led to it (the one that made the booking, else the last one before it)."""
     if booking.conversation_id is None:
         return 0
     until = booking.confirmed_at or booking.created_at
@@ -33,6 +34,10 @@ def booking_link_replies(*, booking) -> int:
                                      sent_at__lte=until).exclude(agent=SURVEY_AGENT)
     links = [BookingReplyLink(booking=booking, message=reply) for reply in replies]
     BookingReplyLink.objects.bulk_create(links, ignore_conflicts=True)
+    decisive = (replies.filter(metadata__booking_id=booking.pk).order_by("sent_at", "id").first()
+                or replies.order_by("-sent_at", "-id").first())
+    if decisive is not None and not Feedback.objects.filter(message=decisive, kind=Feedback.Kind.BOOKED).exists():
+        Feedback.objects.create(message=decisive, kind=Feedback.Kind.BOOKED, comment=f"booking #{booking.pk}")
     return len(links)
 
 
@@ -46,26 +51,57 @@ def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRe
             request = SurveyRequest.objects.create(conversation=conversation, trigger=trigger,
                                                    token=secrets.token_urlsafe(16))
             message_record_outbound(conversation=conversation, text=SURVEY_TEXT[trigger], author=Message.Author.AI,
-                                    agent=SURVEY_AGENT, metadata={"survey_token": request.token})
+                                    agent=SURVEY_AGENT, metadata={"survey_token": request.token, "survey_step": "rating"})
     except IntegrityError:
         return None
     return request
 
 
-def survey_record_response(*, token: str, rating: int, understood: bool = True, tone_ok: bool = True,
-                           comment: str = ""):
-    """Store the customer's answer to a survey request (the channel handler parses '1'..'5' and calls this)."""
+# After the rating, the survey asks these, one message each, on the same channel; the answer (yes/no) is stored in the
+# field of the same name. `survey_token` and `survey_step` in the question's metadata say what a reply answers.
+SURVEY_QUESTIONS = {
+    "understood": "Did we understand what you needed? Reply yes or no.",
+    "tone_ok": "And was the tone of our replies right for you? Reply yes or no.",
+}
+SURVEY_STEPS = ("rating", *SURVEY_QUESTIONS)
+
+
+def survey_next_step(step: str) -> str | None:
+    """The question asked after the answer to `step`, or None when the survey is complete."""
+    index = SURVEY_STEPS.index(step)
+    return SURVEY_STEPS[index + 1] if index + 1 < len(SURVEY_STEPS) else None
+
+
+def survey_record_response(*, token: str, rating: int, comment: str = ""):
+    """Store the customer's rating (1-5) answering a survey request; the first answer counts."""
     from .feedback import survey_create
 
-    request = SurveyRequest.objects.select_related("conversation").filter(token=token).first()
+    request = SurveyRequest.objects.select_related("conversation").select_for_update().filter(token=token).first()
     if request is None:
         raise ValidationError({"token": "Unknown survey."})
     if request.survey_id:
         return request.survey
-    survey = survey_create(conversation=request.conversation, understood=understood, tone_ok=tone_ok, rating=rating,
-                           comment=comment)
+    survey = survey_create(conversation=request.conversation, rating=rating, comment=comment)
     request.survey = survey
     request.save(update_fields=["survey"])
+    return survey
+
+
+def survey_record_answer(*, token: str, step: str, answer: bool, comment: str = ""):
+    """Store a yes/no answer to one of SURVEY_QUESTIONS (after the rating); an answered question keeps its answer."""
+    if step not in SURVEY_QUESTIONS:
+        raise ValidationError({"step": f"{step!r} is not a survey question."})
+    request = SurveyRequest.objects.select_related("survey").filter(token=token).first()
+    if request is None or request.survey is None:
+        raise ValidationError({"token": "No rated survey for this token."})
+    survey = request.survey
+    if getattr(survey, step) is None:
+        setattr(survey, step, bool(answer))
+        fields = [step]
+        if comment:
+            survey.comment = f"{survey.comment}\n{comment}".strip()
+            fields.append("comment")
+        survey.save(update_fields=fields)
     return survey
 
 

@@ -20,7 +20,8 @@ from conversations.models import Escalation, Message
 from knowledge.services import document_save
 from nlu.labels import LABELS
 
-from ..models import Correction, Feedback, LabeledExample, ReviewItem
+from ..models import Correction, Exemplar, Feedback, LabeledExample, ReviewItem
+from .exemplars import exemplar_from_correction, exemplar_from_labels, exemplar_from_reply
 
 REASON_WEIGHTS = {
     ReviewItem.Reason.ESCALATED: 40,
@@ -178,7 +179,12 @@ def _item_for(message: Message) -> ReviewItem:
     return item
 
 
-def review_approve(*, item: ReviewItem, user) -> ReviewItem:
+@transaction.atomic
+def review_approve(*, item: ReviewItem, user, model_answer: bool = False) -> ReviewItem:
+    """The reply was fine. `model_answer`: staff hold it up as the answer to give; it becomes an exemplar that the
+    engine reuses for the same question in other words (see learning.services.exemplars)."""
+    if model_answer:
+        exemplar_from_reply(reply=item.message, reply_text=item.message.text, kind=Exemplar.Kind.APPROVED, user=user)
     return _mark(item, ReviewItem.Status.APPROVED, user)
 
 
@@ -205,6 +211,7 @@ def correction_create(*, message: Message, corrected_text: str, user) -> Correct
     correction = Correction.objects.create(message=message, original_text=message.text,
                                            corrected_text=corrected_text, corrected_by=user)
     _mark(_item_for(message), ReviewItem.Status.CORRECTED, user)
+    exemplar_from_correction(correction=correction, user=user)   # the next customer gets it, no retraining
     return correction
 
 
@@ -242,6 +249,7 @@ def labels_fix(*, message: Message, intent: str, tone: str, sentiment: str, enti
         message=message, source=LabeledExample.Source.STAFF,
         defaults={"text": message.text, **labels, "verified": True, "confidence": None, "created_by": user},
     )
+    exemplar_from_labels(example=example, user=user)   # near-duplicates read these labels until the next retrain
     if review_item is not None:
         _mark(review_item, ReviewItem.Status.LABELS_FIXED, user)
     return example
@@ -249,12 +257,13 @@ def labels_fix(*, message: Message, intent: str, tone: str, sentiment: str, enti
 
 @transaction.atomic
 def knowledge_gap_mark(*, item: ReviewItem, user, title: str = "", body: str = ""):
-    """The reply shows the knowledge base lacks something: draft an inactive knowledge document for review."""
+    """The reply shows the knowledge base lacks something: draft an inactive knowledge document for review (its
+    source names the review item). The draft quotes a customer's message, so knowledge.hygiene checks it like any
+    document: instruction-like text in it holds the document until staff approve it."""
     question = answered_message(item.message)
     question_text = question.text if question else ""
     title = (title or "").strip() or f"Draft: {question_text[:80] or 'knowledge gap'}"
     body = (body or "").strip() or (
-        f"<!-- Drafted from review item #{item.pk} by {user}. Write the answer, then activate the document. -->\n\n"
         f"## Question\n\n{question_text}\n\n## What the assistant replied\n\n{item.message.text}\n\n"
         "## Answer\n\n(Staff: write the answer here, then tick Active to publish.)\n"
     )

@@ -74,3 +74,34 @@ def tutor_pairs_with_outcomes(queryset=None):
                                                    message__author=Message.Author.AI)
                         .order_by("message__sent_at").values("score")[:1]),
     )
+
+
+# How alike the student's answer must be to the teacher's (token F1, see scoring.token_f1) to count as "the student
+# was right": evidence for raising the student's traffic share, and the student's estimated outcome in the cascade
+# calibration.
+STUDENT_AGREEMENT = 0.6
+
+
+def tutor_pair_evidence(*, since=None, agreement: float = STUDENT_AGREEMENT) -> dict:
+    """What the tutor pairs say about the student: how many pairs, how often the teacher's sent answer did well
+    (reward >= LEARNING_HIGH_REWARD: exported as student training examples), and how often the student would have
+    been right (its answer agrees with the teacher's and the answer sent did not do badly), overall and per agent."""
+    from django.conf import settings
+
+    from .scoring import token_f1
+
+    queryset = TutorPair.objects.all() if since is None else TutorPair.objects.filter(created_at__gte=since)
+    totals, per_agent = {"pairs": 0, "teacher_good": 0, "student_right": 0}, {}
+    for pair in tutor_pairs_with_outcomes(queryset).iterator():
+        right = (token_f1(pair.student_text, pair.teacher_text) >= agreement
+                 and (pair.reward is None or pair.reward >= 0))
+        good = pair.sent == TutorPair.Sent.TEACHER and pair.reward is not None and \
+            pair.reward >= settings.LEARNING_HIGH_REWARD
+        for bucket in (totals, per_agent.setdefault(pair.agent or "", {"pairs": 0, "teacher_good": 0,
+                                                                         "student_right": 0})):
+            bucket["pairs"] += 1
+            bucket["teacher_good"] += good
+            bucket["student_right"] += right
+    for bucket in (totals, *per_agent.values()):
+        bucket["student_right_rate"] = round(bucket["student_right"] / bucket["pairs"], 4) if bucket["pairs"] else None
+    return {**totals, "per_agent": per_agent, "agreement": agreement}

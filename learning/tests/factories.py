@@ -64,3 +64,11 @@ def one_of_each_learning_model(message=None):
                                            variants=[{"key": "control", "weight": 50}, {"key": "b", "weight": 50}])
     ExperimentAssignment.objects.create(experiment=experiment, customer=reply.conversation.customer, variant="b")
     UpsellOffer.objects.create(conversation=reply.conversation, addon="gyoza")
+    from learning.models import Exemplar, ExemplarCalibration, ExemplarUse
+
+    exemplar = Exemplar.objects.create(kind="correction", customer_text=inbound.text, reply_text="We have tofu.",
+                                       template="We have tofu.", agent="sales", reply_message=reply,
+                                       inbound_message=inbound, embedding=[0.0] * 383 + [1.0])
+    ExemplarUse.objects.create(exemplar=exemplar, reply=reply, how="reply", similarity=0.9)
+    ExemplarCalibration.objects.create(embedder="all-MiniLM-L6-v2", threshold=0.826, target_false_match_rate=0.03,
+                                       configured_threshold=0.826, heldout={"configured": {"false_match_rate": 0.0}})

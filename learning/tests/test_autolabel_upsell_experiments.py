@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -49,7 +50,7 @@ def test_teacher_batch_file_round_trip(tmp_path):
         {"custom_id": f"message-{bad.pk}", "response": {"status_code": 200, "body": {"choices": [{
             "message": {"content": json.dumps({"intent": "made_up", "tone": "casual", "sentiment": "neutral"})}}]}}},
     ]))
-    assert teacher_batch_import(output) == {"created": 1, "skipped": 1}
+    assert teacher_batch_import(output) == {"created": 1, "skipped": 1, "prompt_tokens": 0, "completion_tokens": 0}
     label = LabeledExample.objects.get(message=q)
     assert (label.source, label.intent, label.verified) == ("teacher", "pricing_question", False)
     assert label.confidence == pytest.approx(0.8187, abs=1e-3)
@@ -193,3 +194,24 @@ def test_a_stored_assignment_wins_over_a_changed_weighting():
 
     assert experiment_variant(experiment_key="weights", customer=customer) == "a"
     assert experiment_variant(experiment_key="weights", customer=CustomerFactory()) == "b"
+
+
+def test_teacher_batch_import_records_the_batch_as_one_paid_call(tmp_path):
+    """Two answered lines: 1,000,000 + 500,000 prompt tokens and 200,000 + 100,000 completion tokens of gpt-4o-mini
+    ($0.15 / $0.60 per 1M) = $0.225 + $0.18 = $0.405 at list price; the Batch API bills half: $0.2025."""
+    from agents.models import ModelCall
+
+    q, _ = ai_exchange(question="how much for 20?")
+    r, _ = ai_exchange(question="is sunday free?")
+    labels = json.dumps({"intent": "pricing_question", "tone": "casual", "sentiment": "neutral"})
+    output = tmp_path / "out.jsonl"
+    output.write_text("\n".join(json.dumps({"custom_id": f"message-{m.pk}", "response": {"status_code": 200, "body": {
+        "choices": [{"message": {"content": labels}}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion}}}})
+        for m, prompt, completion in [(q, 1_000_000, 200_000), (r, 500_000, 100_000)]))
+
+    assert teacher_batch_import(output)["created"] == 2
+
+    call = ModelCall.objects.get()
+    assert (call.provider, call.model, call.route) == ("openai-batch", "gpt-4o-mini", "labeling")
+    assert (call.prompt_tokens, call.completion_tokens, call.cost_usd) == (1_500_000, 300_000, Decimal("0.202500"))

@@ -42,8 +42,19 @@ def test_real_training_steps_lower_the_loss_and_the_adapter_reloads(tiny_base, t
     assert mean_loss(reloaded, tokenizer, ROWS[:5]) < mean_loss(base, tokenizer, ROWS[:5])
 
 
+@pytest.fixture
+def fake_ollama(settings):
+    """The promoted adapter is registered in Ollama (base + ADAPTER): a fake Ollama server that checks the request."""
+    from agents.tests.fakes.ollama_api import FakeOllama
+
+    with FakeOllama() as server:
+        settings.AI_PROVIDERS = {**settings.AI_PROVIDERS, "ollama": {
+            **settings.AI_PROVIDERS["ollama"], "OPTIONS": {"host": server.url, "model": "llama3:8b", "timeout": 2}}}
+        yield server
+
+
 @pytest.mark.django_db
-def test_train_and_promote_records_a_model_version(tiny_base, tmp_path):
+def test_train_and_promote_records_a_model_version(tiny_base, tmp_path, fake_ollama):
     dataset = tmp_path / "dataset"
     dataset.mkdir()
     (dataset / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[:25]))
@@ -51,7 +62,22 @@ def test_train_and_promote_records_a_model_version(tiny_base, tmp_path):
     version = lora_train_and_promote(base_model=tiny_base, dataset=dataset, steps=30)
     assert version.status == "promoted" and version.is_current  # beats the bare base model on validation loss
     assert version.metrics["validation_loss"] < version.metrics["baseline_validation_loss"]
+    assert version.metrics["ollama_model"] in fake_ollama.models   # and it serves: registered in Ollama
     # a 1-step retrain does not beat the adapter in use: rejected, nothing kept
     worse = lora_train_and_promote(base_model=tiny_base, dataset=dataset, steps=1)
     assert worse.status == "rejected" and worse.path == ""
     assert ModelVersion.objects.get(kind="lora", is_current=True) == version
+
+
+@pytest.mark.django_db
+def test_a_better_adapter_ollama_cannot_take_is_kept_as_a_candidate(tiny_base, tmp_path, fake_ollama):
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    (dataset / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[:25]))
+    (dataset / "validation.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[25:]))
+    fake_ollama.models.clear()   # the base model is not pulled on the Ollama server
+
+    version = lora_train_and_promote(base_model=tiny_base, dataset=dataset, steps=30)
+
+    assert version.status == "candidate" and not version.is_current and "not served" in version.notes
+    assert (tmp_path / "dataset").exists() and version.path   # the adapter is kept for a later "Make current"

@@ -40,6 +40,14 @@ class FakeOpenAI(BaseHTTPRequestHandler):
             request = json.loads(body)
             self.state["job_request"] = request
             self._json(self._job("validating_files"))
+        elif self.path == "/v1/chat/completions":  # scoring before "Make current": the fine-tune answers as trained
+            request = json.loads(body)
+            self.state.setdefault("scored", []).append(request["model"])
+            text = "hello" if request["model"].startswith("ft:") else "good day to you"
+            self._json({"id": "c", "object": "chat.completion", "created": 1, "model": request["model"],
+                        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                                     "message": {"role": "assistant", "content": text, "refusal": None}}],
+                        "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}})
         else:
             self._json({"error": {"message": "not found"}}, 404)
 
@@ -101,6 +109,8 @@ def test_upload_create_poll_record_and_select(fake_openai, tmp_path, monkeypatch
 
     staff_client.post(reverse("admin:learning_modelversion_activate", args=[version.pk]))
     assert openai_finetuned_model() == "ft:gpt-4o-mini:org:myhibachi:abc123"
+    # scored first on the export's validation file, against the model in use (gpt-4o-mini)
+    assert fake_openai["scored"] == ["ft:gpt-4o-mini:org:myhibachi:abc123", "gpt-4o-mini"]
 
 
 def test_the_finetuned_model_is_a_selectable_provider_alias():

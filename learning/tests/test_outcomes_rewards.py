@@ -80,3 +80,21 @@ def test_tutor_pairs_carry_the_later_outcome():
     pair = TutorPairFactory(inbound_message=question, sent="teacher")
     annotated = tutor_pairs_with_outcomes().get(pk=pair.pk)
     assert annotated.reply_id == reply.pk and annotated.reward == -1.0 and annotated.sent == "teacher"
+
+
+def test_the_reply_that_made_a_booking_gets_the_booked_feedback_once():
+    _, earlier = ai_exchange(reply="How many guests?")
+    conversation = earlier.conversation
+    booking = BookingFactory(customer=conversation.customer, conversation=conversation,
+                             confirmed_at=timezone.now() + timezone.timedelta(minutes=5))
+    _, booked = ai_exchange(conversation=conversation, question="yes", reply=f"Booked! Booking #{booking.pk}.",
+                            sent_at=timezone.now() + timezone.timedelta(minutes=1), metadata={"booking_id": booking.pk})
+    _, later = ai_exchange(conversation=conversation, question="thanks", reply="You're welcome!",
+                           sent_at=timezone.now() + timezone.timedelta(minutes=2))
+
+    outcomes_record()
+    outcomes_record()
+
+    feedback = Feedback.objects.get(kind=Feedback.Kind.BOOKED)
+    assert feedback.message == booked and feedback.comment == f"booking #{booking.pk}"
+    assert set(booking.reply_links.values_list("message", flat=True)) == {earlier.pk, booked.pk, later.pk}

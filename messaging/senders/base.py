@@ -34,6 +34,11 @@ class Sender:
     def send(self, message) -> SendResult:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def send_code(self, *, recipient: str, text: str) -> SendResult:
+        """Send a one-time code to an address or number that may not be any conversation's (a contact typed in a
+        chat). Only the email and SMS senders can; the code is never stored in a message."""
+        raise DeliveryError(f"{type(self).__name__} cannot send one-time codes.", permanent=True)
+
     def option(self, name: str, *, required: bool = True, default=None):
         value = self.options.get(name, default)
         if required and value in (None, ""):

@@ -14,7 +14,12 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from conversations.models import ChannelIdentity
+from conversations.services import message_purpose
+from conversations.services.consent import NON_TRANSACTIONAL
+
 from ..models import WebhookEvent
+from ..unsubscribe import unsubscribe_url
 from .base import DeliveryError, SendResult, Sender
 from .context import inbound_event_for
 
@@ -29,6 +34,15 @@ def _field(payload: dict, *names: str) -> str:
 
 class EmailSender(Sender):
     """OPTIONS: from_email (default DEFAULT_FROM_EMAIL), reply_to, domain (of Message-ID), default_subject."""
+
+    def send_code(self, *, recipient: str, text: str) -> SendResult:
+        from_email = self.options.get("from_email") or settings.DEFAULT_FROM_EMAIL
+        email = EmailMessage(subject="Your MyHibachi code", body=text, from_email=from_email, to=[recipient])
+        try:
+            email.send(fail_silently=False)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"Email send failed: {type(exc).__name__}: {exc}") from exc
+        return SendResult(recipient=recipient)
 
     def send(self, message) -> SendResult:
         event = inbound_event_for(message, WebhookEvent.Provider.MAILGUN)
@@ -50,7 +64,15 @@ class EmailSender(Sender):
             references = " ".join(filter(None, [_field(payload, "References", "references"), parent]))
             headers.update({"In-Reply-To": parent, "References": references})
         reply_to = [self.options["reply_to"]] if self.options.get("reply_to") else None
-        email = EmailMessage(subject=subject, body=message.text, from_email=from_email, to=[recipient],
+        body = message.text
+        if message_purpose(message) in NON_TRANSACTIONAL:
+            identity = ChannelIdentity.objects.filter(customer_id=message.customer_id, channel=message.channel,
+                                                      external_id=recipient.lower()).first()
+            if identity is not None:  # RFC 8058 one-click unsubscribe, and the link in the text
+                link = unsubscribe_url(identity)
+                headers.update({"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                body = f"{body}\n\n--\nNo more surveys or follow-ups from us: {link}"
+        email = EmailMessage(subject=subject, body=body, from_email=from_email, to=[recipient],
                              reply_to=reply_to, headers=headers)
         try:
             email.send(fail_silently=False)

@@ -100,9 +100,14 @@ class RingCentralSmsSender(Sender):
     def text_for(self, message) -> str:
         return message.text
 
+    def send_code(self, *, recipient: str, text: str) -> SendResult:
+        return self._send_sms(to_number=recipient, from_number=self.option("from_number"), text=text)
+
     def send(self, message) -> SendResult:
         to_number, from_number = self.addresses(message)
-        text = self.text_for(message)
+        return self._send_sms(to_number=to_number, from_number=from_number, text=self.text_for(message))
+
+    def _send_sms(self, *, to_number: str, from_number: str, text: str) -> SendResult:
         if len(text) > SMS_MAX_CHARS:
             text = text[: SMS_MAX_CHARS - 1] + "…"
         payload = {"from": {"phoneNumber": from_number}, "to": [{"phoneNumber": to_number}], "text": text}

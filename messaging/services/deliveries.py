@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from conversations.models import Message
+from conversations.services import message_blocked_by_consent
 from hibachi.retry import backoff_seconds
 
 from ..locks import Busy, advisory_lock
@@ -84,7 +85,15 @@ def delivery_attempt(*, delivery_id: int, final: bool | None = None) -> Outbound
         if not acquired:
             raise Busy(f"delivery {delivery_id} is being sent by another worker")
         delivery = OutboundDelivery.objects.select_related("message__conversation__customer").get(pk=delivery_id)
-        if delivery.status == OutboundDelivery.Status.SENT:
+        if delivery.status in (OutboundDelivery.Status.SENT, OutboundDelivery.Status.SUPPRESSED):
+            return delivery
+        opted_out = message_blocked_by_consent(delivery.message)
+        if opted_out is not None:  # a survey or follow-up to a contact who said STOP: never sent
+            delivery.status = OutboundDelivery.Status.SUPPRESSED
+            delivery.last_error = (f"Not sent: {opted_out} opted out ({opted_out.consent_source}) on "
+                                   f"{opted_out.opted_out_at:%Y-%m-%d %H:%M}.")
+            delivery.save(update_fields=["status", "last_error"])
+            logger.info("delivery %s suppressed: %s", delivery.pk, delivery.last_error)
             return delivery
         delivery.attempts += 1
         delivery.last_attempt_at = timezone.now()

@@ -31,6 +31,7 @@ from conversations.models import Conversation, Message
 from conversations.services import conversation_escalate
 
 from ..locks import Busy, advisory_lock
+from .consent import consent_keyword_answer
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundRes
         reply = message.replies.order_by("id").first()
         if reply is not None:
             return _answered(message, reply)
+        handled = consent_keyword_answer(message)  # STOP / START / HELP: a fixed answer, no model call
+        if handled is not None:
+            return handled
         try:
             return conversation_answer(message=message)
         except Exception as exc:

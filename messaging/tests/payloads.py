@@ -83,8 +83,11 @@ def rc_voice(*, transcript: str, from_number: str = "+14155550123", session: str
 
 def mailgun_form(*, text: str, sender: str = "Ann Lee <ann@example.com>", subject: str = "Hibachi party",
                  message_id: str | None = None, references: str = "", key: str = MAILGUN_SIGNING_KEY,
-                 timestamp: int | None = None, token: str | None = None) -> dict:
-    """Mailgun's parsed inbound email as a route's forward() posts it (form fields), signed."""
+                 timestamp: int | None = None, token: str | None = None, mailgun_headers: list | None = None,
+                 extra_headers: list | None = None, envelope_sender: str | None = None) -> dict:
+    """Mailgun's parsed inbound email as a route's forward() posts it (form fields), signed. `mailgun_headers`
+    ([name, value] pairs such as ["X-Mailgun-Spf", "Pass"]) are put first, where Mailgun adds its own;
+    `extra_headers` after the email's own headers, where a sender's would be."""
     message_id = message_id or f"<CAF{uuid.uuid4().hex[:16]}@mail.gmail.com>"
     timestamp = timestamp or int(time.time())
     token = token or uuid.uuid4().hex + uuid.uuid4().hex[:18]
@@ -93,9 +96,10 @@ def mailgun_form(*, text: str, sender: str = "Ann Lee <ann@example.com>", subjec
                ["Subject", subject], ["Message-Id", message_id], ["Mime-Version", "1.0"]]
     if references:
         headers += [["In-Reply-To", references.split()[-1]], ["References", references]]
+    headers = list(mailgun_headers or []) + headers + list(extra_headers or [])
     form = {
         "recipient": "hello@myhibachi.example",
-        "sender": address,
+        "sender": envelope_sender or address,
         "from": sender,
         "subject": subject,
         "body-plain": f"{text}\r\n\r\n-- \r\nAnn\r\n",

@@ -23,7 +23,7 @@ def test_the_schema_documents_every_channel_endpoint_with_its_payload(client):
     sms = paths["/api/v1/channels/ringcentral/sms/"]["post"]
     assert sms["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("RingCentralSmsEvent")
     assert {p["name"] for p in sms["parameters"]} == {"Verification-Token", "Validation-Token"}
-    assert set(sms["responses"]) == {"200", "400", "401", "403", "413", "429"}
+    assert set(sms["responses"]) == {"200", "400", "401", "403", "405", "406", "413", "415", "429"}
     components = schema["components"]["schemas"]
     assert "from" in components["RingCentralSmsBody"]["properties"]
     assert {"body-plain", "stripped-text", "Message-Id", "signature"} <= set(components["MailgunInbound"]["properties"])

@@ -2,6 +2,7 @@
 customer and the same memory."""
 
 import json
+import re
 from unittest import mock
 from urllib.parse import urlencode
 
@@ -18,6 +19,10 @@ from . import payloads
 from .test_consumer import communicator, next_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def code_in(text):
+    return re.search(r"\b(\d{6})\b", text).group(1)
 
 
 class RecordingProvider:
@@ -45,10 +50,14 @@ def test_web_chat_then_sms_then_email_is_one_customer_with_one_memory(client, se
         await ws.connect()
         await ws.receive_json_from()
         replies = []
-        for i, text in enumerate([
+        texts = [
             "Hi, I'd like a hibachi party for 15 adults on December 12 at 18:00 in 95014",
             "My name is Ann Lee, my email is ann.lee@example.com and my phone is (415) 555-0123",
-        ]):
+            # Contacts typed in chat are attached once proven: the codes sent to the email and to the phone.
+            lambda: code_in(mail.outbox[0].body), lambda: code_in(fake_ringcentral.sent[0]["text"]),
+        ]
+        for i, text in enumerate(texts):
+            text = text() if callable(text) else text
             await ws.send_json_to({"type": "message", "text": text, "client_id": f"w{i}"})
             replies.append((await next_of(ws, "message", timeout=60))["message"])
         await ws.disconnect()
@@ -75,7 +84,7 @@ def test_web_chat_then_sms_then_email_is_one_customer_with_one_memory(client, se
         "email", "sms", "web"]
     by_channel = {c: list(Message.objects.filter(customer=customer, channel=c, direction="inbound"))
                   for c in ("web", "sms", "email")}
-    assert [len(v) for v in by_channel.values()] == [2, 1, 1]
+    assert [len(v) for v in by_channel.values()] == [4, 1, 1]
 
     # One memory: the SMS answer was written knowing the web chat, the email answer knowing both.
     web_texts = [m.text for m in by_channel["web"]]
@@ -85,7 +94,8 @@ def test_web_chat_then_sms_then_email_is_one_customer_with_one_memory(client, se
     assert {m["channel"] for m in get_memory().recent(customer, limit=20)} == {"web", "sms", "email"}
 
     # ...and each answer went out on the channel the customer used.
-    assert [r["author"] for r in web_replies] == ["ai", "ai"]
-    assert fake_ringcentral.sent[0]["to"] == ["+14155550123"]
-    assert [m.to for m in mail.outbox] == [["Ann.Lee@example.com"]]  # answered at the address it came from
-    assert OutboundDelivery.objects.filter(message__customer=customer, status="sent").count() == 4
+    assert [r["author"] for r in web_replies] == ["ai", "ai", "ai", "ai"]
+    assert [sms["to"] for sms in fake_ringcentral.sent] == [["+14155550123"], ["+14155550123"]]  # the code, the reply
+    # the code, then the answer at the address the email came from
+    assert [m.to for m in mail.outbox] == [["ann.lee@example.com"], ["Ann.Lee@example.com"]]
+    assert OutboundDelivery.objects.filter(message__customer=customer, status="sent").count() == 6

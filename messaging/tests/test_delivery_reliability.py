@@ -132,7 +132,11 @@ def test_the_api_lists_failed_deliveries_and_retries_them_with_a_token(
     settings.MESSAGING_DELIVERY_MAX_ATTEMPTS = 1
     fake_ringcentral.fail_next(1, 500, {"errorCode": "InternalError", "message": "provider down"})
     delivery = OutboundDelivery.objects.get(message=staff_sms())
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=staff_user).key}"}
+    from messaging.models import ApiTokenScope
+
+    token = Token.objects.create(user=staff_user)
+    ApiTokenScope.objects.create(token=token, staff=True)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
 
     anonymous = client.get("/api/v1/channels/deliveries/?status=failed")
     listed = client.get("/api/v1/channels/deliveries/?status=failed", **auth)

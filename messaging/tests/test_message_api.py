@@ -1,5 +1,6 @@
 """POST /api/v1/messages/ (messaging.apis): one message in, the assistant's reply out, on the default local provider."""
 
+import io
 from unittest import mock
 
 import pytest
@@ -10,18 +11,26 @@ from agents.tests.engine.conftest import seed_prices_and_chefs
 from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import message_receive
+from messaging.models import ApiTokenScope
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/messages/"
 
 
+def token_client(user, *, channels=(), staff=False) -> APIClient:
+    token = Token.objects.create(user=user)
+    if channels or staff:
+        ApiTokenScope.objects.create(token=token, channels=list(channels), staff=staff)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
 @pytest.fixture
 def api(business_seed, django_user_model):
     user = django_user_model.objects.create_user(username="integration", password="x")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    return token_client(user, channels=["sms", "email"])
 
 
 @pytest.fixture
@@ -147,3 +156,93 @@ def test_a_send_time_out_of_range_is_a_400_naming_sent_at_and_stores_nothing(api
     assert response.status_code == 400, response.content
     assert "sent_at" in response.json()
     assert not Message.objects.exists() and not Conversation.objects.exists()
+
+
+# --- token scopes (issue 14, point 3) ---------------------------------------------------------------------------------
+
+
+def test_a_token_issued_for_sms_cannot_post_as_web(business_seed, django_user_model):
+    sms_only = token_client(django_user_model.objects.create_user(username="sms-gateway"), channels=["sms"])
+
+    response = post(sms_only, "cancel my booking", channel="web", sender={"external_id": "visitor-of-someone-else"})
+
+    assert response.status_code == 403
+    assert "sms" in response.json()["detail"]
+    assert not Message.objects.exists()
+
+
+def test_a_token_without_a_scope_cannot_post_messages(business_seed, django_user_model):
+    unscoped = token_client(django_user_model.objects.create_user(username="old-integration"))
+
+    response = post(unscoped, "How much for 20 adults?")
+
+    assert response.status_code == 403
+    assert "create_api_token" in response.json()["detail"]
+    assert not Message.objects.exists()
+
+
+def test_a_duplicate_external_id_from_another_sender_is_a_409_and_reveals_nothing(api):
+    first = post(api, "Quote for 20 adults and 5 kids aged 8 on Dec 12 at 6pm in 94538", external_id="SM-42",
+                 sender={"external_id": "+14155550111", "phone": "+14155550111"})
+    assert first.status_code == 201
+
+    other = post(api, "hello", external_id="SM-42", sender={"external_id": "+14155550999", "phone": "+14155550999"})
+
+    assert other.status_code == 409
+    body = other.json()
+    assert set(body) == {"external_id"} and "another sender" in body["external_id"][0]
+    assert "1,250" not in other.content.decode() and "conversation" not in body
+    assert Message.objects.filter(direction="inbound").count() == 1
+
+
+def test_the_same_sender_repeating_its_external_id_still_gets_its_answer(api):
+    first = post(api, "How much for 20 adults?", external_id="SM-43")
+    again = post(api, "How much for 20 adults?", external_id="SM-43")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reply"]["text"] == first.json()["reply"]["text"]
+
+
+@pytest.mark.parametrize("url, method", [("/api/v1/channels/deliveries/", "get"),
+                                         ("/api/v1/channels/deliveries/1/retry/", "post")])
+def test_staff_endpoints_refuse_a_non_staff_token_and_an_integration_token_of_a_staff_user(
+    business_seed, django_user_model, url, method
+):
+    integration = token_client(django_user_model.objects.create_user(username="integration"), channels=["sms"],
+                               staff=True)
+    staff_channel_token = token_client(django_user_model.objects.create_user(username="ops", is_staff=True),
+                                       channels=["sms"])
+    staff_token = token_client(django_user_model.objects.create_user(username="boss", is_staff=True), staff=True)
+
+    assert getattr(integration, method)(url).status_code == 403
+    assert getattr(staff_channel_token, method)(url).status_code == 403
+    assert getattr(staff_token, method)(url).status_code in (200, 404)
+
+
+def test_create_api_token_sets_the_scope_it_names(django_user_model):
+    from django.core.management import CommandError, call_command
+
+    django_user_model.objects.create_user(username="web-widget")
+    out = io.StringIO()
+    call_command("create_api_token", "web-widget", "--channel", "web", "--channel", "web", stdout=out)
+
+    token = Token.objects.get(key=out.getvalue().strip())
+    assert (token.scope.channels, token.scope.staff) == (["web"], False)
+    with pytest.raises(CommandError, match="--channel"):
+        call_command("create_api_token", "web-widget")
+    with pytest.raises(CommandError, match="not staff"):
+        call_command("create_api_token", "web-widget", "--staff")
+
+
+def test_token_scopes_are_listed_and_edited_in_the_admin(admin_client, django_user_model):
+    token = Token.objects.create(user=django_user_model.objects.create_user(username="sms-gateway"))
+    scope = ApiTokenScope.objects.create(token=token, channels=["sms"])
+
+    listed = admin_client.get("/admin/messaging/apitokenscope/")
+    changed = admin_client.post(f"/admin/messaging/apitokenscope/{scope.pk}/change/",
+                                {"channels": "sms,voice", "staff": ""})
+
+    assert listed.status_code == 200 and b"sms-gateway" in listed.content
+    assert changed.status_code == 302, changed.content[:2000]
+    scope.refresh_from_db()
+    assert scope.channels == ["sms", "voice"]

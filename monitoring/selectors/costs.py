@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agents.models import ModelCall
 from bookings.models import Booking
+from monitoring.models import OtherCost
 
 from ._stats import day_range, linear_fit, local_day_start, month_start, next_month, ratio
 
@@ -174,3 +175,16 @@ def cost_top_customers(*, start: datetime, end: datetime, limit: int = 10, ident
         }
         for r in rows
     ]
+
+
+def other_costs(*, month: date) -> list[dict]:
+    """The month's costs that are not model calls (SMS/voice, hosting, GPU...), as managers entered them."""
+    return [
+        {"category": row.get_category_display(), "amount": float(row.amount_usd), "note": row.note}
+        for row in OtherCost.objects.filter(month=month_start(month)).order_by("category")
+    ]
+
+
+def other_costs_total(*, month: date) -> float:
+    total = OtherCost.objects.filter(month=month_start(month)).aggregate(s=Sum("amount_usd"))["s"]
+    return float(total or 0)

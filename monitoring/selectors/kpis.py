@@ -1,4 +1,16 @@
-"""Weekly KPIs: what managers track week over week, computed from recorded conversations, bookings and calls."""
+"""Weekly KPIs: what managers track week over week, computed from recorded conversations, bookings and calls.
+
+The business plan's definitions (ml-scalability-preparation.md, "KPIs to Track (Weekly)"):
+- conversions: conversations started in the week with a confirmed/completed booking / conversations started;
+- upsell acceptance: upsell offers made in the week (learning.UpsellOffer) that the booking took / offers made;
+- response time p95: the 95th percentile (linear interpolation) of the AI processing time of the week's AI replies
+  (`Message.latency_ms`, message in to reply stored; also in the reply's metadata as `response_time_ms`);
+- labeled data percentage: labeled tone examples (staff-written or verified) / customer messages, both up to the
+  week's end;
+- student coverage: model-written replies (a provider wrote them, not the survey's thank-you) answered by the
+  student / those answered by the student or the teacher;
+- conversations per day: conversations started in the week / 7 (the gpu_needed alert).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +22,11 @@ from django.utils import timezone
 from agents.models import ModelCall
 from bookings.models import Booking
 from conversations.models import Conversation, Escalation, Message
-from learning.models import SatisfactionSurvey
+from learning.models import SatisfactionSurvey, UpsellOffer
 
 from . import labels
 from ._stats import PercentileCont, ratio
+from .readiness import ml_readiness, ml_ready_summary
 
 WON = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
@@ -21,7 +34,7 @@ KPI_LABELS = {
     "conversations": "Conversations",
     "containment_rate": "Containment (no human)",
     "booking_conversion": "Booking conversion",
-    "upsell_acceptance": "Upsell acceptance",
+    "upsell_acceptance": "Upsell acceptance (accepted / offered)",
     "avg_booking_value": "Average booking value ($)",
     "response_p95_ms": "Response time p95 (ms)",
     "csat": "CSAT (1-5)",
@@ -29,7 +42,11 @@ KPI_LABELS = {
     "tone_accuracy": "Tone accuracy",
     "student_coverage": "Student coverage",
     "cost_per_conversation": "Cost per conversation ($)",
+    "total_conversations": "Total conversations",
+    "labeled_data_percentage": "Labeled data (tone labels / customer messages)",
+    "conversations_per_day": "Conversations per day",
 }
+SURVEY_AGENT = "survey"  # learning's survey thank-you: recorded as an AI reply, written by no model
 
 
 def weekly_kpis(*, start: datetime, end: datetime) -> dict:
@@ -40,17 +57,24 @@ def weekly_kpis(*, start: datetime, end: datetime) -> dict:
         total=Count("id"), contained=Count("id", filter=~Q(escalated)), booked=Count("id", filter=Q(booked))
     )
     bookings = Booking.objects.filter(created_at__gte=start, created_at__lt=end, status__in=WON).aggregate(
-        count=Count("id"),
-        upsold=Count("id", filter=~Q(upgrades={}) | ~Q(addons={})),
-        value=Avg("total"),
+        count=Count("id"), value=Avg("total")
+    )
+    offers = UpsellOffer.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
+        offered=Count("id"), accepted=Count("id", filter=Q(accepted=True))
+    )
+    model_written = Q(route__in=[Message.Route.STUDENT, Message.Route.TEACHER]) & ~Q(provider="") & ~Q(
+        agent=SURVEY_AGENT
     )
     replies = Message.objects.filter(
         author=Message.Author.AI, direction=Message.Direction.OUTBOUND, sent_at__gte=start, sent_at__lt=end
     ).aggregate(
         p95=PercentileCont("latency_ms", 0.95, filter=Q(latency_ms__isnull=False)),
-        student=Count("id", filter=Q(route=Message.Route.STUDENT)),
-        modelled=Count("id", filter=Q(route__in=[Message.Route.STUDENT, Message.Route.TEACHER])),
+        student=Count("id", filter=model_written & Q(route=Message.Route.STUDENT)),
+        modelled=Count("id", filter=model_written),
     )
+    customer_messages = Message.objects.filter(
+        direction=Message.Direction.INBOUND, author=Message.Author.CUSTOMER, sent_at__lt=end
+    ).count()
     csat = SatisfactionSurvey.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
         avg=Avg("rating"), n=Count("id")
     )
@@ -63,7 +87,9 @@ def weekly_kpis(*, start: datetime, end: datetime) -> dict:
         "conversations": conv["total"],
         "containment_rate": ratio(conv["contained"], conv["total"]),
         "booking_conversion": ratio(conv["booked"], conv["total"]),
-        "upsell_acceptance": ratio(bookings["upsold"], bookings["count"]),
+        "upsell_acceptance": ratio(offers["accepted"], offers["offered"]),
+        "upsells_offered": offers["offered"],
+        "upsells_accepted": offers["accepted"],
         "avg_booking_value": float(bookings["value"]) if bookings["value"] is not None else None,
         "response_p95_ms": replies["p95"],
         "csat": float(csat["avg"]) if csat["avg"] is not None else None,
@@ -75,6 +101,29 @@ def weekly_kpis(*, start: datetime, end: datetime) -> dict:
         "student_coverage": ratio(replies["student"], replies["modelled"]),
         "cost": float(cost),
         "cost_per_conversation": ratio(cost, conv["total"]),
+        "total_conversations": Conversation.objects.filter(started_at__lt=end).count(),
+        "labeled_data_percentage": ratio(labels.labeled_count(field="tone", end=end), customer_messages),
+        "conversations_per_day": conv["total"] / ((end - start).total_seconds() / 86400),
+    }
+
+
+def plan_weekly_kpis(*, thresholds, now: datetime | None = None) -> dict:
+    """The plan's `track_weekly_metrics()` dict, with its names, for the week ending `now`."""
+    now = now or timezone.now()
+    week = weekly_kpis(start=now - timedelta(days=7), end=now)
+    ready = ml_ready_summary(ml_readiness(thresholds=thresholds, now=now))
+    return {
+        "conversations_this_week": week["conversations"],
+        "total_conversations": week["total_conversations"],
+        "labeled_data_percentage": week["labeled_data_percentage"],
+        "tone_accuracy": week["tone_accuracy"],
+        "intent_accuracy": week["intent_accuracy"],
+        "response_time_p95": week["response_p95_ms"],
+        "conversion_rate": week["booking_conversion"],
+        "upsell_acceptance_rate": week["upsell_acceptance"],
+        "avg_booking_value": week["avg_booking_value"],
+        "ml_ready": ready["ml_ready"],
+        "estimated_days_to_ml_ready": ready["estimated_days_to_ml_ready"],
     }
 
 

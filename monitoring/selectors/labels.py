@@ -3,11 +3,10 @@
 - ``labeled_examples(*, field, start=None, end=None)`` -> ``[{"predicted": str, "label": str}, ...]`` for ``field``
   "intent" or "tone": what the NLU predicted for a customer message and what staff said it is.
 - ``labeled_count(*, field, start=None, end=None)``: how many labels of that field exist (ML readiness).
-- ``corrected_message_ids(*, min_corrections)``: ids of AI replies staff corrected at least that many times.
 
 Source, in order: the learning app's ``LabeledExample`` rows that staff wrote or verified (the prediction is the
-linked message's own ``intent``/``tone``) and its ``Correction`` rows; when the learning app has no such models,
-labels stored on a message as ``metadata["staff_labels"][field]`` and no corrections. ``label_source()`` names the
+linked message's own ``intent``/``tone``); when the learning app has no such models,
+labels stored on a message as ``metadata["staff_labels"][field]``. ``label_source()`` names the
 source in use (shown on the reports).
 """
 
@@ -16,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from conversations.models import Message
 
@@ -88,15 +87,3 @@ def accuracy(*, field: str, start: datetime | None = None, end: datetime | None 
     if not examples:
         return None, 0
     return sum(1 for e in examples if e["predicted"] == e["label"]) / len(examples), len(examples)
-
-
-def corrected_message_ids(*, min_corrections: int) -> set[int]:
-    model = _learning_model("Correction")
-    if model is None:
-        return set()
-    return set(
-        model.objects.values("message_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=min_corrections)
-        .values_list("message_id", flat=True)
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -28,6 +29,15 @@ def period_month(moment: datetime) -> str:
 def period_week(moment: datetime) -> str:
     year, week, _ = timezone.localtime(moment).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def period_once(*thresholds) -> str:
+    """The period of a "once" alert: once per threshold value, so raising (or lowering) the threshold in the admin
+    re-arms it, and the alert of the old threshold stays in the history. Long values are hashed to fit."""
+    period = "once@" + "/".join(f"{float(t):g}" for t in thresholds)
+    if len(period) <= Alert._meta.get_field("period").max_length:
+        return period
+    return "once@" + hashlib.sha256(period.encode()).hexdigest()[:12]
 
 
 def retry_delay_seconds(attempts: int) -> float:

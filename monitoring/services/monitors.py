@@ -12,10 +12,11 @@ from django.utils import timezone
 from monitoring.models import Alert, MonitorRun, MonitorSettings
 from monitoring.selectors.costs import cost_forecast
 from monitoring.selectors.growth import growth_totals, memory_query_p95_ms
-from monitoring.selectors.kpis import weekly_kpis
-from monitoring.selectors.readiness import ml_readiness
+from monitoring.selectors.kpis import plan_weekly_kpis, weekly_kpis
+from monitoring.selectors.readiness import ml_readiness, ml_ready_summary
+from monitoring.selectors.triggers import trigger1_local_model
 
-from .alerts import alert_raise, period_month, period_week
+from .alerts import alert_raise, period_month, period_once, period_week
 
 
 def _recorded(monitor: str, measure) -> dict:
@@ -90,7 +91,23 @@ def monitor_cost_run(*, now: datetime | None = None) -> dict:
                 f"{forecast.crossing_date:%Y-%m-%d}. Consider the local student model for more traffic.",
             )
             raised.append("cost.forecast")
-        return {**forecast.as_dict(), "alerts": raised}
+        trigger1 = trigger1_local_model(thresholds=thresholds, now=now)
+        if trigger1["met"]:
+            alert_raise(
+                condition="trigger.local_model",
+                period=period_month(now),
+                severity=Alert.Severity.INFO,
+                value=trigger1["spend_30d"],
+                threshold=limit,
+                title=f"Upgrade trigger 1: {_money(trigger1['spend_30d'])} of API spend and "
+                f"{trigger1['conversations_per_day']:,.0f} conversations a day",
+                body=f"Over the last 30 days model spend was {_money(trigger1['spend_30d'])} (threshold "
+                f"{_money(limit)}) with {trigger1['conversations_per_day']:,.0f} conversations a day (threshold "
+                f"{thresholds.trigger1_daily_conversations:,}). Time to serve more traffic from the local student "
+                "model (AI_PROVIDER=hybrid).",
+            )
+            raised.append("trigger.local_model")
+        return {**forecast.as_dict(), "trigger1": trigger1, "alerts": raised}
 
     return _recorded("cost", measure)
 
@@ -114,7 +131,7 @@ def monitor_growth_run(*, now: datetime | None = None, memory_p95_ms: float | No
         if customers_over:
             alert_raise(
                 condition="growth.customers",
-                period="once",
+                period=period_once(thresholds.customers_threshold),
                 severity=Alert.Severity.INFO,
                 value=totals["customers"],
                 threshold=thresholds.customers_threshold,
@@ -146,26 +163,31 @@ def monitor_growth_run(*, now: datetime | None = None, memory_p95_ms: float | No
 
 
 def monitor_readiness_run(*, now: datetime | None = None) -> dict:
-    """Training material against each ML target; an alert the first time a target is reached."""
+    """The plan's weekly ML-readiness check: one "ML READY" alert when conversations, labeled tone examples and
+    booking outcomes all reach their targets (once per set of targets: changing a target re-arms it); the alert
+    points to the generated ML report."""
     now = now or timezone.now()
 
     def measure():
-        rows = ml_readiness(thresholds=MonitorSettings.load(), now=now)
+        thresholds = MonitorSettings.load()
+        rows = ml_readiness(thresholds=thresholds, now=now)
+        summary = ml_ready_summary(rows)
         raised = []
-        for row in rows:
-            if row["ready"]:
-                alert_raise(
-                    condition=f"readiness.{row['key']}",
-                    period="once",
-                    severity=Alert.Severity.INFO,
-                    value=row["current"],
-                    threshold=row["target"],
-                    title=f"ML readiness: {row['label'].lower()} reached {row['target']:,}",
-                    body=f"{row['label']}: {row['current']:,} of {row['target']:,}. "
-                    "Enough material to train the next model.",
-                )
-                raised.append(f"readiness.{row['key']}")
-        return {"rows": rows, "alerts": raised}
+        if summary["ml_ready"]:
+            gating = {r["key"]: r for r in rows if r["gates_ml_ready"]}
+            alert_raise(
+                condition="readiness.ml_ready",
+                period=period_once(*(r["target"] for r in gating.values())),
+                severity=Alert.Severity.INFO,
+                value=gating["conversations"]["current"],
+                threshold=gating["conversations"]["target"],
+                title="ML READY! Time to consider deep learning models",
+                body="; ".join(f"{r['label']}: {r['current']:,} of {r['target']:,}" for r in gating.values())
+                + ". The ML report (datasets, growth, accuracy trend, plateau, GPU options) is in the admin: "
+                "Manager reports -> ML report, with an HTML download.",
+            )
+            raised.append("readiness.ml_ready")
+        return {"rows": rows, **summary, "alerts": raised}
 
     return _recorded("readiness", measure)
 
@@ -175,8 +197,51 @@ def kpi_drift(*, current: float | None, previous: float | None, threshold: float
     return current is not None and previous is not None and previous - current > threshold + 1e-12
 
 
+def kpi_alerts(*, this_week: dict, last_week: dict, thresholds) -> list[dict]:
+    """The plan's four alerts on a week's KPIs (plain dicts in, the alerts to raise out; tested by hand):
+    performance_degradation (tone accuracy below the minimum), high_latency (AI processing time p95 above the
+    threshold), gpu_needed (conversations per day above the threshold), model_drift (intent or tone accuracy
+    dropped by more than the threshold against last week)."""
+    alerts = []
+    tone = this_week["tone_accuracy"]
+    if tone is not None and tone < thresholds.tone_accuracy_min:
+        alerts.append({
+            "condition": "kpi.performance_degradation", "value": tone, "threshold": thresholds.tone_accuracy_min,
+            "title": f"Tone accuracy is {tone:.0%} (below {thresholds.tone_accuracy_min:.0%})",
+            "body": f"Tone accuracy against staff labels over the last 7 days is {tone:.1%} on "
+                    f"{this_week['tone_labels']} labels. Review the tone corrections and retrain the NLU.",
+        })
+    p95 = this_week["response_p95_ms"]
+    if p95 is not None and p95 > thresholds.response_p95_threshold_ms:
+        alerts.append({
+            "condition": "kpi.high_latency", "value": p95, "threshold": thresholds.response_p95_threshold_ms,
+            "title": f"AI processing time p95 is {p95:,.0f} ms",
+            "body": f"The p95 of the AI processing time (message in to reply stored) over the last 7 days is "
+                    f"{p95:,.0f} ms (threshold {thresholds.response_p95_threshold_ms:,} ms).",
+        })
+    per_day = this_week["conversations_per_day"]
+    if per_day > thresholds.gpu_conversations_per_day:
+        alerts.append({
+            "condition": "kpi.gpu_needed", "value": per_day, "threshold": thresholds.gpu_conversations_per_day,
+            "title": f"{per_day:,.1f} conversations a day: plan GPU inference",
+            "body": f"{this_week['conversations']:,} conversations in the last 7 days ({per_day:,.1f} a day, "
+                    f"threshold {thresholds.gpu_conversations_per_day:,}). See the ML report's GPU options.",
+        })
+    for field in ("intent", "tone"):
+        current, previous = this_week[f"{field}_accuracy"], last_week[f"{field}_accuracy"]
+        if kpi_drift(current=current, previous=previous, threshold=thresholds.drift_threshold):
+            alerts.append({
+                "condition": f"kpi.model_drift.{field}", "value": current, "threshold": thresholds.drift_threshold,
+                "title": f"{field.title()} accuracy dropped from {previous:.0%} to {current:.0%}",
+                "body": f"{field.title()} accuracy against staff labels fell by {previous - current:.2f} week over "
+                        f"week (alert above {thresholds.drift_threshold:.2f}). Retrain needed: check recent "
+                        "corrections.",
+            })
+    return alerts
+
+
 def monitor_kpis_run(*, now: datetime | None = None) -> dict:
-    """This week's KPIs against last week's: drift alerts on intent/tone accuracy, a latency alert on the p95."""
+    """The plan's weekly KPIs (this week against last week) and its four alerts, once per ISO week each."""
     now = now or timezone.now()
 
     def measure():
@@ -184,31 +249,10 @@ def monitor_kpis_run(*, now: datetime | None = None) -> dict:
         this_week = weekly_kpis(start=now - timedelta(days=7), end=now)
         last_week = weekly_kpis(start=now - timedelta(days=14), end=now - timedelta(days=7))
         period, raised = period_week(now), []
-        for field in ("intent", "tone"):
-            current, previous = this_week[f"{field}_accuracy"], last_week[f"{field}_accuracy"]
-            if kpi_drift(current=current, previous=previous, threshold=thresholds.drift_threshold):
-                alert_raise(
-                    condition=f"kpi.drift.{field}",
-                    period=period,
-                    value=current,
-                    threshold=thresholds.drift_threshold,
-                    title=f"{field.title()} accuracy dropped from {previous:.0%} to {current:.0%}",
-                    body=f"{field.title()} accuracy against staff labels fell by {previous - current:.2f} week over "
-                    f"week (alert above {thresholds.drift_threshold:.2f}). Check recent corrections and retrain.",
-                )
-                raised.append(f"kpi.drift.{field}")
-        p95 = this_week["response_p95_ms"]
-        if p95 is not None and p95 > thresholds.response_p95_threshold_ms:
-            alert_raise(
-                condition="kpi.latency",
-                period=period,
-                value=p95,
-                threshold=thresholds.response_p95_threshold_ms,
-                title=f"Response time p95 is {p95:,.0f} ms",
-                body=f"The assistant's reply latency p95 over the last 7 days is {p95:,.0f} ms "
-                f"(threshold {thresholds.response_p95_threshold_ms:,} ms).",
-            )
-            raised.append("kpi.latency")
-        return {"this_week": this_week, "last_week": last_week, "alerts": raised}
+        for alert in kpi_alerts(this_week=this_week, last_week=last_week, thresholds=thresholds):
+            alert_raise(period=period, **alert)
+            raised.append(alert["condition"])
+        return {"plan": plan_weekly_kpis(thresholds=thresholds, now=now), "this_week": this_week,
+                "last_week": last_week, "alerts": raised}
 
     return _recorded("kpis", measure)

@@ -1,8 +1,17 @@
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from monitoring.models import Alert, AlertDelivery, BackupRecord, DeliveryAttempt, MonitorRun, MonitorSettings
+from monitoring.models import (
+    Alert,
+    AlertDelivery,
+    BackupRecord,
+    DeliveryAttempt,
+    MonitorRun,
+    MonitorSettings,
+    OtherCost,
+)
 
 
 def one_of_each_monitoring_model():
@@ -26,3 +35,4 @@ def one_of_each_monitoring_model():
         duration_s=1.2,
         finished_at=timezone.now() + timedelta(seconds=1),
     )
+    OtherCost.objects.create(month=date(2026, 11, 1), category=OtherCost.Category.SMS, amount_usd=Decimal("50"))

@@ -8,6 +8,7 @@ from agents.models import ModelCall
 from bookings.tests.factories import BookingFactory
 from conversations.models import Escalation, Message
 from conversations.tests.factories import ConversationFactory, MessageFactory
+from learning.models import UpsellOffer
 from learning.tests.factories import SatisfactionSurveyFactory
 from monitoring.models import Alert
 from monitoring.selectors.kpis import weekly_kpis
@@ -48,6 +49,7 @@ def _reply(conversation, latency, route):
         direction=Message.Direction.OUTBOUND,
         author=Message.Author.AI,
         route=route,
+        provider="openai" if route != "human" else "",
         latency_ms=latency,
         text="reply",
     )
@@ -61,6 +63,9 @@ def test_weekly_kpis_on_a_hand_checked_example():
     Escalation.objects.create(conversation=c, reason="complaint", created_at=IN_WEEK)
     for latency, route in [(100, "student"), (200, "student"), (300, "student"), (400, "teacher"), (1000, "human")]:
         _reply(d, latency, route)
+    for accepted in (True, False, None):  # three offers, one taken, one still open: 1 / 3
+        UpsellOffer.objects.create(conversation=a, addon="gyoza", accepted=accepted, created_at=IN_WEEK)
+    UpsellOffer.objects.create(conversation=a, addon="gyoza", accepted=True, created_at=START - timedelta(hours=1))
     for rating in (5, 4, 3):
         SatisfactionSurveyFactory(conversation=a, rating=rating, created_at=IN_WEEK)
     staff_label(
@@ -95,7 +100,7 @@ def test_weekly_kpis_on_a_hand_checked_example():
     assert kpis["conversations"] == 4
     assert kpis["containment_rate"] == pytest.approx(3 / 4)  # c escalated
     assert kpis["booking_conversion"] == pytest.approx(2 / 4)  # a and b booked
-    assert kpis["upsell_acceptance"] == pytest.approx(1 / 2)  # a took gyoza
+    assert kpis["upsell_acceptance"] == pytest.approx(1 / 3)  # accepted / offered this week
     assert kpis["avg_booking_value"] == pytest.approx(1250)
     assert kpis["response_p95_ms"] == pytest.approx(880)  # rank 0.95 x 4 = 3.8: 400 + 0.8 x (1000 - 400)
     assert kpis["csat"] == pytest.approx(4.0)
@@ -131,9 +136,9 @@ def test_accuracy_drop_over_the_threshold_alerts_drift_once_per_week(thresholds)
     conversation = ConversationFactory()
     _labels(conversation, NOW - timedelta(days=10), correct=2, wrong=0)  # last week 100%
     _labels(conversation, NOW - timedelta(days=2), correct=1, wrong=1)  # this week 50%
-    assert monitor_kpis_run(now=NOW)["alerts"] == ["kpi.drift.intent"]
+    assert monitor_kpis_run(now=NOW)["alerts"] == ["kpi.model_drift.intent"]
     monitor_kpis_run(now=NOW + timedelta(hours=1))
-    alert = Alert.objects.get(condition="kpi.drift.intent")
+    alert = Alert.objects.get(condition="kpi.model_drift.intent")
     assert (alert.period, alert.value) == ("2026-W47", 0.5)
 
 
@@ -144,9 +149,9 @@ def test_accuracy_drop_of_exactly_the_threshold_does_not_alert(thresholds):
     assert monitor_kpis_run(now=NOW)["alerts"] == []
 
 
-def test_response_p95_over_its_threshold_alerts_latency(thresholds):
+def test_response_p95_over_its_threshold_alerts_high_latency(thresholds):
     conversation = ConversationFactory()
-    for latency in (4000, 4500, 5200):
+    for latency in (100, 150, 260):
         MessageFactory(
             conversation=conversation,
             sent_at=NOW - timedelta(days=1),
@@ -155,8 +160,8 @@ def test_response_p95_over_its_threshold_alerts_latency(thresholds):
             route="teacher",
             latency_ms=latency,
         )
-    assert monitor_kpis_run(now=NOW)["alerts"] == ["kpi.latency"]  # p95 = 4500 + 0.9 x 700 = 5130 > 5000
-    thresholds.response_p95_threshold_ms = 5130
+    assert monitor_kpis_run(now=NOW)["alerts"] == ["kpi.high_latency"]  # p95 = 150 + 0.9 x 110 = 249 > 200
+    thresholds.response_p95_threshold_ms = 249
     thresholds.save()
     Alert.objects.all().delete()
     assert monitor_kpis_run(now=NOW)["alerts"] == []

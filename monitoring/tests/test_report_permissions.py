@@ -37,6 +37,8 @@ def test_staff_without_the_report_permission_get_403_on_every_report_and_csv(cli
     assert client.get(reverse("admin:monitoring_report", args=[name])).status_code == 403
     csv = client.get(reverse("admin:monitoring_report_csv", args=[name]))
     assert csv.status_code == 403 and b"Dana" not in csv.content
+    html = client.get(reverse("admin:monitoring_report_html", args=[name]))
+    assert html.status_code == 403 and b"Dana" not in html.content
 
 
 def test_staff_without_the_report_permission_get_403_on_the_reports_entry(client, django_user_model):

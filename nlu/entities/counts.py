@@ -22,11 +22,20 @@ _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?k?|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b
 
 _ADULTS = re.compile(rf"{_N}\s*(?P<noun>adults?|grown[\s-]?ups|teens|teenagers)\b"
                      r"|\b(?P<noun2>adults?)\s*(?:[:=]|x)\s*(?P<n2>\d{1,3})\b")
-_KID_NOUNS = r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddlers?|babies|baby|infants?"
-_KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?\b(?P<noun>{_KID_NOUNS})\b"
+_KID_NOUNS = (r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddlers?|babies|baby|infants?"
+              r"|grand[\s-]?kids?|grandchildren|grandchild")
+# Relatives who may be children or adults: counted only where the message gives their ages ("my two nephews, they're
+# 13 and 9").
+_RELATIVE_NOUNS = r"nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?"
+_RELATIVE = re.compile(rf"^(?:{_RELATIVE_NOUNS})$")
+_SINGULAR = re.compile(r"^(?:kid|kiddo|child|grand[\s-]?kid|grandchild|nephew|niece|son|daughter|grandson"
+                       r"|granddaughter|stepson|stepdaughter)$")
+_KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?"
+                   rf"\b(?P<noun>{_KID_NOUNS}|{_RELATIVE_NOUNS})\b"
                    rf"|\b(?:kids|children)\s*[:=]\s*(?P<n2>\d{{1,3}})\b")
 _YEAR_OLDS = re.compile(
-    r"(?:(?:(?<![\d$#/:.,-])(?P<n>\d{1,3})|\b(?P<article>an?|my|our|his|her|their))\s+)?(?<![\d$#/:.,-])"
+    r"(?:(?:(?<![\d$#/:.,-])(?P<n>\d{1,3})(?:\s+(?:of\s+them\s+)?(?:are|is|who\s+are))?|\b(?P<article>an?|my|our|his|her"
+    r"|their))\s+)?(?<![\d$#/:.,-])"
     r"(?P<age>\d{1,2})[\s-]*(?:(?:years?|yrs?)[\s-]*olds?|y/?o)\b"
 )
 _GUESTS = re.compile(
@@ -46,21 +55,35 @@ _BARE_CORRECTION = re.compile(
     r"\b(?:actually|i\s+meant|we\s+meant|make\s+(?:it|that)|sorry,?|correction:?|not\s+\d{1,3}\s*,?\s*(?:but)?)"
     r"\s*,?\s*(?<![\d$#/:.,-])(?P<n>\d{1,3})\b(?![,.]?\d|\s*(?:%|am|pm|st|nd|rd|th|:|/|[a-z]))"
 )
-_NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b")
-_INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b")
+_NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b"
+                      r"|\b(?:all|everyone|everybody)(?:'s|\s+(?:is|are|will\s+be))?\s+(?:an?\s+)?(?:adults?|grown[\s-]?ups)\b")
+# "14 people, kids included", "for everybody including the kids": a total that counts the children.
+_KIDS_INCLUDED = re.compile(
+    r"\b(?:kids?|children|little\s+ones|the\s+little\s+ones)\s+(?:are\s+)?(?:included|incl\b\.?|inclusive|counted"
+    r"|too|as\s+well)\b|(?:\b(?:including|incl\b\.?|inc\b\.?|counting|with|that\s+includes|includes)|\bw/)\s*(?:the\s+|our\s+"
+    r"|all\s+the\s+|my\s+)?(?:kids|children|little\s+ones)\b(?!\s*\d)|\bkids\s+and\s+all\b")
+_EVERYONE = re.compile(r"\b(?:everybody|everyone|all\s+of\s+us|the\s+whole\s+(?:group|party|family|crew)|in\s+total"
+                       r"|total|altogether|all\s+together|headcount|head\s+count)\b")
+_INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b|\bw/")
 
 _AGE = rf"\d{{1,2}}(?!\d|\s*(?:{_PERSON_NOUNS})\b)"  # "kids aged 8 and 10 adults": the 10 is not an age
 _YEARS = r"(?:\s*(?:years?|yrs?|y/?o)(?:[\s-]*old)?)?"
-_LEAD = r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+)?"
+# What introduces the ages after the kids noun: "who are", "they're (like)", "aged", "ages", "(".
+_AGE_CUE = (r"(?:(?:who|that|they|he|she)(?:'re|'s|\s+are|\s+is|\s+r)|theyre|hes|shes|are|is|aged?|ages?)\s+"
+            r"(?:(?:like|about|around|roughly|approx(?:imately)?|um+|uh+|aged?|ages?|turning)\s+)*")
+_LEAD = rf"^\s*[,(:-]?\s*(?:{_AGE_CUE})?"
 _UNDER = re.compile(_LEAD + r"(?:under|below|younger\s+than|less\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(\d{1,2})")
 _AND_UNDER = re.compile(_LEAD + r"(\d{1,2})" + _YEARS + r"\s*(?:and|or|&)\s*(?:under|younger|below)")
 _RANGE = re.compile(_LEAD + r"(?:between\s+(?:the\s+ages\s+of\s+)?(\d{1,2})\s+and\s+(\d{1,2})"
                     r"|(\d{1,2})\s*(?:-|to)\s*(\d{1,2}))" + _YEARS + r"\)?")
-_LIST = re.compile(r"^\s*[,(:-]?\s*(?:(?:who|that)\s+(?:are|is)\s+|are\s+|aged?\s+|ages?\s+|age\s+|\(\s*)"
-                   rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})*)" + _YEARS + r"\)?")
+# After a cue the ages may be separated by spaces alone ("ages 4 8 and 11", "they're like 5 7 and 9").
+_LIST = re.compile(rf"^\s*[,(:-]?\s*(?:{_AGE_CUE}|\(\s*)"
+                   rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE}|\s+{_AGE})*)" + _YEARS + r"\)?")
+# "2 kids, 5 and 8": ages with no word before them, taken only when there is one age per kid.
+_BARE_LIST = re.compile(rf"^\s*[,(:-]?\s*({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})+)" + _YEARS + r"\)?(?!\s*(?:am|pm|:|/))")
 
 # "10 adults, 4 kids and 2 under 6": a count followed by an age bound, with no noun.
-_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
+_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:of\s+them\s+|of\s+whom\s+|who\s+)?(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
                          rf"(?P<age>\d{{1,2}})\b(?!\s*(?:{_PERSON_NOUNS}|years?|yrs?)\b)")
 
 _UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one")
@@ -82,6 +105,8 @@ def _ages_after(tail: str) -> tuple[str, list[int], int]:
         return "range", [int(low), int(high)], match.end()
     if match := _LIST.match(tail):
         return "list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
+    if match := _BARE_LIST.match(tail):
+        return "bare list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
     return "", [], 0
 
 
@@ -129,20 +154,28 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
     scratch.take(_MONEY)
     text = scratch.text
     tally = _Tally(text)
+    unaged: list[list[int]] = []  # [start, end, kids not yet given an age] of "3 kids" without ages
     for match in list(_KIDS.finditer(text)):
         if _is_delta(text, match.start()):
             continue
         count = _count(match, "n", "n2", "article")
-        noun = (match.group("noun") or "kids").lower()
+        noun = re.sub(r"\s+", " ", (match.group("noun") or "kids").lower())
         kind, ages, used = _ages_after(text[match.end():match.end() + 60])
+        if _RELATIVE.match(noun) and not ages:
+            continue  # "my 2 nephews": children or adults, nobody says
         if count is None:
-            if kind != "list" or len(ages) < 2:
+            if kind != "list" or len(ages) < (1 if _SINGULAR.match(noun) else 2):
                 continue
-            count = len(ages)  # "my kids are 4 and 9"
+            count = len(ages)  # "my kids are 4 and 9", "my son is 8"
+        if kind == "bare list":
+            kind, ages, used = ("list", ages, used) if len(ages) == count else ("", [], 0)
         end = match.end() + used
-        if kind == "list" and len(ages) == count:
-            for age in ages:
+        if kind == "list" and len(ages) == count or kind == "list" and len(ages) < count and len(
+                {_key_for_age(age) for age in ages}) > 1:
+            for age in ages:  # "3 kids ages 4 and 8": the third kid's age is not given, so 6-12 as "kids" reads
                 tally.add(_key_for_age(age), match.start(), end, 1)
+            if count > len(ages):
+                tally.add("children", match.start(), end, count - len(ages))
         elif ages:
             keys = {_key_for_age(age) for age in ages}
             tally.add(keys.pop() if len(keys) == 1 else "children", match.start(), end, count)
@@ -150,17 +183,31 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             tally.add("children_under_6", match.start(), end, count)
         else:
             tally.add("children", match.start(), end, count)
+            unaged.append([match.start(), end, count])
         scratch.consume(match.start(), end)
     for match in list(_YEAR_OLDS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
             continue
-        tally.add(_key_for_age(int(match.group("age"))), match.start(), match.end(), _count(match, "n") or 1)
+        key, count = _key_for_age(int(match.group("age"))), _count(match, "n") or 1
+        if (group := _aged_group(scratch.text, unaged, match.start(), count)) is not None:
+            # "3 kids, 2 are 4 years old": the ages split the kids counted before, they are not more kids
+            group[2] -= count
+            tally.add("children", group[0], group[1], -count)
+            tally.add(key, group[0], group[1], count)
+        else:
+            tally.add(key, match.start(), match.end(), count)
         scratch.consume(*match.span())
     for match in list(_BARE_UNDER.finditer(scratch.text)):
         bound = int(match.group("age"))
         if _is_delta(scratch.text, match.start()) or not 1 < bound <= 13:
             continue
-        tally.add(_key_for_age(bound - 1), match.start(), match.end(), _count(match, "n"))
+        key, count = _key_for_age(bound - 1), _count(match, "n")
+        if (group := _aged_group(scratch.text, unaged, match.start(), count)) is not None:
+            group[2] -= count  # "4 kids: 2 are under 6" splits the 4, it does not add 2
+            tally.add("children", group[0], group[1], -count)
+            tally.add(key, group[0], group[1], count)
+        else:
+            tally.add(key, match.start(), match.end(), count)
         scratch.consume(*match.span())
     for match in list(_ADULTS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
@@ -186,15 +233,58 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             else:
                 tally.add(key, match.start(), match.end(), int(match.group("n")), replaces=True)
 
-    counts = tally.totals()
+    counts = {key: value for key, value in tally.totals().items() if value >= 0}
     if _NO_KIDS.search(text) and "children" not in counts:
         counts["children"] = 0
+    kids_included = bool(_KIDS_INCLUDED.search(text))
     if guest_mentions:
         start, _, guests = guest_mentions[-1]
+        kids = counts.get("children", 0) + counts.get("children_under_6", 0)
         if not counts:
             counts["guests"] = guests
+            if kids_included:
+                counts["guests_includes_children"] = True
         elif "adults" not in counts:
-            kids = counts.get("children", 0) + counts.get("children_under_6", 0)
-            inclusive = _INCLUSIVE.search(text[start:]) and guests > kids
+            inclusive = (kids_included or _INCLUSIVE.search(text[start:])) and guests > kids
             counts["adults"] = guests - kids if inclusive else guests
+            if inclusive and kids:
+                counts.update(guests=guests, guests_includes_children=True)
+    elif kids_included and _EVERYONE.search(text) and "adults" not in counts:
+        counts["guests_includes_children"] = True  # "for everybody, kids included": the total given before
     return {key: value for key, value in counts.items() if value is not None}
+
+
+_MORE_KIDS = re.compile(r"^[\s,]*(?:and|\+|plus|&|also|with|n)\b|^[\s,]*\+")
+_AGES_OF_THE_KIDS = re.compile(r"^\W*(?:they(?:'re|\s+are)|the\s+kids|the\s+children|kids|children|ages?|aged|one|two"
+                               r"|the\s+(?:older|younger|oldest|youngest|eldest|little)|\d)\b")
+
+
+def _aged_group(text: str, unaged: list[list[int]], start: int, count: int) -> list[int] | None:
+    """The "N kids" these ages describe: the last one before them in the same sentence, or in the sentence just
+    before when this one is about the kids ("We have 3 kids. The youngest is a 4 year old"); None when the ages are
+    more children than are left to describe."""
+    for group in reversed(unaged):
+        if group[1] > start or group[2] < count:
+            continue
+        gap = text[group[1]:start]
+        if _MORE_KIDS.match(gap):
+            return None  # "4 kids and 2 under 6", "3 kids + a 4 year old": more children, not the ages of these
+        sentences = re.split(r"[.!?;\n]", gap)
+        if len(sentences) == 1 or (len(sentences) == 2 and _AGES_OF_THE_KIDS.match(sentences[1])):
+            return group
+        return None
+    return None
+
+
+_BARE_NUMBER = re.compile(r"(?<![\d\x00$#/:.,-])\d{1,3}(?![\d\x00%]|\s*(?:am|pm|st|nd|rd|th)\b)")
+
+
+def answered_count(scratch: Scratch, counts: dict[str, int]) -> dict[str, int]:
+    """A bare number answering the guest question: "12" -> 12 guests; "10 and 2 kids" -> 10 adults, 2 children."""
+    if "adults" in counts or "guests" in counts:
+        return counts
+    numbers = _BARE_NUMBER.findall(scratch.text)
+    if len(numbers) != 1 or not 0 < int(numbers[0]) <= 300:
+        return counts
+    kids = "children" in counts or "children_under_6" in counts
+    return {**counts, ("adults" if kids else "guests"): int(numbers[0])}

@@ -67,7 +67,9 @@ _TIME_AT = re.compile(
 )
 _TIME_OCLOCK = re.compile(r"(?<![\d:/$.])(?P<h>\d{1,2})\s*o'?\s?clock\b")
 _TIME_HALF_PAST = re.compile(r"\bhalf\s+past\s+(?P<h>\d{1,2})\b")
-_TIME_WORD = re.compile(r"\b(?:12\s+)?(noon|midday|midnight)\b")
+_TIME_WORD = re.compile(r"\b(?:(?P<twelve>12)\s+)?(noon|midday|midnight)\b")
+# "dec 12 noon", "Saturday the 12 noon": the 12 before "noon" is the day of the month, not the hour.
+_DAY_BEFORE_TIME_WORD = re.compile(rf"\b(?:{_MONTH}|{_WEEKDAY})\.?,?\s+(?:the\s+)?$")
 
 
 def _year_for(today: date, month: int, day: int) -> int | None:
@@ -269,7 +271,75 @@ def extract_time(scratch: Scratch) -> str | None:
             if 1 <= hour <= 12:
                 add(match, _to_24h(hour, 0, None))
     for match in list(_TIME_WORD.finditer(scratch.text)):
-        add(match, "00:00" if match.group(1) == "midnight" else "12:00")
+        value = "00:00" if match.group(2) == "midnight" else "12:00"
+        before = scratch.text[max(0, match.start() - 20):match.start()]
+        if match.group("twelve") and _DAY_BEFORE_TIME_WORD.search(before):
+            found.append((match.start(2), value))  # leave the 12 to the date rules
+            scratch.consume(*match.span(2))
+        else:
+            add(match, value)
     if not found:
         return None
     return max(found, key=lambda item: item[0])[1]
+
+
+# The handbook's event slots; a part of the day names a time only when exactly one slot falls in it.
+EVENT_SLOTS = ("12:00", "15:00", "18:00", "20:30")
+_PART_OF_DAY = re.compile(
+    r"(?<!\bgood\s)\b(?:(?P<when>early|late|mid)[\s-]+)?"
+    r"(?P<part>lunch\s*time|lunch|midday|afternoon|evening|dinner\s*time|supper\s*time|(?<=late\s)night)\b"
+    r"|\b(?P<late>late)\s+(?:slot|one|start|seating|show)\b"
+)
+# What places a part of the day on the event ("saturday afternoon", "in the evening", "for lunch"), unlike "last
+# night" or "a great evening"; a date already read is blanked (\x00) and counts as such a word.
+_PART_OF_DAY_CUE = re.compile(r"(?:\b(?:in\s+the|the|for|around|at|by|an?|this|tomorrow|tmrw|today|prefer|do|maybe"
+                              r"|or|like|(?:mon|tues|wednes|thurs|fri|satur|sun)day|sat|sun|fri)|\x00)\s*$")
+_PARTS = {
+    ("", "lunch"): ("12:00",), ("", "midday"): ("12:00",), ("early", "afternoon"): ("12:00", "15:00"),
+    ("", "afternoon"): ("15:00",), ("mid", "afternoon"): ("15:00",), ("late", "afternoon"): ("15:00",),
+    ("early", "evening"): ("18:00",), ("", "evening"): ("18:00", "20:30"), ("late", "evening"): ("20:30",),
+    ("", "dinner"): ("18:00", "20:30"), ("", "supper"): ("18:00", "20:30"), ("", "night"): ("18:00", "20:30"),
+    ("late", "night"): ("20:30",), ("late", "late"): ("20:30",),
+}
+
+
+def extract_time_of_day(scratch: Scratch, *, answer: bool = False) -> tuple[str, ...]:
+    """The slots a part of the day allows ("noon" is a clock time, see `extract_time`): "lunch" -> 12:00,
+    "afternoon" -> 15:00, "late evening" -> 20:30, "evening" -> 18:00 or 20:30 (the customer has to choose).
+    Only where a word places it on the event ("saturday afternoon"), or anywhere in an `answer` to the slot question."""
+    found: tuple[str, ...] = ()
+    for match in list(_PART_OF_DAY.finditer(scratch.text)):
+        before = scratch.text[max(0, match.start() - 20):match.start()]
+        if not (answer or match.start() == 0 or _PART_OF_DAY_CUE.search(before)):
+            continue
+        part = "late" if match.group("late") else re.sub(r"\s*time$", "", match.group("part"))
+        when = "late" if match.group("late") else (match.group("when") or "")
+        found = _PARTS.get((when, part)) or _PARTS.get(("", part), ())
+        scratch.consume(*match.span())
+    return found
+
+
+_BARE_HOUR = re.compile(r"^\W*(?:at\s+|around\s+|about\s+|maybe\s+|say\s+|@\s*)?(?P<h>\d{1,2})(?:[\s:.](?P<m>[0-5]\d))?"
+                        r"(?:\s*(?:ish|o'?\s?clock))?(?:\s+(?:works|is\s+good|please|pls|plz|thanks|thx))?\W*$")
+_BARE_DAY = re.compile(r"^\W*(?:on\s+|the\s+|on\s+the\s+)*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:works|is\s+good|please|pls))?"
+                       r"\W*$")
+
+
+def answered_time(scratch: Scratch) -> str | None:
+    """A bare hour answering the start-time question: "6" -> 18:00, "8 30" -> 20:30, "12" -> 12:00."""
+    if match := _BARE_HOUR.match(scratch.text):
+        hour = int(match.group("h"))
+        if 1 <= hour <= 12:
+            scratch.consume(*match.span())
+            return _to_24h(hour, int(match.group("m") or 0), None)
+    return None
+
+
+def answered_date(scratch: Scratch, today: date) -> str | None:
+    """A bare day of the month answering the date question: "20", "the 20th"."""
+    if match := _BARE_DAY.match(scratch.text):
+        day = int(match.group("d"))
+        if 1 <= day <= 31 and (found := _day_of_month(today, day)):
+            scratch.consume(*match.span())
+            return found.isoformat()
+    return None

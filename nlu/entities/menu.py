@@ -37,9 +37,10 @@ _EVERYONE = re.compile(r"^\W*(?:\s*\bupgrades?\b)?\s*(?:for|to)\s+(?:all|every|t
 _PEOPLE = r"(?:people|persons?|ppl|guests?|adults?|kids?|children|of\s+(?:us|them|the\s+\w+)|pax)"
 _COUNT_AFTER = re.compile(rf"^(?:\s*upgrades?)?\s*(?:for|x|×)\s*(\d{{1,3}})\b(?!\s*(?:pm|am|:|/|st|nd|rd|th)\b)"
                           rf"(?:\s*{_PEOPLE})?")
+# "8 of us want filet", "5 would like the lobster tail", "4 x lobster": the guests an upgrade is for.
 _COUNT_BEFORE = re.compile(
-    rf"(?:\b(\d{{1,3}})\s+(?:{_PEOPLE}\s+(?:want|wants|would\s+like|will\s+have|will\s+get|are\s+getting|get|getting|need)"
-    rf"\s+|x\s+|(?:orders?|servings?|portions?|plates?)\s+of\s+)?(?:the\s+|an?\s+)?)$"
+    rf"(?:\b(\d{{1,3}})\s+(?:(?:{_PEOPLE}\s+)?(?:want|wants|would\s+like|will\s+have|will\s+get|are\s+getting|get"
+    rf"|getting|need)\s+|x\s+|(?:orders?|servings?|portions?|plates?)\s+of\s+)?(?:the\s+|an?\s+)?)$"
 )
 _ORDER_COUNT_BEFORE = re.compile(
     r"(?:\b(\d{1,2}|an?|one|couple(?:\s+of)?|double)\s+(?:x\s+)?(?:(?:orders?|servings?|plates?|portions?|sides?|bowls?"

@@ -44,19 +44,32 @@ _ALIASES = {alias: city for city, aliases in CITIES.items() for alias in aliases
 _CITY = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True)) +
                    r")(?![\w'-])")
 
+# "the zip is 94611, not 94538", "in Oakland not Fremont", "not 94538 but 94611": the value right after "not" (or
+# "instead of", "rather than") is the one being corrected away, whichever side of it the right one stands.
+REJECTED = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:in\s+|the\s+)?(?:zip\s*(?:code)?\s+)?$")
+
+
+def rejected(text: str, start: int) -> bool:
+    """Whether the value at `start` is named only to say it is wrong ("..., not 94538")."""
+    return bool(REJECTED.search(text[max(0, start - 25):start]))
+
+
 _ZIP_CUE = re.compile(r"(?:zip(?:\s*code)?|postal(?:\s*code)?|\bca|california)\W{0,3}$")
 _ZIP = re.compile(r"(?<![\d$.,/:-])(\d{5})(?:-\d{4})?(?!\d|[,.]\d|\s*(?:dollars?|usd|bucks)\b)")
 
 
-def extract_city(scratch: Scratch) -> str | None:
-    """The last city named; ambiguous words ("davis", "sf") count only where the text places them."""
+def extract_city(scratch: Scratch, *, expected: str | None = None) -> str | None:
+    """The last city named; ambiguous words ("davis", "sf") count only where the text places them, or as the answer
+    to the location question."""
     found = None
     text = scratch.text
     for match in _CITY.finditer(text):
         alias = match.group(1)
+        if rejected(text, match.start()):
+            continue
         if alias in _AMBIGUOUS:
             before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 15]
-            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after)):
+            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after) or expected == "location"):
                 continue
         found = _ALIASES[alias]
     return found
@@ -67,24 +80,24 @@ def extract_city(scratch: Scratch) -> str | None:
 _SPOKEN_ZIP = re.compile(r"(?<!\d)(?<!\d\s)(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)[\s,-]+(\d)(?![\s,-]*\d)")
 
 
-def extract_zip(scratch: Scratch) -> str | None:
-    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA"; also
-    read out digit by digit ("9 4 5 3 8")."""
+def extract_zip(scratch: Scratch, *, expected: str | None = None) -> str | None:
+    """The last ZIP: a 5-digit Californian code (90000-96199), or any 5 digits right after "zip" or "CA" or as the
+    answer to the location question; also read out digit by digit ("9 4 5 3 8")."""
     spoken = None
     for match in list(_SPOKEN_ZIP.finditer(scratch.text)):
         code = "".join(match.groups())
         if 90000 <= int(code) <= 96199:
-            spoken = code
+            spoken = spoken if rejected(scratch.text, match.start()) else code
             scratch.consume(*match.span())
-    return _last_written_zip(scratch) or spoken
+    return _last_written_zip(scratch, expected=expected) or spoken
 
 
-def _last_written_zip(scratch: Scratch) -> str | None:
+def _last_written_zip(scratch: Scratch, *, expected: str | None) -> str | None:
     found = None
     for match in list(_ZIP.finditer(scratch.text)):
         code = match.group(1)
-        cued = _ZIP_CUE.search(scratch.text[max(0, match.start() - 15):match.start()])
+        cued = expected == "location" or _ZIP_CUE.search(scratch.text[max(0, match.start() - 15):match.start()])
         if cued or 90000 <= int(code) <= 96199:
-            found = code
+            found = found if rejected(scratch.text, match.start()) else code
             scratch.consume(*match.span())
     return found

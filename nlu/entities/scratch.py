@@ -3,13 +3,13 @@
 import re
 
 MASK = "\x00"  # not a word character and not whitespace: `\b` still works and `\s+` cannot jump over a used span
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                          "\u00a0": " "})
 
 
 class Scratch:
     def __init__(self, text: str):
-        self.text = text.translate(_QUOTES).lower()
+        self.text = text.translate(QUOTES).lower()
 
     def consume(self, start: int, end: int) -> None:
         self.text = self.text[:start] + MASK * (end - start) + self.text[end:]

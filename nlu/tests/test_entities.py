@@ -51,7 +51,8 @@ def test_people_count_is_an_unsplit_guest_count():
 
 
 def test_guests_including_kids_leave_the_rest_as_adults():
-    assert entities("we are 30 people including 6 kids") == {"adults": 24, "children": 6}
+    assert entities("we are 30 people including 6 kids") == {
+        "adults": 24, "children": 6, "guests": 30, "guests_includes_children": True}
 
 
 def test_no_kids_means_zero_children():

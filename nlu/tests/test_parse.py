@@ -77,7 +77,7 @@ def test_to_dict_has_exactly_the_public_keys():
     result = parse("hi")
     assert isinstance(result, NLUResult)
     assert result.to_dict() == asdict(result)
-    assert set(result.to_dict()) == {"intent", "intent_confidence", "tone", "sentiment", "entities"}
+    assert set(result.to_dict()) == {"intent", "intent_confidence", "tone", "sentiment", "entities", "model_version"}
 
 
 def test_blank_text_is_refused():

@@ -22,6 +22,10 @@ class AgentContext:
     now: datetime
     changed: list[str] = field(default_factory=list)   # booking slots this message changed
     overrides: dict = field(default_factory=dict)      # engine settings from the customer's A/B variants
+    # The sender is proven (SMS/voice, an email whose SPF/DKIM verdict passed, or a code typed back in this
+    # conversation): only then may a booking be shown, changed or cancelled.
+    sender_verified: bool = False
+    verification: Any = None                           # conversations.services.CodeCheck of a code typed this turn
 
     @property
     def tone(self) -> str:

@@ -7,35 +7,21 @@ from __future__ import annotations
 
 import re
 
+from knowledge.hygiene import customer_sentences, customer_text
 from knowledge.selectors import knowledge_answerable, knowledge_search
 
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _MARKDOWN = re.compile(r"^[#>*\-\s]+", re.M)
-# Sentences written to a model rather than to a customer: the tell-tale shapes of a prompt injection. Such a sentence
-# in a document is never repeated to the customer (and a document made only of them is not used).
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompt|guidelines|above|previous)\b"
-    r"|\b(system prompt|you are now|act as|pretend to be|as an ai|language model)\b"
-    r"|\b(tell|inform|promise|offer|give)\s+(the\s+)?(customer|user|client|them|everyone)s?\b"
-    r"|\b(assistant|chatbot|bot|ai|model)\s+(must|should|shall|will|needs? to)\b"
-    r"|\b100\s*%\s*off\b|\bfor free\b.{0,30}\b(always|every)\b",
-    re.I | re.S,
-)
-
-
-def is_instruction(sentence: str) -> bool:
-    return bool(_INSTRUCTION.search(sentence))
 
 
 def excerpt(text: str, *, sentences: int = 3, limit: int = 420) -> str:
-    """The first `sentences` customer-facing sentences of a chunk, Markdown removed; instruction-like sentences are
-    left out (retrieved text is data, never instructions, and never repeated as if it were our policy)."""
-    clean = " ".join(_MARKDOWN.sub("", line).strip() for line in text.splitlines() if line.strip())
-    kept = [sentence for sentence in _SENTENCE.split(clean) if sentence and not is_instruction(sentence)]
-    picked = " ".join(kept[:sentences])
+    """The first `sentences` customer-facing sentences of a chunk, Markdown removed. Only sentences that pass
+    knowledge.hygiene are kept: hidden text, comments, lines addressed to the assistant and instruction-like
+    sentences are left out (retrieved text is data, never instructions, and a chunk is never quoted raw)."""
+    clean = "\n".join(_MARKDOWN.sub("", line).strip() for line in customer_text(text).splitlines())
+    picked = " ".join(customer_sentences(clean)[:sentences])
     return picked if len(picked) <= limit else picked[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

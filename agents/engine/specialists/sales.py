@@ -1,5 +1,11 @@
 """Lead nurturing / sales: answers prices, gathers booking details, quotes as soon as it can, books on confirmation.
 
+It books only when the customer says yes to a total they have seen (`state["shown_total"]`): after "Shall I book
+it?", or earlier ("sounds good, book it" before the name came: remembered as `state["affirmed_total"]`). A yes that
+brings new details books in the same turn when the total stays the same; a changed total is shown and the next yes
+books. A booking left unfinished in an earlier conversation (`state["resume_offer"]`, set by the pipeline's load
+step) is offered first and continued only on a yes.
+
 Booking and recording the upsell offered are decisions (`BookingCreate`, `UpsellOfferRecord`) that the pipeline's
 commit step carries out with the reply; the booking's confirmation is rendered there from the new booking.
 """
@@ -57,7 +63,8 @@ def house_upsell() -> str:
 
 _SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the location", "city": "the location",
                 "proteins": "the proteins", "upgrades": "the upgrades", "addons": "the add-ons", "name": "your name",
-                "email": "your email", "phone": "your phone number"}
+                "email": "your email", "phone": "your phone number",
+                "address": "the address"}
 
 
 def acknowledgement(changed: list[str], booking: dict) -> str:
@@ -74,7 +81,7 @@ def acknowledgement(changed: list[str], booking: dict) -> str:
             noted.append(f"{day:%A, %B} {day.day}")
         elif key == "slot":
             noted.append(f"at {booking['slot']}")
-        elif key in ("email", "phone", "zip", "city"):
+        elif key in ("email", "phone", "zip", "city", "address"):
             noted.append(str(booking[key]))
     return f"Got it: {', '.join(noted)}." if noted else ""
 
@@ -98,6 +105,24 @@ def quote_for_state(booking: dict) -> dict | None:
     ).as_dict()
 
 
+# Details that describe an event: a message giving any of them starts its own booking rather than answering the offer
+# to continue an earlier one.
+_PARTY_AND_EVENT = {"adults", "children", "children_under_6", "date", "slot", "zip", "city", "proteins", "upgrades",
+                    "addons"}
+
+
+def _flow_summary(offer: dict) -> str:
+    """"a party of 14 on Jan 16" for an earlier conversation's unfinished booking."""
+    booking = offer["booking"]
+    text = f"a party of {booking['adults'] + booking.get('children', 0) + booking.get('children_under_6', 0)}"
+    if booking.get("date"):
+        day = datetime.date.fromisoformat(booking["date"])
+        text += f" on {day:%b} {day.day}"
+    if booking.get("slot"):
+        text += f" at {booking['slot']}"
+    return text
+
+
 class SalesAgent(Specialist):
     name = "sales"
     instructions = (
@@ -109,26 +134,49 @@ class SalesAgent(Specialist):
 
     def handle(self, ctx: AgentContext) -> AgentOutcome:
         booking = dialogue.booking_slots(ctx.state)
+        affirmed = dialogue.is_affirm(ctx.message.text, acts=ctx.nlu.get("acts"))
+        denied = dialogue.is_deny(ctx.message.text, acts=ctx.nlu.get("acts"))
+        offer = ctx.state.pop("resume_offer", None)
+        answered_offer = offer is not None and (affirmed or denied)
+        if offer is not None:
+            if affirmed and not denied:
+                for key, value in offer["booking"].items():   # what this message says wins over the earlier flow
+                    booking.setdefault(key, value)
+                if offer.get("upsell_offered"):
+                    ctx.state.setdefault("upsell_offered", offer["upsell_offered"])
+                ctx.state["carried_from_conversation"] = offer["conversation"]
+            elif not denied and not set(ctx.changed) & _PARTY_AND_EVENT:   # a name or contact is no new request
+                ctx.state["resume_offer"] = offer
+                ctx.state["asked"] = "resume"
+                return AgentOutcome(draft=by_tone(f"Welcome back! Last time we talked about {_flow_summary(offer)}.",
+                                                  question="Shall we continue with that?"),
+                                    completeness=1.0, understanding=0.9)
         guests = booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)
         if guests > 60:
             return AgentOutcome(
                 draft=by_tone(f"A party of {guests} needs a custom quote from our team; I've passed your request on."),
                 escalate=("party over 60 guests", "high"),
             )
-        if ctx.state.get("stage") == "awaiting_confirmation" and dialogue.is_confirmation(ctx.message.text) \
-                and not ctx.changed:
+        if ctx.state.get("stage") == "awaiting_confirmation" and affirmed and not ctx.changed:
             outcome = self._book(ctx, booking)
             outcome.understanding = 0.95
             return outcome
         if ctx.nlu.get("intent") == "greeting" and _THANKS.search(ctx.message.text) and not ctx.changed:
             return self._you_are_welcome(ctx, booking)
-        if ctx.state.get("stage") == "awaiting_confirmation" and dialogue.is_decline(ctx.message.text) \
-                and not ctx.changed:
+        if ctx.state.get("stage") == "awaiting_confirmation" and denied and not ctx.changed:
             ctx.state["stage"] = "collecting"
+            ctx.state.pop("affirmed_total", None)
             return AgentOutcome(draft=by_tone("No problem, nothing is booked yet.",
                                               question="What would you like to change: the date, the time, the "
                                                        "number of guests or the menu?"),
                                 understanding=0.9, quote=ctx.state.get("last_quote"))
+        # The total the customer has seen, and said yes to: a yes before the last details counts once they come.
+        # After the summary ("Shall I book it?") a yes is enough; before it, the customer must say to book.
+        shown_total, stage = ctx.state.get("shown_total"), ctx.state.get("stage")
+        if shown_total and not denied and (
+                stage == "awaiting_confirmation" and affirmed
+                or stage == "collecting" and dialogue.asks_to_book(ctx.message.text, acts=ctx.nlu.get("acts"))):
+            ctx.state["affirmed_total"] = shown_total
         try:
             quote = quote_for_state(booking)
         except ServiceAreaError:
@@ -141,12 +189,15 @@ class SalesAgent(Specialist):
             )
         previous_quote = ctx.state.get("last_quote")
         ctx.state["last_quote"] = quote
+        if denied or ctx.state.get("affirmed_total") not in (None, quote and quote["total"]):
+            ctx.state.pop("affirmed_total", None)   # the yes was to another total
         gaps = dialogue.missing(ctx.state, customer=ctx.customer)
         completeness = dialogue.completeness(ctx.state, customer=ctx.customer)
         facts = {"quote": quote, "booking_details": booking, "missing": gaps}
-        parts, decisions = [], []
+        parts, decisions = (["No problem, let's start afresh."] if answered_offer and denied else []), []
         noted = acknowledgement(ctx.changed, booking)
         if quote and _quote_changed(previous_quote, quote):
+            ctx.state["shown_total"] = quote["total"]
             parts.append(f"For {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))}: "
                          + quote_sentence(quote))
             if (not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered")
@@ -156,21 +207,28 @@ class SalesAgent(Specialist):
         elif noted:
             parts.append(noted)
         parts = [part for part in parts if part]
-        if gaps and not parts and dialogue.is_confirmation(ctx.message.text) and ctx.state.get("stage") == "collecting":
+        if gaps and not parts and affirmed and ctx.state.get("stage") == "collecting":
             parts.append("Happy to book it; I just need one more detail.")
         intro = " ".join(parts)
         invalid_time = ctx.state.pop("invalid_time", None)
         if invalid_time:
             intro = (intro + " " if intro else "") + f"{invalid_time} isn't one of our start times."
-        understanding = self._understanding(ctx)
+        understanding = 0.9 if answered_offer else self._understanding(ctx)
         if gaps:
             ctx.state["stage"] = "collecting"
+            ctx.state["asked"] = gaps[0]
             # Asking for the next missing detail is a fully informed answer: it needs only what we already have.
             return AgentOutcome(draft=by_tone(intro or "I'd be glad to help you plan a hibachi party.",
                                               question=dialogue.QUESTIONS[gaps[0]]),
                                 completeness=max(0.8, completeness), facts=facts, quote=quote,
                                 understanding=understanding, decisions=decisions)
         outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
+        if ctx.state.get("stage") == "awaiting_confirmation" and ctx.state.get("affirmed_total") == quote["total"]:
+            # Yes to the total shown, and what this message added (a name, a contact, the date) left it unchanged:
+            # book in this turn. A changed total was shown above, so the next yes books.
+            outcome = self._book(ctx, booking)
+            outcome.understanding = 0.95
+            return outcome
         outcome.understanding = understanding
         outcome.decisions = decisions + outcome.decisions
         return outcome
@@ -199,6 +257,7 @@ class SalesAgent(Specialist):
         if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"}:
             gaps = dialogue.missing(ctx.state, customer=ctx.customer)
             question = dialogue.QUESTIONS[gaps[0]] if gaps else "Shall I book it?"
+            ctx.state["asked"] = gaps[0] if gaps else "confirmation"
             return AgentOutcome(draft=by_tone(thanks, question=question, opener=False), completeness=1.0,
                                 understanding=0.9)
         if ctx.state.get("stage") == "booked":
@@ -243,6 +302,8 @@ class SalesAgent(Specialist):
                 completeness=dialogue.completeness(ctx.state, customer=ctx.customer), facts=facts, quote=quote,
             )
         ctx.state["stage"] = "awaiting_confirmation"
+        ctx.state["asked"] = "confirmation"
+        ctx.state["shown_total"] = quote["total"]
         summary = (f"{intro} I have {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))} "
                    f"on {event_date:%A, %B} {event_date.day} at {booking['slot']} in "
                    f"{booking.get('city') or booking.get('zip')}, total {money(quote['total'])}.").strip()
@@ -259,7 +320,7 @@ class SalesAgent(Specialist):
             children_under_6=booking.get("children_under_6", 0), city=booking.get("city", ""),
             zip_code=booking.get("zip") or zip_for_city(booking["city"]), proteins=booking.get("proteins"),
             upgrades=booking.get("upgrades") or None, addons=booking.get("addons") or None, now=ctx.now,
-            deposit=(ctx.state.get("last_quote") or {}).get("deposit"),
+            deposit=(ctx.state.get("last_quote") or {}).get("deposit"), address=booking.get("address", ""),
         )
         # The draft stands in until the commit step replaces it with the decision's reply.
         return AgentOutcome(draft=by_tone("Booking it now."), completeness=1.0, decisions=[decision],

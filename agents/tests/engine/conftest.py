@@ -8,7 +8,9 @@ from django.core.management import call_command
 from agents.engine.pipeline import conversation_answer
 from bookings.catalog import DEMO_CHEFS, HANDBOOK_PRICE_ITEMS
 from bookings.services import chef_get_or_create, price_item_upsert
-from conversations.services import message_receive
+from conversations.models import ChannelIdentity
+from conversations.services import customer_create, customer_find_by_contact, message_receive
+from conversations.services.customers import CHANNEL_CONTACT
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 # Monday 2 November 2026, 10:00 Pacific: inside staff hours, so escalations promise a reply "shortly".
@@ -43,7 +45,21 @@ class Chat:
         self.clock = start
         self.results = []
 
+    def _known_contacts(self):
+        """On a channel that does not prove the sender's email or phone (web chat, social), contacts given here stand
+        for ones the customer proved earlier (with a code): the customer is set up with them before the first turn,
+        since message_receive takes them as claims only."""
+        sender = self.sender
+        if CHANNEL_CONTACT.get(self.channel) or not (sender["email"] or sender["phone"]):
+            return
+        if ChannelIdentity.objects.filter(channel=self.channel, external_id=sender["external_id"]).exists():
+            return
+        customer = customer_find_by_contact(email=sender["email"], phone=sender["phone"]) or customer_create(
+            name=sender["name"], email=sender["email"], phone=sender["phone"])
+        ChannelIdentity.objects.create(customer=customer, channel=self.channel, external_id=sender["external_id"])
+
     def say(self, text, *, external_id=None):
+        self._known_contacts()
         self.clock += datetime.timedelta(minutes=1)
         with time_machine.travel(self.clock, tick=False):  # business rules (48 h notice) run on the same clock
             message, _ = message_receive(channel=self.channel, sender=self.sender, text=text, sent_at=self.clock,

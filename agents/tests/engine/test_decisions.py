@@ -68,11 +68,44 @@ def test_the_booking_is_made_with_the_reply_and_its_confirmation_is_rendered_fro
     assert result.booking == booking and result.reply.metadata["booking_id"] == booking.pk
     assert result.reply.text == (   # "yes" reads as casual: the template's casual opener
         f"Sure thing! You're booked: 12 adults on Saturday, December 12 at 18:00, total $660. Booking number "
-        f"{booking.pk}. A $100 deposit confirms it; our team will send you the payment link. We hold the date for "
+        f"{booking.pk}. A $100 deposit confirms it; our team will contact you to take it. We hold the date for "
         f"you for 24 hours, until {until:%A, %B} {until.day} at {until:%H:%M}; without the deposit by then it is "
         "released.")
     state = Conversation.objects.get().state
     assert (state["stage"], state["booking_id"], state["booking"]) == ("booked", booking.pk, {})
+
+
+def test_with_stripe_the_booking_reply_carries_the_deposit_link_and_paying_confirms_it(business, chat, settings,
+                                                                                      client):
+    """Issue 16.3: the assistant sends the real payment link; the signed webhook of the fake Stripe confirms the
+    booking, which then appears in the chef's calendar feed."""
+    from icalendar import Calendar
+
+    from bookings.models import DepositPayment
+    from bookings.services import calendar_feed_get_or_create
+    from bookings.tests.fake_stripe import FakeStripe
+
+    with FakeStripe() as stripe_api:
+        settings.PAYMENT_PROVIDERS = {"stripe": {
+            "BACKEND": "bookings.payments.stripe_checkout.StripeCheckoutPayments",
+            "OPTIONS": {"api_key": stripe_api.api_key, "webhook_secret": stripe_api.webhook_secret,
+                        "api_base": stripe_api.url, "success_url": "https://myhibachi.example/paid/{booking}"}}}
+        settings.PAYMENT_PROVIDER = "stripe"
+        customer = awaiting_yes(chat)
+        result = customer.say("yes")
+        booking = Booking.objects.get()
+        payment = DepositPayment.objects.get(booking=booking)
+        assert f"Pay the $100 deposit here to confirm it: {payment.url}" in result.reply.text
+
+        payload, signature = stripe_api.event_for(payment.reference)
+        assert client.post("/payments/stripe/webhook/", data=payload, content_type="application/json",
+                           HTTP_STRIPE_SIGNATURE=signature).status_code == 200
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    chef_feed = calendar_feed_get_or_create(chef=booking.chefs.first())
+    events = Calendar.from_ical(client.get(f"/calendar/{chef_feed.token}.ics").content).walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [f"booking-{booking.pk}@myhibachi.invalid"]
 
 
 def test_a_provider_crash_on_the_yes_books_nothing_and_the_retry_books_once(business, chat, provider):
@@ -123,7 +156,8 @@ def test_a_slot_taken_before_the_yes_gives_the_fallback_reply_and_asks_for_anoth
 
 
 def test_a_change_that_fails_when_made_says_why_and_leaves_the_booking(business, chat):
-    customer = chat(email="r@example.com", name="Ron Weasley")
+    # By SMS: the carrier's number proves the sender, so the change needs no one-time code.
+    customer = chat(channel="sms", external_id="+14155550160", phone="+14155550160", name="Ron Weasley")
     for text in (DETAILS, "yes"):
         customer.say(text)
     booking = customer.last.booking

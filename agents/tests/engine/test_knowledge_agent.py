@@ -1,6 +1,7 @@
 import pytest
 
-from agents.engine.specialists.knowledge import excerpt, is_instruction
+from agents.engine.specialists.knowledge import excerpt
+from knowledge.hygiene import is_instruction
 
 
 @pytest.mark.parametrize("sentence", [

@@ -1,5 +1,7 @@
 """The pipeline's guarantees: commit before the model, escalation rules, humans in charge, provider failures."""
 
+import re
+
 import psycopg
 import pytest
 from django.db import connection
@@ -153,10 +155,10 @@ def test_while_staff_handle_the_conversation_the_ai_says_nothing_until_handed_ba
 
 
 def test_care_only_sees_the_customers_own_bookings(business, chat):
-    someone = chat(external_id="someone", email="someone@example.com", name="Some One")
+    someone = chat(channel="sms", external_id="+14155550161", phone="+14155550161", name="Some One")
     for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
         someone.say(text)
-    stranger = chat(external_id="stranger", email="stranger@example.com", name="A Stranger")
+    stranger = chat(channel="sms", external_id="+14155550162", phone="+14155550162", name="A Stranger")
 
     result = stranger.say("I need to cancel my booking")
 
@@ -165,7 +167,7 @@ def test_care_only_sees_the_customers_own_bookings(business, chat):
 
 
 def test_cancellation_seven_days_ahead_refunds_the_deposit_after_confirmation(business, chat):
-    customer = chat(email="c@example.com", name="Cat Smith")
+    customer = chat(channel="sms", external_id="+14155550163", phone="+14155550163", name="Cat Smith")
     for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
         customer.say(text)
     booking = booking_confirm(booking=customer.last.booking, now=customer.clock)   # the $100 deposit is paid
@@ -180,7 +182,7 @@ def test_cancellation_seven_days_ahead_refunds_the_deposit_after_confirmation(bu
 
 
 def test_cancelling_an_unpaid_quote_promises_no_refund(business, chat):
-    customer = chat(email="u@example.com", name="Una Paid")
+    customer = chat(channel="sms", external_id="+14155550164", phone="+14155550164", name="Una Paid")
     for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
         customer.say(text)
 
@@ -190,7 +192,7 @@ def test_cancelling_an_unpaid_quote_promises_no_refund(business, chat):
 
 
 def test_reschedule_is_applied_only_when_the_customer_confirms(business, chat):
-    customer = chat(email="r@example.com", name="Ron Weasley")
+    customer = chat(channel="sms", external_id="+14155550165", phone="+14155550165", name="Ron Weasley")
     for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
         customer.say(text)
     booking = customer.last.booking
@@ -209,9 +211,10 @@ def test_memory_spans_channels_and_records_every_committed_message(business, cha
     from knowledge.memory import get_memory
 
     with django_capture_on_commit_callbacks(execute=True):
-        web = chat(channel="web", external_id="v-9", email="mia@example.com", name="Mia Wong")
+        # The visitor proved both contacts earlier (the helper sets the customer up with them).
+        web = chat(channel="web", external_id="v-9", email="mia@example.com", phone="+14155550100", name="Mia Wong")
         web.say("Hi, my son is allergic to shellfish. How much for 12 adults?")
-        sms = chat(channel="sms", external_id="+14155550100", phone="+14155550100", email="mia@example.com")
+        sms = chat(channel="sms", external_id="+14155550100", phone="+14155550100")
         sms.say("and for 15 adults?")
 
     customer = sms.last.conversation.customer
@@ -242,13 +245,25 @@ def test_a_memory_backend_outage_still_gets_the_customer_an_answer(business, cha
     assert "$660" in result.reply.text and not result.escalated
 
 
-def test_contact_details_given_in_chat_are_kept_on_the_customer(business, chat):
+def test_a_name_given_in_chat_is_kept_and_an_email_only_once_its_code_comes_back(
+    business, chat, django_capture_on_commit_callbacks, mailoutbox
+):
     customer = chat(external_id="anon-visitor")
-    customer.say("quote for 12 adults please, I'm Lara Croft, lara@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = customer.say("quote for 12 adults please, I'm Lara Croft, lara@example.com")
 
     record = customer.last.conversation.customer
     record.refresh_from_db()
-    assert (record.name, record.email) == ("Lara Croft", "lara@example.com")
+    assert (record.name, record.email) == ("Lara Croft", None)
+    assert "sent a 6-digit code to lara@example.com" in asked.reply.text
+    [sent] = [m for m in mailoutbox if m.to == ["lara@example.com"]]
+    code = re.search(r"\b(\d{6})\b", sent.body).group(1)
+
+    confirmed = customer.say(code)
+
+    record.refresh_from_db()
+    assert record.email == "lara@example.com"
+    assert "confirmed" in confirmed.reply.text
 
 
 def test_a_contact_belonging_to_another_customer_is_left_alone(business, chat):
@@ -268,8 +283,41 @@ def test_a_booking_started_on_web_chat_is_finished_by_sms(business, chat):
     web.say("12 adults on Dec 12 at 6pm in 94538 please")
     sms = chat(channel="sms", external_id="+14155550177", phone="+14155550177", start=web.clock)
 
+    offer = sms.say("hi it's Tina again")
+    summary = sms.say("yes")
     result = sms.say("yes book it")
 
+    assert "Last time we talked about a party of 12 on Dec 12 at 18:00" in offer.reply.text
+    assert offer.booking is None and summary.booking is None and "$660" in summary.reply.text
     assert result.booking is not None and result.booking.total == 660
     assert result.conversation != web.last.conversation
     assert result.conversation.state["carried_from_conversation"] == web.last.conversation.pk
+
+
+def test_an_earlier_conversations_booking_is_offered_not_resumed(business, chat):
+    web = chat(channel="web", external_id="v-78", name="Tina Fey", phone="+14155550178")
+    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    sms = chat(channel="sms", external_id="+14155550178", phone="+14155550178", start=web.clock)
+
+    first = sms.say("yes book it")
+
+    assert first.booking is None
+    assert "$660" in first.reply.text and "Shall I book it?" in first.reply.text
+
+
+def test_declining_the_earlier_booking_starts_afresh(business, chat):
+    web = chat(channel="web", external_id="v-79", name="Tina Fey", phone="+14155550179")
+    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    sms = chat(channel="sms", external_id="+14155550179", phone="+14155550179", start=web.clock)
+
+    sms.say("hello")
+    result = sms.say("no, that's a different party")
+
+    assert result.conversation.state["booking"].get("adults") is None
+    assert dialogue_questions()["adults"] in result.reply.text
+
+
+def dialogue_questions():
+    from agents.engine.dialogue import QUESTIONS
+
+    return QUESTIONS

@@ -14,10 +14,10 @@ NOW = datetime.datetime(2026, 11, 2, 18, 0, tzinfo=datetime.UTC)
 ALL = ("quote", "availability", "customer_lookup", "escalate_to_human", "knowledge_search")
 
 
-def tools_for(customer, state=None):
+def tools_for(customer, state=None, *, sender_verified=True):
     conversation = ConversationFactory(customer=customer)
     ctx = AgentContext(customer=customer, conversation=conversation, message=None, nlu={}, state=state or {},
-                       history=[], now=NOW)
+                       history=[], now=NOW, sender_verified=sender_verified)
     return {tool.name: tool for tool in build_tools(ctx, ALL)}, ctx
 
 
@@ -47,6 +47,17 @@ def test_customer_lookup_sees_only_the_current_customers_bookings(business):
 
     assert found["email"] == mine.email
     assert [b["event_date"] for b in found["bookings"]] == ["2026-12-12"]
+
+
+def test_customer_lookup_shows_no_booking_to_an_unverified_sender(business):
+    customer = CustomerFactory()
+    booking_create(customer=customer, event_date=datetime.date(2026, 12, 12), slot="18:00", adults=12,
+                   zip_code="94538", now=NOW)
+    tools, _ = tools_for(customer, sender_verified=False)
+
+    found = tools["customer_lookup"].func()
+
+    assert "bookings" not in found and "not verified" in found["error"]
 
 
 def test_escalate_tool_asks_the_pipeline_for_a_human(business):

@@ -68,6 +68,10 @@ class ScriptedServer:
     def recover(self) -> None:
         self._failing, self._hang_seconds = None, 0.0
 
+    def respond_raw(self, path: str, raw: bytes) -> tuple[int, dict, dict] | None:
+        """A response for a request whose body is not JSON (a file upload), or None to answer it as JSON."""
+        return None
+
     def respond(self, path: str, body: dict) -> tuple[int, dict, dict]:
         with self._lock:
             self.requests.append({"path": path, "json": body})
@@ -92,11 +96,14 @@ def _handler_for(server: ScriptedServer):
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                body = {"_unparsed": raw.decode(errors="replace")}
-            status, headers, payload = server.respond(self.path, body)
+            answered = server.respond_raw(self.path, raw)
+            if answered is None:
+                try:
+                    body = json.loads(raw or b"{}")
+                except json.JSONDecodeError:
+                    body = {"_unparsed": raw.decode(errors="replace")}
+                answered = server.respond(self.path, body)
+            status, headers, payload = answered
             data = json.dumps(payload).encode()
             try:
                 self.send_response(status)

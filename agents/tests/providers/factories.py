@@ -36,3 +36,12 @@ class TutorPairFactory(factory.django.DjangoModelFactory):
     teacher_model = "gpt-4o-mini"
     teacher_text = "For 20 adults the total is $1,100, gratuity not included."
     sent = "teacher"
+
+
+class CascadeCalibrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agents.CascadeCalibration"
+
+    low, high, current_low, current_high = 0.35, 0.7, 0.4, 0.75
+    expected_value, current_expected_value, samples = 0.61, 0.58, 120
+    data = factory.LazyFunction(lambda: {"tutor_pairs": 80, "student_right": 50, "human_cost_usd": 5.0})

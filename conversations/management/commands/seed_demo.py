@@ -4,6 +4,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -50,6 +51,9 @@ DEMO_CUSTOMERS = [
 ]
 
 
+DEMO_ROLES = ("agent", "manager", "owner")  # usernames; each is put in the group of the same name, capitalised
+
+
 class Command(BaseCommand):
     help = ("Seed prices, chefs, a staff login, demo customers and the knowledge-base documents. Idempotent: staff "
             "edits to prices are kept and unchanged documents are not re-embedded.")
@@ -87,20 +91,47 @@ class Command(BaseCommand):
             user = user_model.objects.create_superuser(username=username, email="", password=password)
             self.stdout.write(f"Created the staff account {username!r}.")
 
+        role_logins = self._seed_role_users(password)
+
         created_conversations = sum(self._seed_customer(spec) for spec in DEMO_CUSTOMERS)
         self.stdout.write(
             f"Seeded {created_prices} new price item(s), {len(DEMO_CHEFS)} chefs, "
             f"{created_conversations} new demo conversation(s)."
         )
         self.stdout.write(self.style.SUCCESS(f"Staff login: username {username!r}, password {password!r}"))
+        for role_username in role_logins:
+            self.stdout.write(self.style.SUCCESS(
+                f"{role_username.capitalize()} login (role {role_username.capitalize()}): username {role_username!r}, "
+                f"password {password!r}"))
+
+    def _seed_role_users(self, password: str) -> list[str]:
+        """One staff user per role group (agent, manager, owner), not superusers: what each role sees is what the
+        demo shows. The groups are made by the staff app's migration; without them, no role user is made."""
+        made = []
+        for role in DEMO_ROLES:
+            group = Group.objects.filter(name=role.capitalize()).first()
+            if group is None:
+                self.stderr.write(f"No {role.capitalize()!r} group (the staff app's migration makes it): skipped.")
+                continue
+            user, created = get_user_model().objects.get_or_create(username=role, defaults={"is_staff": True})
+            if created:
+                user.set_password(password)
+                user.save()
+            user.groups.add(group)
+            made.append(role)
+        return made
 
     def _seed_customer(self, spec) -> int:
         created = 0
         start = timezone.now() - timedelta(days=1)
+        email, phone = services.normalize_email(spec["email"]), services.normalize_phone(spec["phone"])
+        customer = services.customer_find_by_contact(email=email, phone=phone) or services.customer_create(
+            name=spec["name"], email=email, phone=phone)
         for channel, external_id, messages in spec["conversations"]:
-            customer = services.customer_get_or_create_for_identity(
-                channel=channel, external_id=external_id, name=spec["name"], email=spec["email"], phone=spec["phone"]
-            )
+            # Demo data: the customer's contacts are known, so each identity is attached to them directly (a web
+            # chat identity never joins a customer by a stated contact; see customer_get_or_create_for_identity).
+            customer = services.customer_identity_attach(customer=customer, channel=channel,
+                                                         external_id=external_id).customer
             if Conversation.objects.filter(customer=customer, channel=channel).exists():
                 continue
             conversation = services.conversation_get_or_create_open(customer=customer, channel=channel)

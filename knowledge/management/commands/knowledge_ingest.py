@@ -20,5 +20,9 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(
             f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"chunks written {report.chunks}"
+            f"chunks written {report.chunks}, held for review {len(report.held)}"
         )
+        for source in report.held:
+            self.stdout.write(self.style.WARNING(
+                f"held for review (instruction-like or hidden text; approve it in the admin): {source}"
+            ))

@@ -12,17 +12,19 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=1000)
         parser.add_argument("--write-batch", metavar="FILE", help="Write the teacher's Batch API input file.")
         parser.add_argument("--import-batch", metavar="FILE", help="Import the teacher's Batch API output file.")
+        parser.add_argument("--model", default="gpt-4o-mini", help="The teacher model of the batch (its price).")
 
-    def handle(self, *args, days=None, limit=1000, write_batch=None, import_batch=None, **options):
+    def handle(self, *args, days=None, limit=1000, write_batch=None, import_batch=None, model="gpt-4o-mini",
+               **options):
         from django.utils import timezone
 
         from learning.services.autolabel import autolabel_local, teacher_batch_file, teacher_batch_import
 
         since = timezone.now() - timezone.timedelta(days=days) if days else None
         if write_batch:
-            self.stdout.write(f"Wrote {teacher_batch_file(Path(write_batch), since=since, limit=limit)} requests "
-                              f"to {write_batch}")
+            written = teacher_batch_file(Path(write_batch), model=model, since=since, limit=limit)
+            self.stdout.write(f"Wrote {written} requests to {write_batch}")
         elif import_batch:
-            self.stdout.write(f"Imported: {teacher_batch_import(Path(import_batch))}")
+            self.stdout.write(f"Imported: {teacher_batch_import(Path(import_batch), model=model)}")
         else:
             self.stdout.write(f"Labeled {autolabel_local(since=since, limit=limit)} messages with the local model.")

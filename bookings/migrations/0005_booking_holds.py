@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0002_booking_lifecycle'),
+        ('bookings', '0004_deposit_payments'),
     ]
 
     operations = [
