@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements.stamp
 
-.PHONY: install browser run test stop bench bench-asgi bench-ws clean-var
+.PHONY: install browser run test stop bench bench-asgi bench-ws chaos clean-var
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench-asgi: install
 
 bench-ws: install
 	$(PY) manage.py bench_ws --sockets 200 --messages 5
+
+# Fault injection on a throwaway stack (temp var dir, loopback only, a few minutes); see README "Security and reliability".
+chaos: install
+	$(PY) -m hibachi.chaos
 
 clean-var: stop
 	rm -rf var

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -29,6 +30,7 @@ from .services import (
     booking_change_guests,
     booking_complete,
     booking_confirm,
+    booking_hold_extend,
     booking_reschedule,
     calendar_feed_get_or_create,
     calendar_feed_rotate,
@@ -172,20 +174,21 @@ class DepositPaymentAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["id", "customer", "event_date", "slot", "city", "guests", "total", "deposit_paid", "status"]
+    list_display = ["id", "customer", "event_date", "slot", "city", "guests", "total", "deposit_paid", "status",
+                    "hold_expires_at"]
     list_filter = ["status", "slot", "event_date", "deposit_refunded", "city"]
     search_fields = ["customer__name", "customer__email", "customer__phone", "address", "city", "zip_code"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "conversation"]
     filter_horizontal = ["chefs"]
     date_hierarchy = "event_date"
-    readonly_fields = ["quote", "confirmed_at", "cancelled_at", "created_at", "updated_at"]
+    readonly_fields = ["quote", "hold_expires_at", "confirmed_at", "cancelled_at", "created_at", "updated_at"]
     # On an existing booking only the street address is typed in; everything that changes the price, the date or
     # the chefs goes through an operation below (a service under the handbook's rules).
     editable_on_change = ["address"]
     change_form_template = "admin/bookings/booking/change_form.html"
     inlines = [DepositPaymentInline]
-    actions = ["send_deposit_link", "mark_deposit_paid"]
+    actions = ["send_deposit_link", "mark_deposit_paid", "extend_hold"]
 
     @admin.action(description="Make a deposit payment link (online payment provider)", permissions=["change"])
     def send_deposit_link(self, request, queryset):
@@ -215,6 +218,22 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description="guests")
     def guests(self, obj):
         return obj.guests
+
+    @admin.action(description=f"Extend the hold of the selected unpaid bookings by {settings.BOOKING_HOLD_HOURS:g} hours",
+                  permissions=["change"])
+    def extend_hold(self, request, queryset):
+        """Staff keep an unpaid inquiry or quote (a customer who is paying late). Admin actions are POSTs with
+        Django's CSRF token; a booking whose hold was already released or whose chefs were taken is reported."""
+        extended, refused = 0, []
+        for booking in queryset:
+            try:
+                booking_hold_extend(booking=booking)
+                extended += 1
+            except ValidationError as exc:  # SlotUnavailable included
+                refused.append(f"#{booking.pk}: {'; '.join(exc.messages)}")
+        self.message_user(request, f"{extended} hold(s) extended." + (f" Not extended: {' '.join(refused)}"
+                                                                       if refused else ""),
+                          messages.WARNING if refused else messages.SUCCESS)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -2,7 +2,8 @@
 
 Rules (handbook): events start at 12:00, 15:00, 18:00 or 20:30 Pacific, any day; each active chef does at most two
 events a day and never two at the same slot; a party of 31-60 needs two free chefs at that slot; cancelled bookings
-hold no chef (every other status does, a quote included, until it is cancelled). A slot needs at least 48 hours'
+hold no chef, nor do released holds ("expired") and unpaid inquiries or quotes past their `hold_expires_at` (the
+beat job releases those; until it runs they are simply not counted). Every other booking holds its chefs. A slot needs at least 48 hours'
 notice from `now` to the event start; a sooner request is not bookable here and is passed to staff ("needs_staff").
 """
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import Booking, Chef
+from .models import Booking, Chef, hold_lapsed_q
 from .quotes import chefs_needed_for
 
 NOTICE = timedelta(hours=48)
@@ -61,10 +62,10 @@ def _notice_reason(*, event_date: date, slot: str, now: datetime) -> str | None:
     return None
 
 
-def _busy_map(dates: list[date], *, exclude_booking: Booking | None = None) -> BusyMap:
-    rows = Booking.chefs.through.objects.filter(booking__event_date__in=dates).exclude(
-        booking__status=Booking.Status.CANCELLED
-    )
+def _busy_map(dates: list[date], *, exclude_booking: Booking | None = None, now: datetime | None = None) -> BusyMap:
+    rows = (Booking.chefs.through.objects.filter(booking__event_date__in=dates)
+            .exclude(booking__status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
+            .exclude(hold_lapsed_q(aware_now(now), prefix="booking__")))
     if exclude_booking is not None and exclude_booking.pk:
         rows = rows.exclude(booking_id=exclude_booking.pk)
     busy: BusyMap = defaultdict(lambda: defaultdict(list))
@@ -86,6 +87,7 @@ def chefs_free_for(
     chefs_needed: int,
     exclude_booking: Booking | None = None,
     prefer: list[Chef] | None = None,
+    now: datetime | None = None,
 ) -> list[Chef]:
     """The `chefs_needed` chefs to assign to an event at this slot, or [] when fewer are free.
 
@@ -94,7 +96,7 @@ def chefs_free_for(
     """
     validate_slot(slot)
     chefs = list(Chef.objects.filter(active=True))
-    free = _free(chefs, _busy_map([event_date], exclude_booking=exclude_booking)[event_date], slot)
+    free = _free(chefs, _busy_map([event_date], exclude_booking=exclude_booking, now=now)[event_date], slot)
     preferred = {c.pk for c in prefer or []}
     free.sort(key=lambda c: c.pk not in preferred)  # stable: keeps least-busy order within each group
     return free[:chefs_needed] if len(free) >= chefs_needed else []
@@ -119,7 +121,7 @@ def availability_for_date(*, event_date: date, guests: int = 1, now: datetime | 
     now = aware_now(now)
     chefs_needed = chefs_needed_for(guests)
     chefs = list(Chef.objects.filter(active=True))
-    day = _busy_map([event_date])[event_date]
+    day = _busy_map([event_date], now=now)[event_date]
     slots = {
         slot: _slot_status(chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed, now=now)
         for slot in SLOTS
@@ -139,10 +141,9 @@ def slot_status(
     """{"available", "free_chefs", "reason"} for one slot (see availability_for_date)."""
     validate_slot(slot)
     chefs = list(Chef.objects.filter(active=True))
-    day = _busy_map([event_date], exclude_booking=exclude_booking)[event_date]
-    return _slot_status(
-        chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed_for(guests), now=aware_now(now)
-    )
+    now = aware_now(now)
+    day = _busy_map([event_date], exclude_booking=exclude_booking, now=now)[event_date]
+    return _slot_status(chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed_for(guests), now=now)
 
 
 def slot_is_available(*, event_date: date, slot: str, guests: int, now: datetime | None = None) -> bool:
@@ -164,7 +165,7 @@ def next_available_slots(
     chefs_needed = chefs_needed_for(guests)
     chefs = list(Chef.objects.filter(active=True))
     dates = [start_date + timedelta(days=offset) for offset in range(days)]
-    busy = _busy_map(dates, exclude_booking=exclude_booking)
+    busy = _busy_map(dates, exclude_booking=exclude_booking, now=now)
     found = []
     for event_date in dates:
         for slot in SLOTS:

@@ -54,6 +54,7 @@ class Booking(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Hold expired"
 
     customer = models.ForeignKey("conversations.Customer", on_delete=models.PROTECT, related_name="bookings")
     conversation = models.ForeignKey(
@@ -83,6 +84,11 @@ class Booking(models.Model):
         default=0, help_text="Reschedules because of a rain forecast (24 hours' notice, not limited)."
     )
     quote = models.JSONField(default=dict, blank=True, help_text="The quote the totals come from (Quote.as_dict()).")
+    hold_expires_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="An unpaid inquiry or quote holds its chefs until then (BOOKING_HOLD_HOURS after it is made); "
+                  "the bookings-release-expired-holds job then releases it. Empty: held until staff change it.",
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     deposit_refunded = models.BooleanField(
@@ -111,6 +117,21 @@ class Booking(models.Model):
     @property
     def guests(self) -> int:
         return self.adults + self.children + self.children_under_6
+
+    def hold_lapsed(self, now) -> bool:
+        """An unpaid inquiry or quote whose hold has run out (and with no payment link still open): it no longer
+        holds its chefs."""
+        return (self.status in (self.Status.INQUIRY, self.Status.QUOTED) and not self.deposit_paid
+                and self.hold_expires_at is not None and self.hold_expires_at <= now
+                and not self.deposit_payments.filter(status="pending", expires_at__gt=now).exists())
+
+
+def hold_lapsed_q(now, prefix: str = "") -> Q:
+    """Bookings (or, with `prefix` "booking__", rows pointing at one) whose unpaid hold ran out by `now`; a deposit
+    payment link still open keeps the hold (the customer may be paying right now)."""
+    open_link = Q(**{f"{prefix}deposit_payments__status": "pending", f"{prefix}deposit_payments__expires_at__gt": now})
+    return Q(**{f"{prefix}status__in": [Booking.Status.INQUIRY, Booking.Status.QUOTED], f"{prefix}deposit_paid": 0,
+                f"{prefix}hold_expires_at__lte": now}) & ~open_link
 
 
 class CalendarFeed(models.Model):

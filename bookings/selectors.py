@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,12 +22,12 @@ def customer_bookings(*, customer) -> QuerySet[Booking]:
 
 
 def customer_open_bookings(*, customer, today: date | None = None) -> QuerySet[Booking]:
-    """The customer's bookings still to happen (from today, Pacific time), neither cancelled nor completed, soonest
-    first."""
+    """The customer's bookings still to happen (from today, Pacific time), neither cancelled, completed nor released
+    (hold expired), soonest first."""
     today = today or timezone.localdate()
     return (
         Booking.objects.filter(customer=customer, event_date__gte=today)
-        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.COMPLETED])
+        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.COMPLETED, Booking.Status.EXPIRED])
         .prefetch_related("chefs")
         .order_by("event_date", "slot")
     )
@@ -41,6 +42,17 @@ def booking_as_dict(booking: Booking) -> dict:
         "guests": booking.guests, "food_total": str(booking.food_total), "travel_fee": str(booking.travel_fee),
         "total": str(booking.total), "status": booking.status,
     }
+
+
+def booking_hold_text(booking: Booking) -> str:
+    """What the customer is told about the hold of an unpaid booking (how long, until when, Pacific time), with a
+    leading space to follow a sentence; "" when nothing is held."""
+    if booking.hold_expires_at is None or booking.deposit_paid or booking.status not in (
+            Booking.Status.INQUIRY, Booking.Status.QUOTED):
+        return ""
+    until = timezone.localtime(booking.hold_expires_at)
+    return (f" We hold the date for you for {settings.BOOKING_HOLD_HOURS:g} hours, until {until:%A, %B} {until.day} "
+            f"at {until:%H:%M}; without the deposit by then it is released.")
 
 
 CALENDAR_HISTORY_DAYS = 60  # past events kept in a calendar feed (completed ones, for the chef's records)

@@ -7,6 +7,9 @@ from django.utils.log import configure_logging
 
 # Production unless told otherwise: it refuses to start without its environment, where the local settings would
 # start with DEBUG, a known secret key and embedded services. `make run` and the tests name their settings.
+# Whether that default was applied here: importing any `hibachi` module (the launcher included) runs this first, so
+# `make run`'s launcher reads it to know that no one chose the settings and it may name the local ones.
+SETTINGS_DEFAULTED = "DJANGO_SETTINGS_MODULE" not in os.environ
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.production")
 
 app = Celery("hibachi")

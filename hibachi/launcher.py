@@ -1,7 +1,10 @@
 """`make run`: embedded services, migrations, seed, beat schedule, then the ASGI server, a Celery worker and beat.
 
-Runs in the foreground; Ctrl-C (or SIGTERM) stops every process it started, the embedded services included.
-`python -m hibachi.launcher --stop` stops embedded services left running by ad-hoc `manage.py` commands.
+Runs in the foreground and supervises: a process that dies (the web server, the worker, beat, the embedded Redis) is
+started again after a backoff (1 s, doubling to 30 s; back to 1 s once it has run a minute), each exit and restart
+logged, instead of stopping the whole stack. Ctrl-C (or SIGTERM) stops every process it started, the embedded services
+included. `python -m hibachi.launcher --stop` stops embedded services left running by ad-hoc `manage.py` commands.
+`hibachi.chaos` reuses these pieces (`stack_commands`, `Supervisor`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from hibachi import embedded
 
@@ -56,10 +61,115 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def local_settings_by_default() -> str:
+    """Name the local settings for every child (uvicorn, the worker, beat) unless the user chose some:
+    hibachi/asgi.py and celery.py default to production, and importing this module already ran celery.py's default,
+    so `setdefault` here would keep production (`make run` then refused to start)."""
+    from hibachi import celery
+
+    if celery.SETTINGS_DEFAULTED:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "hibachi.settings.local"
+    return os.environ["DJANGO_SETTINGS_MODULE"]
+
+
+def stack_commands(*, host: str, port: str, var: str) -> dict[str, list[str]]:
+    """The stack's long-running processes, by name. The worker runs without gossip and mingle: on a broker outage
+    Celery restarts those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError
+    'NoneType'..."); they only serve cluster events the project does not use. The consumer itself retries the broker
+    for ever (CELERY_BROKER_CONNECTION_MAX_RETRIES=None) and the supervisor restarts it if it exits anyway."""
+    return {
+        "web": [os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host, "--port", port,
+                "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"],
+        "worker": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
+                   "--without-mingle", "-Q", "celery", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"),
+                   "-n", "worker@%h"],
+        # the long tasks' own worker (CELERY_TASK_ROUTES): one at a time, never in the way of customer work
+        "worker-long": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
+                        "--without-mingle", "-Q", "long", "--concurrency", "1", "-n", "long@%h"],
+        "beat": [os.path.join(BIN, "celery"), "-A", "hibachi", "beat", "-l", "INFO",
+                 "--schedule", os.path.join(var, "celerybeat-schedule")],
+    }
+
+
+@dataclass
+class Supervised:
+    """One process the supervisor keeps running: `start` makes a new one, `alive`/`exit_code` read it."""
+
+    name: str
+    start: Callable[[], subprocess.Popen | None]
+    process: subprocess.Popen | None = None
+    alive: Callable[[Supervised], bool] | None = None   # for daemons that are not our children (Redis)
+    started_at: float = 0.0
+    failures: int = 0
+    restarts: int = 0
+    restart_at: float | None = None
+    exits: list[int | None] = field(default_factory=list)
+
+    def is_alive(self) -> bool:
+        if self.alive is not None:
+            return self.alive(self)
+        return self.process is not None and self.process.poll() is None
+
+
+class Supervisor:
+    """Restarts what dies, with exponential backoff (`backoff` doubling to `backoff_max`; reset once a process has run
+    `stable_after` seconds). `poll()` is called from the launcher's loop; every exit and restart is logged."""
+
+    def __init__(self, services: list[Supervised], *, log: Callable[[str], None] = _log, backoff: float = 1.0,
+                 backoff_max: float = 30.0, stable_after: float = 60.0):
+        self.services, self.log = services, log
+        self.backoff, self.backoff_max, self.stable_after = backoff, backoff_max, stable_after
+
+    def start_all(self) -> None:
+        for service in self.services:
+            self._start(service)
+
+    def _start(self, service: Supervised) -> None:
+        service.process = service.start()
+        service.started_at, service.restart_at = time.monotonic(), None
+
+    def poll(self) -> None:
+        now = time.monotonic()
+        for service in self.services:
+            if service.restart_at is not None:
+                if now >= service.restart_at:
+                    service.restarts += 1
+                    self.log(f"{service.name}: restarting (restart #{service.restarts})")
+                    try:
+                        self._start(service)
+                    except Exception as exc:  # noqa: BLE001 - e.g. the embedded Redis could not bind: try later
+                        self.log(f"{service.name}: restart failed: {exc}")
+                        self._schedule(service, now, None)
+                continue
+            if not service.is_alive():
+                code = service.process.poll() if service.process is not None else None
+                self._schedule(service, now, code)
+
+    def _schedule(self, service: Supervised, now: float, code: int | None) -> None:
+        service.exits.append(code)
+        service.failures = 1 if now - service.started_at >= self.stable_after else service.failures + 1
+        delay = min(self.backoff_max, self.backoff * 2 ** (service.failures - 1))
+        service.restart_at = now + delay
+        self.log(f"{service.name}: exited" + (f" with code {code}" if code is not None else "")
+                 + f"; restarting in {delay:g} s")
+
+    def processes(self) -> list[subprocess.Popen]:
+        return [s.process for s in self.services if s.process is not None and s.alive is None]
+
+    def stop_all(self) -> None:
+        _stop(self.processes())
+
+
+def redis_supervised(port: int) -> Supervised:
+    """The embedded Redis (a daemon, not our child): alive while its port answers; restarted on the same port, so the
+    REDIS_URL every process was given stays right."""
+    return Supervised(name="redis", start=lambda: (embedded.redis_start(port=port), None)[1],
+                      alive=lambda _service: embedded.redis_port() == port)
+
+
 def run() -> int:
     started = time.monotonic()
-    # Named here for every child (uvicorn, the worker, beat): hibachi/asgi.py and celery.py default to production.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
+    local_settings_by_default()
     host = os.environ.get("HIBACHI_HOST", "127.0.0.1")
     port = os.environ.get("HIBACHI_PORT", "8000")
     own_postgres = not os.environ.get("DATABASE_URL")
@@ -72,6 +182,7 @@ def run() -> int:
         _log(f"embedded Redis at {os.environ['REDIS_URL']}, data in {embedded.var_dir() / 'redis'}")
 
     processes: list[subprocess.Popen] = []
+    supervisor: Supervisor | None = None
     stopping = False
 
     def on_signal(signum, frame):
@@ -87,14 +198,14 @@ def run() -> int:
         # One intra-op thread for PyTorch (the MiniLM encoder) in each process: with the web server and the workers
         # sharing a few cores, PyTorch's default of one thread per core makes every embedding wait on the others.
         os.environ.setdefault("OMP_NUM_THREADS", "1")
-        processes = [
-            subprocess.Popen([os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host,
-                              "--port", port, "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"]),
-            subprocess.Popen([os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO",
-                              "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"), "-n", "worker@%h"]),
-            subprocess.Popen([os.path.join(BIN, "celery"), "-A", "hibachi", "beat", "-l", "INFO",
-                              "--schedule", str(embedded.var_dir() / "celerybeat-schedule")]),
-        ]
+        commands = stack_commands(host=host, port=port, var=str(embedded.var_dir()))
+        services = [Supervised(name=name, start=lambda argv=argv: subprocess.Popen(argv))
+                    for name, argv in commands.items()]
+        if own_redis:
+            services.append(redis_supervised(embedded.redis_port()))
+        supervisor = Supervisor(services)
+        supervisor.start_all()
+        processes = supervisor.processes()
         site = f"http://{host}:{port}"
         if not _wait_for_site(f"{site}/", processes):
             _log("the site did not come up; stopping")
@@ -116,9 +227,7 @@ def run() -> int:
             flush=True,
         )
         while not stopping:
-            if any(p.poll() is not None for p in processes):
-                _log("a process exited unexpectedly; stopping the others")
-                return 1
+            supervisor.poll()
             time.sleep(0.5)
         return 0
     except subprocess.CalledProcessError as exc:
@@ -126,7 +235,7 @@ def run() -> int:
         return 1
     finally:
         _log("stopping...")
-        _stop(processes)
+        _stop(supervisor.processes() if supervisor is not None else processes)
         if own_redis:
             embedded.redis_stop()
         if own_postgres:

@@ -3,7 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import ApiTokenScope, DeliveryAttempt, OutboundDelivery, UnansweredMessage, WebhookEvent
-from .services import Busy, delivery_retry, inbound_answer_once, messages_unanswered, webhook_event_enqueue
+from .services import (
+    Busy,
+    delivery_retry,
+    inbound_answer_once,
+    messages_unanswered,
+    webhook_event_enqueue,
+    webhook_events_stuck,
+)
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -56,6 +63,22 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
                           messages.SUCCESS if queued else messages.WARNING)
 
 
+class StuckEventFilter(admin.SimpleListFilter):
+    """Events still "received" after MESSAGING_UNANSWERED_AFTER_SECONDS: their task was lost (a worker killed, the
+    broker down) or is still retrying (the error column says why). The recovery job queues them again by itself."""
+
+    title = "stuck"
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stuck (received, not processed)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=webhook_events_stuck().values("pk"))
+        return queryset
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
     list_display = ["id", "provider", "channel", "event_id", "status", "attempts", "received_at", "processed_at",
@@ -66,21 +89,29 @@ class WebhookEventAdmin(admin.ModelAdmin):
                        "processed_at", "message"]
     actions = ["reprocess"]
 
+    def get_list_filter(self, request):
+        return [StuckEventFilter, *self.list_filter]
+
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Process the selected failed events again")
+    @admin.action(description="Process the selected failed or stuck events again")
     def reprocess(self, request, queryset):
-        count = 0
-        for event in queryset.filter(status=WebhookEvent.Status.FAILED):
-            WebhookEvent.objects.filter(pk=event.pk).update(status=WebhookEvent.Status.RECEIVED, attempts=0)
-            count += int(webhook_event_enqueue(event=event))
-        self.message_user(request, f"{count} event(s) queued again.")
+        """Failed events start a fresh attempt budget (staff decided to try again); events still "received" (stuck: a
+        lost task, a broker outage) are queued again with the attempts they have used."""
+        failed = stuck = 0
+        for event in queryset.filter(status__in=[WebhookEvent.Status.FAILED, WebhookEvent.Status.RECEIVED]):
+            if event.status == WebhookEvent.Status.FAILED:
+                WebhookEvent.objects.filter(pk=event.pk).update(status=WebhookEvent.Status.RECEIVED, attempts=0)
+                failed += int(webhook_event_enqueue(event=event))
+            else:
+                stuck += int(webhook_event_enqueue(event=event))
+        self.message_user(request, f"{failed + stuck} event(s) queued again ({failed} failed, {stuck} stuck).")
 
 
 @admin.register(UnansweredMessage)
 class UnansweredMessageAdmin(admin.ModelAdmin):
-    """Customer messages nobody answered (services.unanswered): the beat job hands them to a worker every minute;
+    """Customer messages nobody answered (services.unanswered): the beat job hands them to a worker within a minute;
     staff can answer them right here, or open the conversation and reply themselves."""
 
     list_display = ["id", "short_text", "channel", "conversation_link", "sent_at"]

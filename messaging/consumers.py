@@ -9,9 +9,13 @@ Protocol (JSON both ways):
             {"type": "message", "message": message}             an AI or staff reply (each pushed once per socket)
             {"type": "feedback", "message_id", "kind"}          thumbs stored
             {"type": "error", "error": "..."}
+            {"type": "error", "error": "...", "limit": "messages", "retry_after": 42, "client_id"}  too many messages
   message = {"id", "author": "customer" | "ai" | "staff", "direction", "text", "sent_at", "in_reply_to", "feedback"}
 
 The visitor is the id in the signed cookie set by `/`; a socket without a valid cookie is closed with code 4401.
+Limits (messaging.limits): more than WEBCHAT_SOCKETS_PER_ADDRESS sockets from one address are accepted only to say so
+({"type": "error", "limit": "sockets", "retry_after"}) and closed with code 4429; a message over
+WEBCHAT_MESSAGES_PER_VISITOR or WEBCHAT_MESSAGES_PER_ADDRESS is refused before it is stored (the widget keeps it).
 A message goes through the two doors every channel uses: `message_receive` (via `web_message_persist`, then "ack")
 and `inbound_answer_once` (between the "typing" frames). The consumer never sends the reply itself: every outbound
 web message, AI reply or staff message, reaches the socket once, through the visitor's channel-layer group (the web
@@ -30,7 +34,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import services
+from . import limits, services
 from .senders.web import visitor_group
 from .visitor import visitor_from_cookie_value
 
@@ -50,6 +54,12 @@ def _answer(func):
     return database_sync_to_async(func, thread_sensitive=False, executor=_answer_pool)
 
 
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{round(seconds / 60)} minutes"
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         cookies = self.scope.get("cookies") or {}
@@ -57,6 +67,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.sent_ids: OrderedDict[int, None] = OrderedDict()
         if self.visitor_id is None:
             await self.close(code=4401)
+            return
+        self.address = limits.scope_address(self.scope)
+        verdict = await _store(limits.socket_allowed)(address=self.address)
+        if not verdict.allowed:
+            self.visitor_id = None  # nothing to leave on disconnect
+            await self.accept()
+            await self.send_json({"type": "error", "limit": "sockets", "retry_after": verdict.retry_after,
+                                  "error": "Too many chat connections from your network. Please try again in "
+                                           f"{_wait_text(verdict.retry_after)}."})
+            await self.close(code=4429)
             return
         self.group = visitor_group(self.visitor_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -109,6 +129,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
             await self.send_json({"type": "error", "error": "client_id must be a string of at most 64 characters."})
+            return
+        verdict = await _store(limits.message_allowed)(visitor_id=self.visitor_id, address=self.address)
+        if not verdict.allowed:
+            await self.send_json({"type": "error", "client_id": client_id, "limit": "messages", "retry": True,
+                                  "retry_after": verdict.retry_after,
+                                  "error": "You are sending messages faster than we can answer them. Please wait "
+                                           f"{_wait_text(verdict.retry_after)} and send it again."})
             return
         try:
             message, created = await _store(services.web_message_persist)(

@@ -45,3 +45,17 @@ def advisory_lock(name: str, *, wait: float = 0):
         if acquired:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def locks_held(names: list[str]) -> set[str]:
+    """The names among `names` whose advisory lock some session holds right now (read from pg_locks, taking nothing:
+    the sweeps use it to leave alone work a live worker is doing). A bigint key shows as classid (high 32 bits),
+    objid (low 32 bits) and objsubid 1."""
+    if not names:
+        return set()
+    by_parts = {((key_for(name) >> 32) & 0xFFFFFFFF, key_for(name) & 0xFFFFFFFF): name for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT classid::bigint, objid::bigint FROM pg_locks "
+                       "WHERE locktype = 'advisory' AND objsubid = 1 AND granted "
+                       "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        return {by_parts[row] for row in cursor.fetchall() if row in by_parts}

@@ -73,6 +73,10 @@ class OutboundDelivery(models.Model):
     backend = models.CharField(max_length=200, help_text="The sender class used (settings.MESSAGING_SENDERS).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
+    attempts_budget_from = models.PositiveIntegerField(
+        default=0, help_text="The attempts counted against MESSAGING_DELIVERY_MAX_ATTEMPTS start after this many: "
+                             "staff's retry moves it up (a fresh budget); a sweep or a worker's restart does not.",
+    )
     last_error = models.TextField(blank=True)
     recipient = models.CharField(max_length=255, blank=True, help_text="Address, number or page-scoped id used.")
     provider_message_id = models.CharField(max_length=255, blank=True)

@@ -17,9 +17,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
 def deliver_outbound(self, delivery_id: int, attempts_before: int = 0):
-    """Send one OutboundDelivery; retried with backoff until sent, failed for good, or out of attempts."""
+    """Send one OutboundDelivery; retried with backoff until sent, failed for good, or out of attempts (the budget is
+    kept on the row; `attempts_before`, which tasks queued by earlier versions carry, is ignored)."""
     try:
-        delivery = services.delivery_attempt(delivery_id=delivery_id, attempts_before=attempts_before)
+        delivery = services.delivery_attempt(delivery_id=delivery_id)
     except OutboundDelivery.DoesNotExist:
         return "gone"
     except services.Busy:
@@ -28,7 +29,7 @@ def deliver_outbound(self, delivery_id: int, attempts_before: int = 0):
         delivery = OutboundDelivery.objects.get(pk=delivery_id)
         if delivery.status == OutboundDelivery.Status.FAILED:
             return "failed"
-        raise self.retry(countdown=services.retry_delay(delivery.attempts - attempts_before,
+        raise self.retry(countdown=services.retry_delay(delivery.attempts - delivery.attempts_budget_from,
                                                          retry_after=exc.retry_after))
     return delivery.status
 

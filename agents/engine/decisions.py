@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 
 from bookings import quotes
 from bookings.payments import PaymentError
+from bookings.selectors import booking_hold_text
 from bookings.services import (
     booking_cancel,
     booking_change_guests,
@@ -115,7 +116,7 @@ class BookingCreate(Decision):
         return by_tone(
             f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
             f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
-            f"Booking number {booking.pk}. {pay}"
+            f"Booking number {booking.pk}. {pay}" + booking_hold_text(booking)
         )
 
     def fallback(self, error: ValidationError) -> dict[str, str]:

@@ -12,6 +12,10 @@ Policy (handbook, "Deposit, payment, changes" and "Weather"):
   The new slot itself must be bookable: 48 hours away and with enough free chefs.
 - Guest count changes are allowed until 48 hours before the event; the booking is re-quoted and re-staffed.
 - Cancellation 7 days (168 hours) or more before the event start refunds the deposit; later, the deposit is kept.
+- Holds: an inquiry or quote holds its chefs for BOOKING_HOLD_HOURS (default 24) after it is made
+  (`hold_expires_at`); unpaid after that, it stops counting for availability and the beat job
+  (`booking_holds_release`) marks it "expired". Staff extend a hold (`booking_hold_extend`); a deposit keeps it.
+  Confirming a quote whose hold lapsed staffs it again (its chefs may have been given to someone else meanwhile).
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bookings import availability
 from bookings.exceptions import SlotUnavailable
-from bookings.models import Booking, Chef
+from bookings.models import Booking, Chef, hold_lapsed_q
 from bookings.quotes import Quote, chefs_needed_for, deposit_amount, money, quote_calculate
 from bookings.service_area import normalize_zip, zip_for_city
 
@@ -82,7 +87,8 @@ def _staff(
     if reason is None:
         current = list(booking.chefs.all()) if booking is not None and booking.pk else []
         chefs = availability.chefs_free_for(
-            event_date=event_date, slot=slot, chefs_needed=chefs_needed, exclude_booking=booking, prefer=current
+            event_date=event_date, slot=slot, chefs_needed=chefs_needed, exclude_booking=booking, prefer=current,
+            now=now,
         )
         reason = None if chefs else availability.FULLY_BOOKED
     if reason is not None:
@@ -151,6 +157,7 @@ def booking_create(
         upgrades={code: None if n is None else int(n) for code, n in (upgrades or {}).items()},
         addons={code: int(n) for code, n in (addons or {}).items()},
         status=status,
+        hold_expires_at=hold_expiry(now),
     )
     _apply_quote(booking, quote)
     booking.save()
@@ -176,6 +183,9 @@ def booking_confirm(*, booking: Booking, deposit_paid: Decimal | None = None, no
         raise ValidationError({"deposit_paid": f"A deposit of {required} confirms a booking; {paid} was paid."})
     if paid > booking.total:
         raise ValidationError({"deposit_paid": f"The deposit ({paid}) cannot exceed the total ({booking.total})."})
+    if booking.hold_lapsed(now):  # its chefs were free for others meanwhile: staff it again (or SlotUnavailable)
+        booking.chefs.set(_staff(event_date=booking.event_date, slot=booking.slot, guests=booking.guests,
+                                 chefs_needed=chefs_needed_for(booking.guests), now=now, booking=booking))
     booking.status, booking.deposit_paid, booking.confirmed_at = Booking.Status.CONFIRMED, paid, now
     booking.save(update_fields=["status", "deposit_paid", "confirmed_at", "updated_at"])
     return booking
@@ -262,6 +272,36 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> tuple[Bo
     booking.status, booking.cancelled_at, booking.deposit_refunded = Booking.Status.CANCELLED, now, refunded
     booking.save(update_fields=["status", "cancelled_at", "deposit_refunded", "updated_at"])
     return booking, refunded
+
+
+def hold_expiry(now: datetime, hours: float | None = None) -> datetime:
+    return now + timedelta(hours=settings.BOOKING_HOLD_HOURS if hours is None else hours)
+
+
+@transaction.atomic
+def booking_hold_extend(*, booking: Booking, hours: float | None = None, now: datetime | None = None) -> Booking:
+    """Staff keep an unpaid inquiry or quote: its hold runs `hours` (default BOOKING_HOLD_HOURS) from now, or from
+    its current expiry when that is later. A hold already released ("expired") is not revived: book it again."""
+    now = availability.aware_now(now)
+    _lock_booking(booking)
+    if booking.status not in CREATE_STATUSES:
+        raise ValidationError({"status": f"Only an inquiry or a quote is held; this booking is "
+                                         f"{booking.get_status_display().lower()}."})
+    if booking.hold_lapsed(now):  # not yet released by the job, but its chefs may be taken: check them again
+        booking.chefs.set(_staff(event_date=booking.event_date, slot=booking.slot, guests=booking.guests,
+                                 chefs_needed=chefs_needed_for(booking.guests), now=now, booking=booking))
+    start = max(now, booking.hold_expires_at) if booking.hold_expires_at else now
+    booking.hold_expires_at = hold_expiry(start, hours)
+    booking.save(update_fields=["hold_expires_at", "updated_at"])
+    return booking
+
+
+def booking_holds_release(*, now: datetime | None = None) -> int:
+    """Beat job: mark every unpaid inquiry or quote whose hold ran out as "expired" (its chefs are free again; they
+    were already not counted). Returns how many were released. Safe to run at any time and twice."""
+    now = availability.aware_now(now)
+    released = Booking.objects.filter(hold_lapsed_q(now)).update(status=Booking.Status.EXPIRED, updated_at=now)
+    return released
 
 
 EVENT_LENGTH = timedelta(hours=2)  # handbook: 30 minutes of set-up, about 90 of cooking

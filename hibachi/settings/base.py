@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,8 +179,18 @@ CELERY_TASK_TIME_LIMIT = 300
 # whose worker was killed comes back only after that long; the beat sweeps (messaging-sweep,
 # messaging-answer-unanswered, escalations-notify-overdue) recover customer-facing work within minutes instead.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 5 * 3600)}
+# Long tasks (time limit above CELERY_TASK_TIME_LIMIT: the learning loop, fine-tuning, backups, calibration, the
+# nightly completion of past bookings) go to their own queue, which `make run` serves with a worker of its own
+# (`-Q long`), so a 4-hour learning loop never holds a slot that customer messages, webhook events and deliveries
+# (queue "celery") need. hibachi/tests/test_celery_limits.py fails when a new long task is not routed here.
+CELERY_TASK_ROUTES = {"learning.tasks.*": {"queue": "long"}, "monitoring.tasks.backup_nightly": {"queue": "long"},
+                      "bookings.tasks.complete_past_bookings": {"queue": "long"},
+                      "agents.tasks.cascade_calibration_propose": {"queue": "long"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage of any length: the worker's consumer keeps retrying (Celery's default gives up after 100 tries and
+# the worker exits); `make run`'s launcher also restarts a worker that exits.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # The beat schedule, declared once in code. `python manage.py sync_beat_schedule` writes it into
 # django-celery-beat's tables (staff pause or resume a job in the admin; the sync keeps their choice).
@@ -311,7 +322,7 @@ if env_list("ALERT_EMAILS"):
 MONITORING_ALERT_MAX_ATTEMPTS = env_int("ALERT_MAX_ATTEMPTS", 6)
 MONITORING_ALERT_RETRY_BASE_SECONDS = env_float("ALERT_RETRY_BASE_SECONDS", 60)  # then x2 per failed attempt
 MONITORING_DIGEST_EMAILS = env_list("DIGEST_EMAILS", [])  # empty: every superuser with an email address
-MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery"])
+MONITORING_CELERY_QUEUES = env_list("CELERY_QUEUES_MONITORED", ["celery", "long"])
 
 # Prometheus metrics at /metrics: logged-in staff, a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or a
 # direct connection (no proxy headers) from one of these networks. No network by default: behind a reverse proxy on
@@ -595,15 +606,19 @@ HIBACHI_BEAT_SCHEDULE["messaging-sweep"] = {
     "schedule": crontab(minute="*/5"),
     "description": "Enqueue again deliveries and webhook events that a crash or a broker outage left behind.",
 }
-# A customer message stored but not answered after this long (a web server killed mid-request, a lost task) is
-# handed to a worker by the messaging-answer-unanswered job (every minute, at most MESSAGING_UNANSWERED_BATCH a run).
-MESSAGING_UNANSWERED_AFTER_SECONDS = env_int("MESSAGING_UNANSWERED_AFTER_SECONDS", 60)
+# A customer message stored but not answered after this long (a web server killed mid-request, a lost task), or a
+# webhook event still not processed, is handed to a worker by the messaging-answer-unanswered job (every
+# MESSAGING_RECOVERY_EVERY_SECONDS, at most MESSAGING_UNANSWERED_BATCH a run): found within a minute of the failure.
+# Work a live worker holds is left alone, and one item is re-queued at most once per MESSAGING_REQUEUE_EVERY_SECONDS.
+MESSAGING_UNANSWERED_AFTER_SECONDS = env_int("MESSAGING_UNANSWERED_AFTER_SECONDS", 30)
+MESSAGING_RECOVERY_EVERY_SECONDS = env_int("MESSAGING_RECOVERY_EVERY_SECONDS", 20)
+MESSAGING_REQUEUE_EVERY_SECONDS = env_int("MESSAGING_REQUEUE_EVERY_SECONDS", 120)
 MESSAGING_UNANSWERED_BATCH = env_int("MESSAGING_UNANSWERED_BATCH", 200)
 HIBACHI_BEAT_SCHEDULE["messaging-answer-unanswered"] = {
     "task": "messaging.tasks.answer_unanswered",
-    "schedule": crontab(minute="*"),
-    "description": "Answer (or escalate) customer messages stored but left without a reply for "
-                   "MESSAGING_UNANSWERED_AFTER_SECONDS.",
+    "schedule": timedelta(seconds=MESSAGING_RECOVERY_EVERY_SECONDS),
+    "description": "Answer (or escalate) customer messages stored but left without a reply, and queue again webhook "
+                   "events not processed, MESSAGING_UNANSWERED_AFTER_SECONDS after they came in.",
 }
 
 # Request size limits: Django's for any form/body read into memory, and each webhook's own (413 past it).
@@ -622,3 +637,17 @@ WEBCHAT_MAX_TEXT_CHARS = env_int("WEBCHAT_MAX_TEXT_CHARS", 2000)
 WEBCHAT_HISTORY_MESSAGES = env_int("WEBCHAT_HISTORY_MESSAGES", 50)
 WEBCHAT_STORE_THREADS = env_int("WEBCHAT_STORE_THREADS", 4)  # per server process: storing messages, history, thumbs
 WEBCHAT_ANSWER_THREADS = env_int("WEBCHAT_ANSWER_THREADS", 2)  # per server process: answers (CPU-bound inference)
+# Web chat abuse limits (messaging.limits): per visitor and per client address, counted in Redis (in-process while it
+# is down). "N/period" with period s, min, h or day.
+WEBCHAT_MESSAGES_PER_VISITOR = env_str("WEBCHAT_MESSAGES_PER_VISITOR", "20/min")
+WEBCHAT_MESSAGES_PER_ADDRESS = env_str("WEBCHAT_MESSAGES_PER_ADDRESS", "60/min")
+WEBCHAT_NEW_VISITORS_PER_ADDRESS = env_str("WEBCHAT_NEW_VISITORS_PER_ADDRESS", "30/h")
+WEBCHAT_SOCKETS_PER_ADDRESS = env_str("WEBCHAT_SOCKETS_PER_ADDRESS", "60/min")
+
+# Holds: an unpaid inquiry or quote holds its chef this long, then the beat job releases it ("expired").
+BOOKING_HOLD_HOURS = env_float("BOOKING_HOLD_HOURS", 24)
+HIBACHI_BEAT_SCHEDULE["bookings-release-expired-holds"] = {
+    "task": "bookings.tasks.release_expired_holds",
+    "schedule": crontab(minute="*/5"),
+    "description": "Release unpaid inquiries and quotes held longer than BOOKING_HOLD_HOURS (status 'expired').",
+}

@@ -63,3 +63,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are 
 MESSAGING_INLINE_IN_BACKGROUND = False
 # Tests that script the fake OpenAI/Ollama servers count their requests; the extraction tests turn this on.
 AI_EXTRACTION = False
+
+# The web chat's abuse limits count per client address, and every test client is 127.0.0.1 (or "unknown"): the suite
+# as a whole would hit them. Tests of the limits set their own (messaging/tests/test_webchat_limits.py).
+WEBCHAT_NEW_VISITORS_PER_ADDRESS = "100000/h"
+WEBCHAT_SOCKETS_PER_ADDRESS = "100000/min"
+WEBCHAT_MESSAGES_PER_ADDRESS = "100000/min"
+WEBCHAT_MESSAGES_PER_VISITOR = "100000/min"

@@ -41,3 +41,21 @@ def test_the_long_learning_tasks_have_their_own_limits_with_a_soft_limit_first(p
     for name in LONG_LEARNING_TASKS:
         task = project_tasks[name]
         assert task.time_limit and task.soft_time_limit and task.soft_time_limit < task.time_limit, name
+
+
+def test_long_tasks_have_their_own_queue_and_worker(project_tasks):
+    """A task allowed to run longer than the default limit (300 s) goes to the "long" queue, which `make run` serves
+    with a worker of its own; customer-facing tasks stay on "celery"."""
+    from hibachi.launcher import stack_commands
+
+    router = app.amqp.router
+    long_tasks = [name for name, task in project_tasks.items() if time_limit(task) > app.conf.task_time_limit]
+    assert long_tasks
+    for name in long_tasks:
+        assert router.route({}, name)["queue"].name == "long", name
+    for name in ["messaging.tasks.process_webhook_event", "messaging.tasks.answer_inbound_message",
+                 "messaging.tasks.deliver_outbound", "messaging.tasks.answer_unanswered"]:
+        assert router.route({}, name)["queue"].name == "celery", name
+    commands = stack_commands(host="127.0.0.1", port="8000", var="/tmp")
+    assert commands["worker-long"][commands["worker-long"].index("-Q") + 1] == "long"
+    assert commands["worker"][commands["worker"].index("-Q") + 1] == "celery"

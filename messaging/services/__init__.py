@@ -21,7 +21,7 @@ from .deliveries import (
     sweep,
 )
 from .inbound import inbound_answer_later, inbound_answer_once
-from .unanswered import messages_unanswered, unanswered_sweep
+from .unanswered import messages_unanswered, unanswered_sweep, webhook_events_stuck
 from .webchat import web_feedback, web_history, web_message_persist
 from .webhooks import webhook_event_enqueue, webhook_event_process, webhook_events_record
 
@@ -30,4 +30,5 @@ __all__ = [
     "delivery_start", "inbound_answer_later", "inbound_answer_once", "messages_unanswered",
     "messages_without_delivery", "retry_delay", "sweep", "unanswered_sweep", "web_feedback", "web_history",
     "web_message_persist", "webhook_event_enqueue", "webhook_event_process", "webhook_events_record",
+    "webhook_events_stuck",
 ]

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from conversations.models import Message
@@ -54,8 +55,7 @@ def delivery_enqueue(*, delivery: OutboundDelivery, countdown: float | None = No
     from ..tasks import deliver_outbound  # the tasks module imports this one
 
     try:
-        deliver_outbound.apply_async(args=[delivery.pk], kwargs={"attempts_before": delivery.attempts},
-                                     countdown=countdown)
+        deliver_outbound.apply_async(args=[delivery.pk], countdown=countdown)
         return True
     except Exception:  # noqa: BLE001 - kombu raises many kinds
         logger.exception("could not enqueue delivery %s; the sweep job will retry it", delivery.pk)
@@ -68,14 +68,20 @@ def _as_delivery_error(exc: Exception) -> DeliveryError:
     return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=isinstance(exc, ImproperlyConfigured))
 
 
-def delivery_attempt(*, delivery_id: int, final: bool | None = None, attempts_before: int = 0) -> OutboundDelivery:
+def delivery_lock_name(delivery_id: int) -> str:
+    return f"messaging.delivery:{delivery_id}"
+
+
+def delivery_attempt(*, delivery_id: int, final: bool | None = None) -> OutboundDelivery:
     """Send the delivery once and record the attempt. Idempotent: a delivery already sent is returned unchanged, and
     two workers never send the same delivery at once (advisory lock; the second gets Busy).
 
-    `final` (default: when this run has used MESSAGING_DELIVERY_MAX_ATTEMPTS attempts) marks a failure as failed
-    instead of leaving it queued for the next retry. Raises DeliveryError after recording the failure.
+    `final` (default: when the attempts since the row's `attempts_budget_from` reach MESSAGING_DELIVERY_MAX_ATTEMPTS)
+    marks a failure as failed instead of leaving it queued for the next retry. The budget lives on the row, so a
+    sweep re-queue or a task redelivered after a worker died continues it; only staff's retry starts a new one.
+    Raises DeliveryError after recording the failure.
     """
-    with advisory_lock(f"messaging.delivery:{delivery_id}") as acquired:
+    with advisory_lock(delivery_lock_name(delivery_id)) as acquired:
         if not acquired:
             raise Busy(f"delivery {delivery_id} is being sent by another worker")
         delivery = OutboundDelivery.objects.select_related("message__conversation__customer").get(pk=delivery_id)
@@ -93,7 +99,7 @@ def delivery_attempt(*, delivery_id: int, final: bool | None = None, attempts_be
         delivery.last_attempt_at = timezone.now()
         delivery.backend = sender_path(delivery.channel)
         if final is None:
-            final = delivery.attempts - attempts_before >= settings.MESSAGING_DELIVERY_MAX_ATTEMPTS
+            final = delivery.attempts - delivery.attempts_budget_from >= settings.MESSAGING_DELIVERY_MAX_ATTEMPTS
         try:
             result = get_sender(delivery.channel).send(delivery.message)
         except Exception as exc:
@@ -210,7 +216,7 @@ def delivery_retry(*, delivery: OutboundDelivery) -> bool:
     if delivery.status == OutboundDelivery.Status.SENT:
         return False
     OutboundDelivery.objects.filter(pk=delivery.pk).exclude(status=OutboundDelivery.Status.SENT).update(
-        status=OutboundDelivery.Status.QUEUED
+        status=OutboundDelivery.Status.QUEUED, attempts_budget_from=F("attempts")
     )
     delivery.status = OutboundDelivery.Status.QUEUED
     return delivery_enqueue(delivery=delivery)

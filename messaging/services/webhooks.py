@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conversations.services import message_receive
 
-from ..locks import Busy
+from ..locks import Busy, advisory_lock
 from ..models import WebhookEvent
 from ..parsers import InboundItem, parse_stored
 from .inbound import inbound_answer_once
@@ -66,6 +66,17 @@ def webhook_event_process(*, event_id: int, final: bool = False) -> WebhookEvent
     A ValidationError (e.g. an invalid phone number) fails the event for good; other errors are raised for the task
     to retry (Busy: another worker is answering the conversation), and recorded as failed when `final`.
     """
+    with advisory_lock(event_lock_name(event_id)) as acquired:  # tells the stuck-event sweep a worker has it
+        if not acquired:
+            raise Busy(f"webhook event {event_id} is being processed by another worker")
+        return _event_process(event_id=event_id, final=final)
+
+
+def event_lock_name(event_id: int) -> str:
+    return f"messaging.webhook-event:{event_id}"
+
+
+def _event_process(*, event_id: int, final: bool) -> WebhookEvent:
     event = WebhookEvent.objects.get(pk=event_id)
     if event.status in (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED):
         return event

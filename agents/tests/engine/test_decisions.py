@@ -1,6 +1,7 @@
 """Side effects in one place: specialists decide; the pipeline's commit step carries decisions out with the reply."""
 
 import pytest
+from django.utils import timezone
 
 from agents.engine.decisions import BookingCreate, UpsellOfferRecord
 from agents.engine.specialists import SPECIALISTS, AgentContext
@@ -63,10 +64,13 @@ def test_the_booking_is_made_with_the_reply_and_its_confirmation_is_rendered_fro
     result = customer.say("yes")
 
     booking = Booking.objects.get()
+    until = timezone.localtime(booking.hold_expires_at)
     assert result.booking == booking and result.reply.metadata["booking_id"] == booking.pk
     assert result.reply.text == (   # "yes" reads as casual: the template's casual opener
         f"Sure thing! You're booked: 12 adults on Saturday, December 12 at 18:00, total $660. Booking number "
-        f"{booking.pk}. A $100 deposit confirms it; our team will contact you to take it.")
+        f"{booking.pk}. A $100 deposit confirms it; our team will contact you to take it. We hold the date for "
+        f"you for 24 hours, until {until:%A, %B} {until.day} at {until:%H:%M}; without the deposit by then it is "
+        "released.")
     state = Conversation.objects.get().state
     assert (state["stage"], state["booking_id"], state["booking"]) == ("booked", booking.pk, {})
 

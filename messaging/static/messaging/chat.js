@@ -130,6 +130,7 @@
       root.dataset.state = "closed";
       typing.hidden = true;
       if (e.code === 4401) { setStatus("reload the page to chat"); return; }
+      if (e.code === 4429) { setStatus("too many connections; retrying in a minute"); setTimeout(connect, 60000); return; }
       setStatus("reconnecting…");
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);

@@ -1,0 +1,5 @@
+import sys
+
+from hibachi.chaos import main
+
+sys.exit(main())
