@@ -223,17 +223,31 @@ def nlu_model_current() -> LoadedModel:
         if version is None:
             version = _train_missing(root)
         loaded = nlu_model_load(root=root, version=version)
+        if _trained_on_older_shipped_data(loaded):
+            version = _train_missing(root, replace=version)
+            loaded = nlu_model_load(root=root, version=version)
         _cache[root] = loaded
         return loaded
 
 
-def _train_missing(root: Path) -> str:
+def _trained_on_older_shipped_data(loaded: LoadedModel) -> bool:
+    """A model trained from the shipped file alone (no staff labels: not the learning loop's) whose file has changed
+    since, e.g. after pulling new training data: it is replaced by one trained from the file as it is now. A model
+    the learning loop trained (train.jsonl + staff labels) is left to the loop and to staff."""
+    trained_on = (loaded.metadata or {}).get("training_set") or {}
+    return (trained_on.get("file") == TRAIN_PATH.name and TRAIN_PATH.exists()
+            and trained_on.get("sha256") != file_sha256(TRAIN_PATH))
+
+
+def _train_missing(root: Path, *, replace: str | None = None) -> str:
+    """Train the shipped model when there is none (or when the current one is `replace`, trained on older shipped
+    data), once, even with several processes."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".train.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be training the first model right now
         try:
             version = current_version(root)
-            if version is None:
+            if version is None or version == replace:
                 logger.warning("No NLU model in %s yet: training one from %s (run `manage.py nlu_train` to do "
                                "this ahead of time).", root, TRAIN_PATH)
                 version = nlu_model_train(root=root).version

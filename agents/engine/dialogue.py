@@ -208,7 +208,11 @@ def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
     """The customer says yes (to the summary, to continuing an earlier booking). From the NLU's dialogue acts when it
     gives them; otherwise the regular expressions, where a question without a word of booking is not a yes."""
     if acts is not None:
-        return "affirm" in acts and "deny" not in acts
+        if "affirm" not in acts or "deny" in acts:
+            return False
+        # "ok, and what's the deposit?": an acknowledgement with a question agrees to nothing unless it says to book.
+        asks = "request_info" in acts or "?" in text
+        return not asks or bool(_BOOK_WORDS.search(text))
     if not is_confirmation(text):
         return False
     return "?" not in text or bool(_BOOK_WORDS.search(text))
@@ -220,9 +224,11 @@ _BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahe
                            r"sign us up)\b", re.IGNORECASE)
 
 
-def asks_to_book(text: str, *, acts: list[str] | None = None) -> bool:
-    """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them."""
-    if acts is not None and "affirm" in acts and "deny" not in acts and "inform" not in acts:
+def asks_to_book(text: str, *, acts: list[str] | None = None, gave_details: bool = False) -> bool:
+    """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them. A yes
+    that comes with a booking detail ("ok 6pm then") agrees to that detail, not to the total, unless it says to book."""
+    if (acts is not None and "affirm" in acts and "deny" not in acts and "inform" not in acts
+            and not gave_details and "?" not in text):
         return True   # a bare yes ("sounds good") to the total
     return bool(_BOOK_REQUEST.search(text)) and not is_decline(text) and "deny" not in (acts or ())
 

@@ -20,6 +20,8 @@ INTENT_TO_AGENT = {
 _CARE_FIRST = {"complaint", "cancellation_request", "human_request"}
 # Above this intent confidence a care intent wins even when the message also filled booking slots.
 CARE_OVERRIDE_CONFIDENCE = 0.80
+# Below this, an intent that is not about booking does not outweigh a message full of booking details.
+UNSURE_INTENT = 0.5
 # An explicit ask for a person; without it, "name is Tom, phone 415-555-0199" mid-booking is booking details.
 _ASKS_FOR_PERSON = re.compile(r"\b(human|person|people|someone|somebody|agent|representative|rep|staff|manager|"
                               r"owner|operator|real)\b", re.I)
@@ -60,6 +62,13 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
             return "sales"
         if intent in {"other", "booking_inquiry", "greeting"}:
             return "sales"
+        if intent == "modification_request" and (not state.get("booking_id") or set(entities) & _BOOKING_DETAILS):
+            # "to be clear, that's 25 in total, kids included": a change to the request being put together (even
+            # when it changes no figure), not to a booked event, which is customer care's.
+            return "sales"
+    if (intent in {"scheduling_question", "other", "greeting"} and intent_confidence < UNSURE_INTENT
+            and set(entities) & {"adults", "guests"} and set(entities) & {"date", "time", "zip", "city"}):
+        return "sales"   # an unsure reading of a message that gives a party and a date or place starts a booking
     if intent in INTENT_TO_AGENT:
         return INTENT_TO_AGENT[intent]
     if set(entities) & _BOOKING_DETAILS:

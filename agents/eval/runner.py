@@ -25,6 +25,7 @@ from bookings.services import chef_get_or_create, price_item_upsert
 from conversations.models import Conversation
 from conversations.services import message_receive
 from conversations.signals import verification_code_ready
+from knowledge.services import knowledge_seed
 
 from .corpus import CorpusConversation
 
@@ -173,13 +174,18 @@ def _problems(conversation: CorpusConversation, result: ConversationResult) -> l
 
 
 def corpus_play(conversations: Iterable[CorpusConversation], *, answer: Callable) -> list[ConversationResult]:
-    """Every conversation, each in a savepoint rolled back afterwards; the prices are the handbook's."""
+    """Every conversation, each in a savepoint rolled back afterwards, on the business as `seed_demo` leaves it: the
+    handbook's prices, its chefs and the shipped knowledge documents (policy and menu questions are answered from
+    them)."""
     results = []
-    for conversation in conversations:
-        with transaction.atomic():
-            business_seed()
-            results.append(conversation_play(conversation, answer=answer))
-            transaction.set_rollback(True)
+    with transaction.atomic():
+        business_seed()
+        knowledge_seed()
+        for conversation in conversations:
+            with transaction.atomic():
+                results.append(conversation_play(conversation, answer=answer))
+                transaction.set_rollback(True)
+        transaction.set_rollback(True)
     return results
 
 

@@ -134,3 +134,29 @@ def test_a_newly_trained_version_is_picked_up_without_a_restart(settings, tmp_pa
     second = nlu_model_train(root=tmp_path).version
     assert second != first
     assert nlu_model_current().version == second
+
+
+def test_a_model_trained_on_older_shipped_data_is_replaced_by_one_trained_on_the_current_file(settings, tmp_path):
+    """After pulling new training data, `make run` / `make test` must not keep answering with the old model (it
+    would, for example, have no dialogue-act head). A model the learning loop trained is left alone."""
+    import json
+
+    from nlu.artifacts import METADATA, nlu_model_cache_clear, nlu_model_train
+
+    settings.NLU_MODEL_DIR = tmp_path
+    old = nlu_model_train(root=tmp_path).version
+    metadata_path = tmp_path / old / METADATA
+    metadata = json.loads(metadata_path.read_text())
+    metadata["training_set"]["sha256"] = "0" * 64   # as if trained before the shipped file changed
+    metadata_path.write_text(json.dumps(metadata))
+    nlu_model_cache_clear()
+
+    assert nlu_model_current().version != old
+
+    loop_trained = nlu_model_current().version
+    loop_metadata = tmp_path / loop_trained / METADATA
+    metadata = json.loads(loop_metadata.read_text())
+    metadata["training_set"].update(file="train.jsonl+staff labels", sha256="1" * 64)
+    loop_metadata.write_text(json.dumps(metadata))
+    nlu_model_cache_clear()
+    assert nlu_model_current().version == loop_trained

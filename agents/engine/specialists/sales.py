@@ -175,7 +175,8 @@ class SalesAgent(Specialist):
         shown_total, stage = ctx.state.get("shown_total"), ctx.state.get("stage")
         if shown_total and not denied and (
                 stage == "awaiting_confirmation" and affirmed
-                or stage == "collecting" and dialogue.asks_to_book(ctx.message.text, acts=ctx.nlu.get("acts"))):
+                or stage == "collecting" and dialogue.asks_to_book(ctx.message.text, acts=ctx.nlu.get("acts"),
+                                                                      gave_details=bool(ctx.changed))):
             ctx.state["affirmed_total"] = shown_total
         try:
             quote = quote_for_state(booking)
