@@ -191,7 +191,7 @@ class Command(BaseCommand):
         agents = ["sales", "care", "operations", "knowledge"]
         # Customer questions are not random points: each seeded vector is a shipped NLU training message's embedding
         # plus as much noise again (cosine ~0.7 to it), so the index has the clusters real exemplars form, and
-        # no seeded exemplar is near enough to a benchmark message to answer it (0.826).
+        # no seeded exemplar is near enough to a benchmark message to answer it (0.778).
         examples = [json.loads(line)["text"] for line in TRAIN_PATH.read_text().splitlines() if line.strip()]
         bases = get_embedder().embed(examples)
         for start in tqdm(range(0, count, 1000), desc="seeding exemplars", unit="k"):
