@@ -11,6 +11,7 @@ through. So a message is also read for what it asks ABOUT, in a few groups whose
     extreme  min / max                        ("earliest" / "latest", "minimum" / "maximum")
     dish     proteins, sides, add-ons         ("add lobster" / "remove shrimp")
     diet     vegan, vegetarian, gluten, ...   ("gluten free" / "dairy free")
+    asks     price / other                    ("how much is travel to X" / "do you travel to X"); always named
     money    deposit, balance, tip, tax, refund
     payment  card, cash, check, app
     occasion wedding, birthday, corporate, funeral, ...
@@ -108,6 +109,12 @@ _DURATION = re.compile(r"\b(?P<n>\d{1,3}(?:\.\d)?|an?|one|two|three|four|half\s+
 _WHEN_WEEKDAY = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b")
 _WHEN_TIME = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|\b(?P<word>noon|midnight)\b"
                         r"|(?<![\d:$])(?P<h24>\d{1,2}):(?P<min24>\d{2})(?![\d:])")
+_AGES = re.compile(r"\b(?:aged?|ages)\s+(?P<ages>\d{1,2}(?:\s*(?:,|and|&|-|to)\s*\d{1,2})*)"
+                   r"|\b(?P<age>\d{1,2})\s*(?:years?\s+old|yrs?\s+old|y/?o)\b")
+# Asking what something costs, as against whether or how ("how much is travel to X" / "do you travel to X").
+_ASKS_PRICE = re.compile(r"\bhow\s+much\b(?!\s+(?:time|space|room|notice|area|advance|longer|earlier|food|rice|of))"
+                         r"|\b(?:price[sd]?|pricing|cost(?:s|ing)?|charges?|fees?|rates?|upcharge|extra\s+for|quote|estimate"
+                         r"|total|bill|budget|afford)\b|\$|\bwhat\s+(?:would|will|do)\s+(?:we|i)\s+pay\b")
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _WHEN_RELATIVE = re.compile(r"\bin\s+(?P<n>a|an|one|two|three|four|five|six|\d{1,2})\s+(?P<unit>day|week|month)s?\b"
                             r"|\bnext\s+(?P<unit2>week|month|year)\b")
@@ -177,6 +184,11 @@ def question_terms(text: str) -> dict[str, frozenset[str]]:
     text, when = _when(text)
     if when:
         terms["when"] = when
+    for match in list(_AGES.finditer(text)):   # "kids aged 2, 8 and 12": who is in the party, by the price bands
+        for age in map(int, re.findall(r"\d{1,2}", match.group(0))):
+            terms.setdefault("who", set()).add("under_6" if age < 6 else "child" if age <= 12 else "adult")
+        text = _blank(text, match)
+    terms["asks"] = {"price" if _ASKS_PRICE.search(text) else "other"}
     text, durations = _durations(text)
     if durations:
         terms["duration"] = durations
