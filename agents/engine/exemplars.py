@@ -4,10 +4,14 @@ Each message's nearest exemplars (`learning.selectors.exemplar_neighbours`, one 
 has just computed for the same text, so no second embedding) are read once, in the understand step, and used three
 ways:
 
-- labels: a staff label fix at least LEARNING_EXEMPLAR_THRESHOLD similar overrides the NLU's intent, tone and
+An exemplar counts as the same question only when it is at least LEARNING_EXEMPLAR_THRESHOLD similar AND the second
+look (`learning.exemplar_match`: which day, place, dish, fee, ... each message asks about) finds nothing that differs;
+the threshold is calibrated with that check (`manage.py exemplars_calibrate`). Then:
+
+- labels: a staff label fix that is the same question overrides the NLU's intent, tone and
   sentiment, as long as the current NLU model was trained before the fix (a retrain folds it in, then the model
   decides again);
-- the reply (decide step): the nearest corrected or approved reply above the threshold, written for the same agent
+- the reply (decide step): the nearest corrected or approved reply to the same question, written for the same agent
   at a compatible dialogue stage, becomes the specialist's draft, its slots re-filled with today's price list and
   this conversation's quote and booking details (`learning.exemplar_templates`). It is skipped when a slot has no
   value here, and when the specialist escalates or decides a change (a booking's confirmation is rendered from the
@@ -30,6 +34,7 @@ from django.conf import settings
 
 from knowledge.embedders import get_embedder
 from learning import selectors as learning_selectors
+from learning.exemplar_match import question_terms, terms_agree
 from learning.exemplar_templates import amounts_masked, template_fill
 from learning.models import Exemplar, ExemplarUse
 from learning.services.exemplars import exemplar_uses_record, price_list
@@ -51,6 +56,12 @@ class Recall:
     reply: object = None                             # the exemplar whose reply the turn sends
     few_shot: list[dict] = field(default_factory=list)   # [{"exemplar", "similarity", "customer", "reply"}]
     lookup_ms: float = 0.0
+    terms: dict = field(default_factory=dict)        # what the message asks about (learning.exemplar_match)
+
+    def same_question(self, hit) -> bool:
+        """The hit is near enough and asks about the same day, place, dish, fee, ... as this message."""
+        return (hit.similarity >= settings.LEARNING_EXEMPLAR_THRESHOLD
+                and terms_agree(self.terms, question_terms(hit.customer_text)))
 
     def metadata(self, *, drafts_rendered: bool) -> dict:
         """What the reply's metadata says about the memory. `drafts_rendered`: the provider sent the draft (the
@@ -75,6 +86,7 @@ def recall(text: str, *, stage: str = "") -> Recall:
     try:
         vector = get_embedder().embed_one(text.strip())
         result.hits = learning_selectors.exemplar_neighbours(vector=vector)
+        result.terms = question_terms(text.strip())
     except Exception:
         logger.exception("The correction memory's lookup failed; answering without it")
     result.lookup_ms = (time.perf_counter() - started) * 1000
@@ -87,11 +99,10 @@ def _nlu_trained_at() -> datetime | None:
 
 
 def labels_apply(memory: Recall, parsed: dict) -> dict:
-    """The NLU reading with the labels of the nearest staff label fix, when one is near enough and newer than the
-    current NLU model."""
-    threshold = settings.LEARNING_EXEMPLAR_THRESHOLD
+    """The NLU reading with the labels of the nearest staff label fix, when it is the same question and newer than
+    the current NLU model."""
     hit = next((hit for hit in memory.hits if hit.kind == Exemplar.Kind.LABELS), None)
-    if hit is None or hit.similarity < threshold:
+    if hit is None or not memory.same_question(hit):
         return parsed
     trained_at = _nlu_trained_at()
     if trained_at is not None and hit.created_at <= trained_at:
@@ -128,6 +139,8 @@ def reply_apply(memory: Recall, *, agent: str, state: dict, outcome) -> None:
         for hit in candidates:
             if hit.similarity < settings.LEARNING_EXEMPLAR_THRESHOLD:
                 break
+            if not memory.same_question(hit):   # near in meaning, but another day, dish, fee, ...
+                continue
             text = filled(hit) if stage_compatible(hit.stage, memory.stage) else None
             if text:
                 memory.reply = hit

@@ -494,7 +494,7 @@ LEARNING_PII_SPACY_MODEL = env_str("LEARNING_PII_SPACY_MODEL", "en_core_web_sm_v
 # (same agent, compatible dialogue stage) is answered with the corrected reply, re-filled with today's facts. The
 # value is the one `manage.py exemplars_calibrate` chose on held-out pairs (see the admin's Exemplars page).
 LEARNING_EXEMPLARS_ENABLED = env_bool("LEARNING_EXEMPLARS_ENABLED", True)
-LEARNING_EXEMPLAR_THRESHOLD = env_float("LEARNING_EXEMPLAR_THRESHOLD", 0.826)
+LEARNING_EXEMPLAR_THRESHOLD = env_float("LEARNING_EXEMPLAR_THRESHOLD", 0.708)  # manage.py exemplars_calibrate, with the second look
 LEARNING_EXEMPLAR_FALSE_MATCH_TARGET = env_float("LEARNING_EXEMPLAR_FALSE_MATCH_TARGET", 0.03)
 LEARNING_EXEMPLAR_NEIGHBOURS = env_int("LEARNING_EXEMPLAR_NEIGHBOURS", 8)  # nearest rows read per message
 LEARNING_EXEMPLAR_FEW_SHOT = env_int("LEARNING_EXEMPLAR_FEW_SHOT", 3)  # examples an LLM provider is shown

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Held out, {label} threshold {rates['threshold']:.3f}: false-match rate "
                               f"{rates['false_match_rate']:.3f} ({rates['false_matches']}/{rates['negatives']}), "
                               f"recall {rates['recall']:.3f} ({rates['true_matches']}/{rates['positives']}).")
-        self.stdout.write("Closest different questions: " + "; ".join(
+        cosine = result.details["cosine_only"]
+        self.stdout.write(f"Held out, cosine alone (no second look), its threshold {cosine['threshold']:.3f}: false-match "
+                          f"rate {cosine['false_match_rate']:.3f} ({cosine['false_matches']}/{cosine['negatives']}), "
+                          f"recall {cosine['recall']:.3f} ({cosine['true_matches']}/{cosine['positives']}).")
+        self.stdout.write("Closest different questions the second look lets through: " + "; ".join(
             f"{row['similarity']:.3f} {row['a']!r} / {row['b']!r}" for row in result.details["hardest_negatives"]))
         if abs(result.threshold - result.configured_threshold) > 0.0005:
             self.stdout.write(self.style.WARNING(
