@@ -151,6 +151,7 @@ class Notice(models.Model):
         QUOTE_FOLLOW_UP = "quote_follow_up", "Follow-up on an unbooked quote"
         CHEF_ASSIGNED = "chef_assigned", "Chef: assigned to an event"
         CHEF_DAY_BEFORE = "chef_day_before", "Chef: the day before the event"
+        CHEF_RELEASED = "chef_released", "Chef: no longer booked for an event"
         STAFF_NEW_BOOKING = "staff_new_booking", "Staff: new booking"
 
     class Status(models.TextChoices):

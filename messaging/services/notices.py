@@ -6,8 +6,9 @@
   (purpose "follow_up": an opted-out contact gets nothing). They go on the booking's conversation when it is SMS or
   e-mail, else by e-mail, else by SMS: a web chat visitor has usually left, and Meta refuses unprompted messages
   outside its 24-hour window.
-- Chef: when assigned to a confirmed event (again after a reschedule or a change of chefs) and the day before
-  (from NOTICES_CHEF_DAY_BEFORE_HOUR), by SMS to `Chef.phone`, else e-mail, through the channel senders' `send_direct`.
+- Chef: when assigned to a confirmed event (again after a reschedule or a change of chefs), the day before (from
+  NOTICES_CHEF_DAY_BEFORE_HOUR), and when no longer booked for an event they were told about (cancelled, taken off,
+  moved), by SMS to `Chef.phone`, else e-mail, through the channel senders' `send_direct`.
 - Staff: an e-mail for each new booking, to the same people as escalations.
 
 Each notice is a `Notice` row, unique per booking, kind, chef and event time: inserting it is the claim, so a beat
@@ -57,6 +58,7 @@ def notices_send_due(*, now: datetime | None = None) -> dict[str, int]:
         "reminders": customer_reminders_send(now=now),
         "follow_ups": quote_follow_ups_send(now=now),
         "chef": chef_notices_send(now=now),
+        "chef_released": chef_releases_send(now=now),
         "staff": staff_booking_notices_send(now=now),
     }
 
@@ -218,8 +220,10 @@ def _staff_recipients() -> list[str]:
 
 
 def _direct_notice_claim(*, booking: Booking, kind: str, chef: Chef | None, channel: str, recipient: str,
-                         subject: str, text: str, error: str, event_bound: bool) -> Notice | None:
-    event = {"event_date": booking.event_date, "slot": booking.slot} if event_bound else {"event_date": None, "slot": ""}
+                         subject: str, text: str, error: str, event: dict | None) -> Notice | None:
+    """Insert the notice (the claim); None when it exists. `event`: the event time it is for, None for a notice per
+    booking."""
+    event = event or {"event_date": None, "slot": ""}
     try:
         with transaction.atomic():
             return Notice.objects.create(
@@ -269,12 +273,15 @@ def direct_notices_retry(*, now: datetime) -> int:
     return retried
 
 
-def _chef_notice_send(*, booking: Booking, chef: Chef, kind: str) -> Notice | None:
+def _chef_notice_send(*, booking: Booking, chef: Chef, kind: str, event_date=None, slot: str = "",
+                      text: str = "") -> Notice | None:
+    """Claim and send a chef notice about the booking's event time (or the given one: a release names the old)."""
+    event_date, slot = event_date or booking.event_date, slot or booking.slot
     channel, recipient, error = _chef_contact(chef)
     notice = _direct_notice_claim(booking=booking, kind=kind, chef=chef, channel=channel, recipient=recipient,
-                                  subject=f"{settings.BUSINESS_NAME} event {booking.event_date:%b} "
-                                          f"{booking.event_date.day}",
-                                  text=_chef_text(booking, kind), error=error, event_bound=True)
+                                  subject=f"{settings.BUSINESS_NAME} event {event_date:%b} {event_date.day}",
+                                  text=text or _chef_text(booking, kind), error=error,
+                                  event={"event_date": event_date, "slot": slot})
     if notice is not None and not error:
         return direct_notice_attempt(notice_id=notice.pk) or notice
     return notice
@@ -307,6 +314,31 @@ def chef_notices_send(*, now: datetime) -> int:
     return sent
 
 
+def chef_releases_send(*, now: datetime) -> int:
+    """A chef who was told they are booked and no longer is (the booking cancelled, the chef taken off it, the event
+    moved: the new time is a new "assigned" notice) is told so, once per event time."""
+    sent = 0
+    today = timezone.localdate(now)
+    released = set(Notice.objects.filter(kind=Notice.Kind.CHEF_RELEASED, event_date__gte=today)
+                   .values_list("booking_id", "chef_id", "event_date", "slot"))
+    for assigned in (Notice.objects.select_related("booking", "chef").prefetch_related("booking__chefs")
+                     .filter(kind=Notice.Kind.CHEF_ASSIGNED, status=Notice.Status.SENT, event_date__gte=today)):
+        booking, key = assigned.booking, (assigned.booking_id, assigned.chef_id, assigned.event_date, assigned.slot)
+        if key in released or event_start(event_date=assigned.event_date, slot=assigned.slot) <= now:
+            continue
+        if (booking.status == Booking.Status.CONFIRMED and (booking.event_date, booking.slot) == key[2:]
+                and any(chef.pk == assigned.chef_id for chef in booking.chefs.all())):
+            continue
+        when = event_start(event_date=assigned.event_date, slot=assigned.slot)
+        reason = "it was cancelled" if booking.status == Booking.Status.CANCELLED else "the booking changed"
+        text = (f"{settings.BUSINESS_NAME} booking #{booking.pk}: You're no longer booked for {when:%A, %B} {when.day} "
+                f"at {when:%-I:%M %p} ({reason}). Nothing to do for it.")
+        notice = _chef_notice_send(booking=booking, chef=assigned.chef, kind=Notice.Kind.CHEF_RELEASED,
+                                   event_date=assigned.event_date, slot=assigned.slot, text=text)
+        sent += notice is not None and notice.status == Notice.Status.SENT
+    return sent
+
+
 def staff_booking_notices_send(*, now: datetime) -> int:
     """An e-mail to staff for each booking made in the last NOTICES_LOOKBACK_HOURS (older ones were before this job)."""
     sent = 0
@@ -318,7 +350,7 @@ def staff_booking_notices_send(*, now: datetime) -> int:
             booking=booking, kind=Notice.Kind.STAFF_NEW_BOOKING, chef=None, channel=Channel.EMAIL,
             recipient=", ".join(recipients), subject=f"[{settings.BUSINESS_NAME}] New booking #{booking.pk}",
             text=_staff_text(booking), error="" if recipients else "No staff e-mail (set STAFF_NOTIFY_EMAILS).",
-            event_bound=False,
+            event=None,
         )
         if notice is not None and recipients:
             notice = direct_notice_attempt(notice_id=notice.pk) or notice

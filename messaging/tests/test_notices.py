@@ -190,6 +190,36 @@ def test_a_chef_added_later_gets_the_assigned_notice(eager_celery, fake_ringcent
     assert [s["to"] for s in fake_ringcentral.sent] == [["+14155550192"], ["+14155550193"]]
 
 
+def test_a_chef_is_told_when_the_booking_is_cancelled(eager_celery, fake_ringcentral):
+    chef = ChefFactory(phone="+14155550195")
+    booking = confirmed(customer=CustomerFactory(), chefs=[chef])
+    run_at(at(1, 10))
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    run_at(at(2, 10))
+    run_at(at(2, 10, 5))
+
+    assert len(fake_ringcentral.sent) == 2
+    assert "You're no longer booked for Thursday, December 10 at 6:00 PM (it was cancelled)" in (
+        fake_ringcentral.sent[1]["text"])
+    assert Notice.objects.get(booking=booking, kind="chef_released").status == "sent"
+
+
+def test_a_rescheduled_event_releases_the_old_time_and_books_the_new_one(eager_celery, fake_ringcentral):
+    chef = ChefFactory(phone="+14155550196")
+    booking = confirmed(customer=CustomerFactory(), chefs=[chef])
+    run_at(at(1, 10))
+    Booking.objects.filter(pk=booking.pk).update(event_date=dt.date(2026, 12, 12))
+    run_at(at(2, 10))
+
+    texts = [sms["text"] for sms in fake_ringcentral.sent[1:]]
+    assert sorted(text.split(": ")[1] for text in texts) == ["You're booked", "You're no longer booked for Thursday, "
+                                                            "December 10 at 6:00 PM (the booking changed). Nothing "
+                                                            "to do for it."]
+    assert any("You're booked: Saturday, December 12 at 6:00 PM" in text for text in texts)
+    kinds = sorted((n.kind, n.event_date.day) for n in Notice.objects.filter(booking=booking, chef=chef))
+    assert kinds == [("chef_assigned", 10), ("chef_assigned", 12), ("chef_released", 10)]
+
+
 def test_a_chef_without_a_phone_gets_an_email(eager_celery):
     chef = ChefFactory(email="mika@example.com")
     confirmed(customer=CustomerFactory(email="f@example.com"), chefs=[chef])
