@@ -212,9 +212,8 @@ def test_a_rescheduled_event_releases_the_old_time_and_books_the_new_one(eager_c
     run_at(at(2, 10))
 
     texts = [sms["text"] for sms in fake_ringcentral.sent[1:]]
-    assert sorted(text.split(": ")[1] for text in texts) == ["You're booked", "You're no longer booked for Thursday, "
-                                                            "December 10 at 6:00 PM (the booking changed). Nothing "
-                                                            "to do for it."]
+    released = "You're no longer booked for Thursday, December 10 at 6:00 PM (the booking changed). Nothing to do for it."
+    assert sorted(text.split(": ")[1] for text in texts) == ["You're booked", released]
     assert any("You're booked: Saturday, December 12 at 6:00 PM" in text for text in texts)
     kinds = sorted((n.kind, n.event_date.day) for n in Notice.objects.filter(booking=booking, chef=chef))
     assert kinds == [("chef_assigned", 10), ("chef_assigned", 12), ("chef_released", 10)]
