@@ -87,9 +87,10 @@ def _carry_out(operation, booking, data, user) -> str:
 
 @admin.register(Chef)
 class ChefAdmin(admin.ModelAdmin):
-    list_display = ["name", "active"]
+    list_display = ["name", "active", "phone", "email"]
     list_filter = ["active"]
-    search_fields = ["name"]
+    search_fields = ["name", "phone", "email"]
+    fields = ["name", "active", "phone", "email"]
     actions = ["calendar_links"]
 
     @admin.action(description="Create calendar links (iCalendar feeds) for the selected chefs", permissions=["change"])

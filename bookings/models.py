@@ -10,6 +10,9 @@ from django.utils import timezone
 class Chef(models.Model):
     name = models.CharField(max_length=100, unique=True)
     active = models.BooleanField(default=True)
+    phone = models.CharField(max_length=32, blank=True,
+                             help_text="Mobile number for event notices by SMS (E.164, e.g. +14155550123).")
+    email = models.EmailField(blank=True, help_text="Used for event notices when there is no phone number.")
 
     class Meta:
         ordering = ["name"]

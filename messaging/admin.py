@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ApiTokenScope, DeliveryAttempt, OutboundDelivery, UnansweredMessage, WebhookEvent
+from .models import ApiTokenScope, DeliveryAttempt, Notice, OutboundDelivery, UnansweredMessage, WebhookEvent
 from .services import (
     Busy,
     delivery_retry,
@@ -77,6 +77,31 @@ class StuckEventFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(pk__in=webhook_events_stuck().values("pk"))
         return queryset
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Reminders and notices about bookings, each sent once (job notices-send). Read-only: a record of what went out."""
+
+    list_display = ["id", "kind", "booking_id", "chef", "event_date", "slot", "channel", "recipient", "status_now",
+                    "attempts", "short_error", "created_at"]
+    list_filter = ["kind", "status", "channel"]
+    search_fields = ["recipient", "booking__id", "chef__name", "last_error"]
+    list_select_related = ["chef", "message__delivery"]
+    readonly_fields = ["booking", "kind", "chef", "event_date", "slot", "channel", "recipient", "message", "subject",
+                       "text", "status", "attempts", "last_error", "created_at", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="status")
+    def status_now(self, obj):
+        return obj.delivery_status
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return (obj.message.delivery.last_error if obj.message_id and hasattr(obj.message, "delivery")
+                else obj.last_error)[:80]
 
 
 @admin.register(WebhookEvent)

@@ -141,3 +141,64 @@ class ApiTokenScope(models.Model):
     def __str__(self):
         parts = list(self.channels) + (["staff"] if self.staff else [])
         return f"token of {self.token.user}: {', '.join(parts) or 'nothing'}"
+
+
+class Notice(models.Model):
+    """A reminder or notice about a booking, sent at most once per booking, kind, chef and event time (the unique
+    constraint is the claim: a second beat run, or two at once, cannot insert it again). A customer notice is a
+    conversation message (its delivery, retries and consent are the OutboundDelivery's); a chef or staff notice is
+    sent straight to the contact, and its status and error are recorded here."""
+
+    class Kind(models.TextChoices):
+        REMINDER_72H = "reminder_72h", "Customer reminder, 72 hours before"
+        REMINDER_24H = "reminder_24h", "Customer reminder, 24 hours before"
+        QUOTE_FOLLOW_UP = "quote_follow_up", "Follow-up on an unbooked quote"
+        CHEF_ASSIGNED = "chef_assigned", "Chef: assigned to an event"
+        CHEF_DAY_BEFORE = "chef_day_before", "Chef: the day before the event"
+        CHEF_RELEASED = "chef_released", "Chef: no longer booked for an event"
+        STAFF_NEW_BOOKING = "staff_new_booking", "Staff: new booking"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent: the contact opted out"
+        SKIPPED = "skipped", "Not sent: no contact to send to"
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    chef = models.ForeignKey("bookings.Chef", null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    event_date = models.DateField(null=True, blank=True,
+                                  help_text="The event time the notice was for (a rescheduled event is reminded again).")
+    slot = models.CharField(max_length=5, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    recipient = models.CharField(max_length=255, blank=True)
+    message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="notice",
+                                   help_text="A customer notice: the conversation message (its delivery has the status).")
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True, help_text="What a chef or staff notice says (a retry sends the same).")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED,
+        help_text="A chef or staff notice's outcome; a customer notice's is its message's delivery status.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "chef", "event_date", "slot"], nulls_distinct=False,
+                                    name="notice_once_per_booking_kind_chef_event"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="notice_status_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for booking #{self.booking_id}"
+
+    @property
+    def delivery_status(self) -> str:
+        """sent / failed / suppressed / queued / skipped: the message's delivery for a customer notice, else this row's."""
+        delivery = getattr(self.message, "delivery", None) if self.message_id else None
+        return delivery.status if delivery is not None else self.status

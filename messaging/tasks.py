@@ -84,3 +84,9 @@ def answer_unanswered():
     """Beat: hand customer messages left without an answer to a worker (answer_inbound_message), which answers them
     once or escalates them to staff."""
     return services.unanswered_sweep()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=290, ignore_result=True)
+def send_due_notices() -> dict:
+    """Beat job notices-send: reminders, follow-ups, chef and staff notices due now, each sent once."""
+    return services.notices_send_due()

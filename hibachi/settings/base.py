@@ -300,6 +300,21 @@ BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
 BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # the public address links in messages point to
 
+# Reminders and notices (messaging.services.notices, job notices-send): customer reminders 72 h and 24 h before a
+# confirmed event, a follow-up on a quote left unbooked this many hours, chef notices (when assigned and the day
+# before, from this hour, Pacific), a staff e-mail per new booking (made within the lookback: older ones predate the
+# job). A chef or staff notice that failed for a reason that may pass is tried again up to NOTICES_MAX_ATTEMPTS.
+NOTICES_FOLLOW_UP_AFTER_HOURS = env_int("NOTICES_FOLLOW_UP_AFTER_HOURS", 24)
+NOTICES_LOOKBACK_HOURS = env_int("NOTICES_LOOKBACK_HOURS", 48)
+NOTICES_CHEF_DAY_BEFORE_HOUR = env_int("NOTICES_CHEF_DAY_BEFORE_HOUR", 9)
+NOTICES_MAX_ATTEMPTS = env_int("NOTICES_MAX_ATTEMPTS", 5)
+HIBACHI_BEAT_SCHEDULE["notices-send"] = {
+    "task": "messaging.tasks.send_due_notices",
+    "schedule": crontab(minute="*/5"),
+    "description": "Customer reminders (72 h, 24 h), quote follow-ups, chef notices and staff new-booking e-mails, "
+                   "each once.",
+}
+
 # Health check (/healthz): the public get only ok/fail (200/503), throttled per address; details (versions, workers,
 # errors) only for staff or the METRICS_TOKEN bearer token. The public answer reuses a Celery ping this recent.
 HEALTHZ_CELERY_TIMEOUT = 1.0

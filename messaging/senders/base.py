@@ -39,6 +39,11 @@ class Sender:
         chat). Only the email and SMS senders can; the code is never stored in a message."""
         raise DeliveryError(f"{type(self).__name__} cannot send one-time codes.", permanent=True)
 
+    def send_direct(self, *, recipient: str, text: str, subject: str = "") -> SendResult:
+        """Send a notice to a contact who is not a customer (a chef): no conversation, no message row; the caller
+        records the attempt. Only the email and SMS senders can."""
+        raise DeliveryError(f"{type(self).__name__} cannot send to a raw contact.", permanent=True)
+
     def option(self, name: str, *, required: bool = True, default=None):
         value = self.options.get(name, default)
         if required and value in (None, ""):

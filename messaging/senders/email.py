@@ -36,10 +36,16 @@ class EmailSender(Sender):
     """OPTIONS: from_email (default DEFAULT_FROM_EMAIL), reply_to, domain (of Message-ID), default_subject."""
 
     def send_code(self, *, recipient: str, text: str) -> SendResult:
+        return self.send_direct(recipient=recipient, text=text, subject="Your MyHibachi code")
+
+    def send_direct(self, *, recipient: str, text: str, subject: str = "") -> SendResult:
         from_email = self.options.get("from_email") or settings.DEFAULT_FROM_EMAIL
-        email = EmailMessage(subject="Your MyHibachi code", body=text, from_email=from_email, to=[recipient])
+        email = EmailMessage(subject=subject or self.options.get("default_subject") or "MyHibachi", body=text,
+                             from_email=from_email, to=[recipient])
         try:
             email.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"The mail server refused {recipient}: {exc}", permanent=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"Email send failed: {type(exc).__name__}: {exc}") from exc
         return SendResult(recipient=recipient)
@@ -54,6 +60,8 @@ class EmailSender(Sender):
         subject = _field(payload, "subject", "Subject") or self.options.get("default_subject") or "Your MyHibachi event"
         if not subject.lower().startswith("re:"):
             subject = f"Re: {subject}"
+        if not payload and (message.metadata or {}).get("subject"):  # a notice that starts a thread (a reminder)
+            subject = str(message.metadata["subject"])
         from_email = self.options.get("from_email") or settings.DEFAULT_FROM_EMAIL
         domain = self.options.get("domain") or parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
         digest = hashlib.sha256(f"{settings.SECRET_KEY}:{message.pk}".encode()).hexdigest()[:12]

@@ -103,6 +103,9 @@ class RingCentralSmsSender(Sender):
     def send_code(self, *, recipient: str, text: str) -> SendResult:
         return self._send_sms(to_number=recipient, from_number=self.option("from_number"), text=text)
 
+    def send_direct(self, *, recipient: str, text: str, subject: str = "") -> SendResult:
+        return self._send_sms(to_number=recipient, from_number=self.option("from_number"), text=text)
+
     def send(self, message) -> SendResult:
         to_number, from_number = self.addresses(message)
         return self._send_sms(to_number=to_number, from_number=from_number, text=self.text_for(message))
