@@ -220,7 +220,7 @@ def run() -> int:
         print(
             f"\n  MyHibachi AI is running ({time.monotonic() - started:.1f} s to the first answer)\n"
             f"    Site:    {site}/\n"
-            f"    Admin:   {site}/admin/   (login: {user} / {password})\n"
+            f"    Admin:   {site}/admin/   (login: {user} / {password}; the roles: agent, manager, owner / {password})\n"
             f"    API:     {site}/api/docs/   (schema: {site}/api/schema/)\n"
             f"    Health:  {site}/healthz\n"
             f"  Press Ctrl-C to stop everything.\n",
