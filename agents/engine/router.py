@@ -25,6 +25,9 @@ UNSURE_INTENT = 0.5
 # An explicit ask for a person; without it, "name is Tom, phone 415-555-0199" mid-booking is booking details.
 _ASKS_FOR_PERSON = re.compile(r"\b(human|person|people|someone|somebody|agent|representative|rep|staff|manager|"
                               r"owner|operator|real)\b", re.I)
+# Money questions that are policies, not prices of a party: the knowledge documents answer them.
+_POLICY_MONEY = re.compile(r"\b(deposit|tip|tips|tipping|gratuity|refund|cancellation fee|balance|pay(ment)?|cash|card)\b",
+                           re.I)
 # Handbook: refund requests always go to a human, whatever else the message reads as (customer care escalates them).
 REFUND = re.compile(r"\brefund", re.I)
 _BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", "slot", "time", "zip", "city",
@@ -69,6 +72,8 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
     if (intent in {"scheduling_question", "other", "greeting"} and intent_confidence < UNSURE_INTENT
             and set(entities) & {"adults", "guests"} and set(entities) & {"date", "time", "zip", "city"}):
         return "sales"   # an unsure reading of a message that gives a party and a date or place starts a booking
+    if intent == "pricing_question" and not set(entities) & _BOOKING_DETAILS and _POLICY_MONEY.search(text):
+        return "knowledge"   # "how much is the deposit?": a policy, answered from the documents, not a party to quote
     if intent in INTENT_TO_AGENT:
         return INTENT_TO_AGENT[intent]
     if set(entities) & _BOOKING_DETAILS:

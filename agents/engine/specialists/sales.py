@@ -157,6 +157,11 @@ class SalesAgent(Specialist):
                 draft=by_tone(f"A party of {guests} needs a custom quote from our team; I've passed your request on."),
                 escalate=("party over 60 guests", "high"),
             )
+        if ctx.state.get("stage") == "booked" and affirmed and not set(ctx.changed) & _PARTY_AND_EVENT:
+            # A second "yes" (sent twice, or answered after the booking was made): the booking stands, nothing new.
+            return AgentOutcome(draft=by_tone(f"You're all set: booking number {ctx.state.get('booking_id')} is made.",
+                                              question="Is there anything else I can help with?"),
+                                completeness=1.0, understanding=0.9)
         if ctx.state.get("stage") == "awaiting_confirmation" and affirmed and not ctx.changed:
             outcome = self._book(ctx, booking)
             outcome.understanding = 0.95

@@ -51,3 +51,26 @@ def test_yes_to_a_pending_change_goes_to_care():
 def test_yes_to_the_booking_summary_goes_to_sales_whatever_the_intent():
     assert route(intent="scheduling_question", entities={}, state={"stage": "awaiting_confirmation"},
                  text="yes that's correct") == "sales"
+
+
+def test_a_money_question_that_is_a_policy_goes_to_the_knowledge_documents():
+    assert route(intent="pricing_question", entities={}, state={}, text="How much is the deposit?") == "knowledge"
+    assert route(intent="pricing_question", entities={"adults": 20}, state={},
+                 text="How much for 20 adults and the deposit?") == "sales"
+
+
+def test_a_change_to_the_request_being_put_together_stays_with_sales():
+    state = {"stage": "collecting", "booking": {"adults": 20, "children": 5}}
+    assert route(intent="modification_request", entities={"guests": 25}, state=state, intent_confidence=0.58,
+                 text="sorry, to be clear that's 25 people in total, kids included") == "sales"
+    assert route(intent="modification_request", entities={}, state={"stage": "booked", "booking_id": 7},
+                 text="can we change our booking?") == "care"
+
+
+def test_an_unsure_reading_of_a_message_full_of_booking_details_starts_a_booking():
+    entities = {"adults": 30, "date": "2026-12-20", "time": "15:00"}
+    text = "uh yeah hi so we were thinking um thirty adults on the uh december twentieth at three pm"
+    assert route(intent="scheduling_question", entities=entities, state={}, intent_confidence=0.36,
+                 text=text) == "sales"
+    assert route(intent="scheduling_question", entities={"date": "2026-12-20"}, state={}, intent_confidence=0.9,
+                 text="are you free on december 20?") == "operations"
