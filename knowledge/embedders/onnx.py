@@ -124,9 +124,11 @@ def _quantise_int8(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     staging = _staging(target)
-    logging.disable(logging.INFO)  # the quantiser logs a line per tensor on the root logger
+    logging.disable(logging.WARNING)  # the quantiser logs a line per tensor (and advice) on the root logger
     try:
-        quantize_dynamic(str(source), str(staging), weight_type=QuantType.QInt8)
+        # Per-channel weight scales: cosine to PyTorch 0.993 on average (min 0.987) against 0.965 (min 0.93) with
+        # one scale per tensor, which cost the NLU two held-out intents and three sentiments out of 165.
+        quantize_dynamic(str(source), str(staging), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(staging, target)
     finally:
         logging.disable(logging.NOTSET)
