@@ -47,6 +47,7 @@ from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
 from knowledge.embedders import get_embedder
 from learning.models import Exemplar
+from nlu.artifacts import current_version, nlu_model_cache_clear, nlu_model_train
 from nlu.dataset import TRAIN_PATH
 
 PREFIX = "bench-engine-"
@@ -176,8 +177,6 @@ class Command(BaseCommand):
 
     def _encoder(self, alias: str):
         """Settings under which `alias` is the default encoder and the NLU model is one trained on it."""
-        from nlu.artifacts import current_version, nlu_model_cache_clear, nlu_model_train
-
         root = Path(f"{settings.NLU_MODEL_DIR}-bench") / alias
         overrides = override_settings(EMBEDDERS={**settings.EMBEDDERS, "default": settings.EMBEDDERS[alias]},
                                       NLU_MODEL_DIR=root)
