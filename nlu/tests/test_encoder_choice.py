@@ -43,14 +43,14 @@ def int8_trained(tmp_path_factory, trained_nlu):
 
 def test_the_saved_model_records_the_encoder_it_was_trained_with(trained_nlu, int8_trained):
     assert trained_nlu.metadata["embedder"]["name"] == "all-MiniLM-L6-v2"
-    assert int8_trained[0].metadata["embedder"] == {"alias": "default", "name": "all-MiniLM-L6-v2 (onnx int8)",
+    assert int8_trained[0].metadata["embedder"] == {"alias": "default", "name": "all-MiniLM-L6-v2 (onnx int8 v1)",
                                                     "dimension": 384}
 
 
 def test_a_model_refuses_to_load_with_another_encoder(settings, trained_nlu):
     use_encoder(settings, "onnx-int8")
     with pytest.raises(NLUModelError, match=r"trained on all-MiniLM-L6-v2 embeddings but EMBEDDERS\['default'\] is "
-                                            r"now all-MiniLM-L6-v2 \(onnx int8\); run `python manage.py nlu_train`"):
+                                            r"now all-MiniLM-L6-v2 \(onnx int8 v1\); run `python manage.py nlu_train`"):
         nlu_model_load(root=trained_nlu.path.parent, version=trained_nlu.version)
 
 
@@ -59,7 +59,7 @@ def test_an_int8_model_loads_with_int8_and_not_with_fp32(settings, int8_trained)
     use_encoder(settings, "onnx-int8")
     assert nlu_model_load(root=loaded.path.parent).version == loaded.version
     use_encoder(settings, "onnx-fp32")
-    with pytest.raises(NLUModelError, match=r"is now all-MiniLM-L6-v2 \(onnx fp32\)"):
+    with pytest.raises(NLUModelError, match=r"is now all-MiniLM-L6-v2 \(onnx fp32 v1\)"):
         nlu_model_load(root=loaded.path.parent)
 
 
@@ -72,10 +72,10 @@ def test_training_vectors_are_remembered_per_encoder_not_per_alias(settings):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Measured: trained on int8 (per-channel) embeddings, heldout.jsonl intent and sentiment accuracy drop 0.006 "
-    "(one message of 165 each) and heldout_outside.jsonl acts accuracy 0.013 (3 of 223); other scores equal or "
-    "better. int8 stays opt-in (EMBEDDER=onnx-int8)."))
+    "Measured: trained on int8 embeddings, heldout.jsonl sentiment accuracy drops 0.0061 (one message of 165) and "
+    "its macro-F1 0.0082; every other score is within 0.005 or better. int8 stays opt-in (EMBEDDER=onnx-int8)."))
 def test_int8_held_out_scores_drop_at_most_half_a_point(trained_nlu, int8_trained):
     pytorch, int8 = scores(trained_nlu.model), int8_trained[1]
     drops = {name: round(pytorch[name] - int8[name], 4) for name in pytorch if pytorch[name] - int8[name] > MAX_DROP}
+    print(f"\nheld-out scores that drop by more than {MAX_DROP} with int8: {drops}")
     assert drops == {}

@@ -47,7 +47,7 @@ from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
 from knowledge.embedders import get_embedder
 from learning.models import Exemplar
-from nlu.artifacts import current_version, nlu_model_cache_clear, nlu_model_train
+from nlu.artifacts import NLUModelError, nlu_model_cache_clear, nlu_model_load, nlu_model_train
 from nlu.dataset import TRAIN_PATH
 
 PREFIX = "bench-engine-"
@@ -182,7 +182,9 @@ class Command(BaseCommand):
                                       NLU_MODEL_DIR=root)
         with overrides:
             nlu_model_cache_clear()
-            if current_version(root) is None:
+            try:
+                nlu_model_load(root=root)
+            except NLUModelError:   # none yet, or one trained on an older export of this encoder
                 self.stdout.write(f"Training an NLU model on {alias}'s embeddings into {root} (once)...")
                 nlu_model_train(root=root, progress=tqdm)
         return overrides
