@@ -63,7 +63,8 @@ def current_version(root: Path | None = None) -> str | None:
 
 
 # Embeddings of the shipped data, kept per process so that retraining (tests, `nlu_train` then `nlu_eval`) does not
-# embed the same sentences again.
+# embed the same sentences again. Keyed by the encoder's name, not the alias: an alias can be pointed at another
+# encoder (EMBEDDER=onnx-int8, a test's settings), whose vectors must not be mixed with the first one's.
 _vectors: dict[tuple[str, str], np.ndarray] = {}
 _vectors_lock = threading.Lock()
 
@@ -71,7 +72,8 @@ _vectors_lock = threading.Lock()
 def _embed(texts: list[str], *, embedder_alias: str, progress, description: str) -> np.ndarray:
     from .model import embed_texts
 
-    missing = list(dict.fromkeys(text for text in texts if (embedder_alias, text) not in _vectors))
+    encoder = get_embedder(embedder_alias).name
+    missing = list(dict.fromkeys(text for text in texts if (encoder, text) not in _vectors))
     bar = progress(desc=description, total=len(texts), unit="text") if progress else contextlib.nullcontext()
     with bar:
         if progress:
@@ -79,8 +81,8 @@ def _embed(texts: list[str], *, embedder_alias: str, progress, description: str)
         if missing:
             vectors = embed_texts(missing, embedder_alias=embedder_alias, progress=bar.update if progress else None)
             with _vectors_lock:
-                _vectors.update({(embedder_alias, text): vector for text, vector in zip(missing, vectors, strict=True)})
-    return np.vstack([_vectors[(embedder_alias, text)] for text in texts])
+                _vectors.update({(encoder, text): vector for text, vector in zip(missing, vectors, strict=True)})
+    return np.vstack([_vectors[(encoder, text)] for text in texts])
 
 
 def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, heldout_path: Path = HELDOUT_PATH,

@@ -362,9 +362,22 @@ LOGGING = {
 }
 
 # Sentence embedders (NLU features, knowledge-base vectors). "default" must match the stored vector dimension.
-EMBEDDERS = {
-    "default": {"BACKEND": "knowledge.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
+# EMBEDDER picks "default": "local" (MiniLM in PyTorch), "onnx-fp32"/"onnx-int8" (the same MiniLM exported to ONNX and
+# run by onnxruntime, knowledge.embedders.onnx) or "openai" (below). The other local encoders stay configured under
+# their own aliases so that `bench_engine --embedders` can compare them in one run.
+LOCAL_EMBEDDERS = {
+    "local": {"BACKEND": "knowledge.embedders.local.MiniLMEmbedder", "OPTIONS": {}},
+    "onnx-fp32": {"BACKEND": "knowledge.embedders.onnx.OnnxMiniLMEmbedder", "OPTIONS": {"precision": "fp32"}},
+    "onnx-int8": {"BACKEND": "knowledge.embedders.onnx.OnnxMiniLMEmbedder", "OPTIONS": {"precision": "int8"}},
 }
+EMBEDDER = env_str("EMBEDDER", "local")
+if EMBEDDER not in (*LOCAL_EMBEDDERS, "openai"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"EMBEDDER={EMBEDDER!r}: use one of {', '.join(LOCAL_EMBEDDERS)}, openai.")
+EMBEDDERS = {"default": LOCAL_EMBEDDERS.get(EMBEDDER, LOCAL_EMBEDDERS["local"]), **LOCAL_EMBEDDERS}
+# The ONNX export of MiniLM and its int8 quantisation, built once (`manage.py embedder_onnx_build`, or on first use).
+ONNX_MODEL_DIR = Path(env_str("ONNX_MODEL_DIR", str(BASE_DIR / "var" / "models" / "onnx")))
 
 # Versioned NLU model artifacts (`manage.py nlu_train` writes <version>/ and a `current` pointer here).
 NLU_MODEL_DIR = Path(env_str("NLU_MODEL_DIR", str(BASE_DIR / "var" / "models" / "nlu")))
@@ -380,7 +393,7 @@ KNOWLEDGE_HNSW_EF_SEARCH = env_int("KNOWLEDGE_HNSW_EF_SEARCH", 100)
 KNOWLEDGE_TEXT_RANK_LIMIT = env_int("KNOWLEDGE_TEXT_RANK_LIMIT", 200)
 KNOWLEDGE_CHUNK_CHARS = env_int("KNOWLEDGE_CHUNK_CHARS", 700)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 100)
-if env_str("EMBEDDER", "local") == "openai":
+if EMBEDDER == "openai":
     EMBEDDERS["default"] = {
         "BACKEND": "knowledge.embedders.openai.OpenAIEmbedder",
         "OPTIONS": {"model": env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small"), "dimension": 384},

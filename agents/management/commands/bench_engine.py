@@ -6,6 +6,11 @@ figures are the engine's own. The concurrent run is measured twice: paced (each 
 --think-ms between messages, as people do) and saturated (no pause: 10 threads compete for the 2 cores, so the
 figure is mostly queueing).
 
+`--embedders local,onnx-fp32,onnx-int8` runs everything once per encoder (aliases of settings.EMBEDDERS), in the
+same run so that the figures compare: each in turn becomes EMBEDDERS["default"], with an NLU model trained on its own
+embeddings (under <NLU_MODEL_DIR>-bench/<alias>/, trained on the first run and reused), and a last table puts them
+side by side. Without it, the configured default encoder and NLU model are measured.
+
 The benchmark's customers are real rows (ChannelIdentity external ids starting with "bench-engine-") and are deleted
 afterwards, with their messages and model calls, unless --keep.
 
@@ -19,11 +24,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import threading
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection, transaction
 from django.test.utils import override_settings
@@ -38,6 +47,7 @@ from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
 from knowledge.embedders import get_embedder
 from learning.models import Exemplar
+from nlu.artifacts import NLUModelError, nlu_model_cache_clear, nlu_model_load, nlu_model_train
 from nlu.dataset import TRAIN_PATH
 
 PREFIX = "bench-engine-"
@@ -83,11 +93,106 @@ class Command(BaseCommand):
         parser.add_argument("--exemplars", type=int, default=0,
                             help="Seed this many correction-memory exemplars and measure what their lookup adds.")
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark's customers and messages.")
+        parser.add_argument("--embedders", default="",
+                            help="Comma-separated EMBEDDERS aliases to compare in one run (e.g. local,onnx-fp32,"
+                                 "onnx-int8); each gets an NLU model trained on its own embeddings.")
+        parser.add_argument("--json", dest="json_path", default="",
+                            help="Also write the figures (p50/p95 ms per run, replies/s, load average) to this file.")
 
-    def handle(self, *args, nlu_samples, conversations, concurrency, think_ms, keep, exemplars, **options):
+    def handle(self, *args, embedders, json_path, **options):
+        aliases = [alias.strip() for alias in embedders.split(",") if alias.strip()]
+        unknown = [alias for alias in aliases if alias not in settings.EMBEDDERS]
+        if unknown:
+            raise CommandError(f"--embedders: {', '.join(unknown)} not in settings.EMBEDDERS "
+                               f"(known: {', '.join(settings.EMBEDDERS)}).")
+        load_before = os.getloadavg()
+        results = {}
+        encoders_alone = self._bench_encoders(aliases, options["nlu_samples"]) if len(aliases) > 1 else {}
+        if not aliases:
+            results[get_embedder().name] = self._bench(**options)
+        for alias in aliases:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"\n== Encoder {alias!r} =="))
+            with self._encoder(alias):
+                results[alias] = self._bench(**options)
+        load_after = os.getloadavg()
+        self.stdout.write(f"\nLoad average (1, 5, 15 min) on {os.cpu_count()} cores: before "
+                          f"{', '.join(f'{v:.2f}' for v in load_before)}; after "
+                          f"{', '.join(f'{v:.2f}' for v in load_after)}.")
+        if json_path:
+            self._write_json(Path(json_path), results, encoders_alone, load_before, load_after)
+        if not aliases:
+            return
+        self.stdout.write(self.style.SUCCESS("\nEncoders compared in this run (p50 / p95 ms):"))
+        self.stdout.write(f"{'encoder':<12} {'NLU alone':>16} {'pipeline single':>18} {'saturated':>16} {'replies/s':>10}")
+        for alias, result in results.items():
+            self.stdout.write(f"{alias:<12} {self._pair(result['nlu']):>16} {self._pair(result['single']):>18} "
+                              f"{self._pair(result['saturated']):>16} {result['throughput']:>10.1f}")
+        self.stdout.write("One message's embedding alone, the encoders taking turns (p50 / p95 ms): " + "; ".join(
+            f"{alias} {self._pair(timings)}" for alias, timings in encoders_alone.items()))
+
+    def _bench_encoders(self, aliases: list[str], samples: int) -> dict[str, list[float]]:
+        """One message's embedding, the encoders taking turns message by message: on a shared machine the load
+        changes during a run, and taking turns puts the same load on each (the per-encoder runs come one after the
+        other)."""
+        embedders = {alias: get_embedder(alias) for alias in aliases}
+        for embedder in embedders.values():
+            embedder.embed(["warm up"])   # loads the model, builds the ONNX files on a first run
+        timings = {alias: [] for alias in aliases}
+        for index, text in enumerate(tqdm(list(itertools.islice(itertools.cycle(NLU_TEXTS + TURNS), samples)),
+                                          desc="encoders taking turns", unit="msg")):
+            for alias in aliases[index % len(aliases):] + aliases[:index % len(aliases)]:
+                started = time.perf_counter()
+                embedders[alias].embed([text])
+                timings[alias].append((time.perf_counter() - started) * 1000)
+        for alias, values in timings.items():
+            self.stdout.write(f"Embedding alone, {alias:<10} {percentiles(values)}")
+        return timings
+
+    def _write_json(self, path: Path, results: dict, encoders_alone: dict, load_before, load_after) -> None:
+        def summary(values: list[float]) -> dict:
+            p50, p95 = np.percentile(values, [50, 95])
+            return {"p50_ms": round(float(p50), 2), "p95_ms": round(float(p95), 2), "n": len(values)}
+
+        record = {
+            "command": "bench_engine",
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "cores": os.cpu_count(),
+            "load_average_before": [round(v, 2) for v in load_before],
+            "load_average_after": [round(v, 2) for v in load_after],
+            "encoders": {
+                encoder: {**{run: summary(result[run]) for run in ("nlu", "single", "paced", "saturated")},
+                          "saturated_replies_per_s": round(result["throughput"], 2)}
+                for encoder, result in results.items()
+            },
+            "embedding_alone_taking_turns": {alias: summary(values) for alias, values in encoders_alone.items()},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        self.stdout.write(f"Figures written to {path}.")
+
+    @staticmethod
+    def _pair(values: list[float]) -> str:
+        p50, p95 = np.percentile(values, [50, 95])
+        return f"{p50:.1f} / {p95:.1f}"
+
+    def _encoder(self, alias: str):
+        """Settings under which `alias` is the default encoder and the NLU model is one trained on it."""
+        root = Path(f"{settings.NLU_MODEL_DIR}-bench") / alias
+        overrides = override_settings(EMBEDDERS={**settings.EMBEDDERS, "default": settings.EMBEDDERS[alias]},
+                                      NLU_MODEL_DIR=root)
+        with overrides:
+            nlu_model_cache_clear()
+            try:
+                nlu_model_load(root=root)
+            except NLUModelError:   # none yet, or one trained on an older export of this encoder
+                self.stdout.write(f"Training an NLU model on {alias}'s embeddings into {root} (once)...")
+                nlu_model_train(root=root, progress=tqdm)
+        return overrides
+
+    def _bench(self, *, nlu_samples, conversations, concurrency, think_ms, keep, exemplars, **options) -> dict:
         if nlu_samples < 1 or conversations < 1 or concurrency < 1 or exemplars < 0:
             raise CommandError("--nlu-samples, --conversations and --concurrency must be at least 1, --exemplars 0+.")
-        self.stdout.write("Warming up (loads MiniLM and the NLU classifiers)...")
+        self.stdout.write(f"Warming up (loads {get_embedder().name} and the NLU classifiers)...")
         nlu.parse("warm up", reference_date=None)
         self._cleanup()   # leftovers of an interrupted run would continue old conversations
         if exemplars:
@@ -98,11 +203,11 @@ class Command(BaseCommand):
         outbound_message_ready.sender_receivers_cache.clear()
         try:
             with override_settings(AI_PROVIDER="templates"):
-                self._bench_nlu(nlu_samples)
+                nlu_timings = self._bench_nlu(nlu_samples)
                 self._run_conversation(next(counter))      # warm the pipeline's code paths
                 single = self._single(conversations, counter)
                 paced = self._concurrent(concurrency, counter, think_ms / 1000, "paced")
-                saturated = self._concurrent(concurrency, counter, 0, "saturated")
+                saturated, throughput = self._concurrent(concurrency, counter, 0, "saturated", with_throughput=True)
         finally:
             outbound_message_ready.receivers = receivers
             outbound_message_ready.sender_receivers_cache.clear()
@@ -114,8 +219,10 @@ class Command(BaseCommand):
                               (f"pipeline, {concurrency} concurrent (saturated)", saturated)):
             verdict = "meets" if np.percentile(values, 95) <= 60 else "MISSES"
             self.stdout.write(f"{label}: {verdict} the 60 ms p95 target")
+        return {"nlu": nlu_timings, "single": single, "paced": paced, "saturated": saturated,
+                "throughput": throughput}
 
-    def _bench_nlu(self, samples: int) -> None:
+    def _bench_nlu(self, samples: int) -> list[float]:
         timings = []
         embedder = get_embedder()
         for text in tqdm(list(itertools.islice(itertools.cycle(NLU_TEXTS), samples)), desc="NLU", unit="msg"):
@@ -125,6 +232,7 @@ class Command(BaseCommand):
             timings.append((time.perf_counter() - started) * 1000)
         verdict = "meets" if np.percentile(timings, 95) <= 15 else "MISSES"
         self.stdout.write(f"NLU alone:                 {percentiles(timings)}   {verdict} the 15 ms p95 target")
+        return timings
 
     def _run_conversation(self, number: int, timings: list[float] | None = None, lock=None, think: float = 0) -> None:
         sender = {"external_id": f"{PREFIX}{number}"}
@@ -156,7 +264,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Pipeline, one at a time:   {percentiles(timings)}")
         return timings
 
-    def _concurrent(self, concurrency: int, counter, think: float, label: str) -> list[float]:
+    def _concurrent(self, concurrency: int, counter, think: float, label: str, with_throughput: bool = False):
         timings: list[float] = []
         lock, errors = threading.Lock(), []
         numbers = [next(counter) for _ in range(concurrency)]
@@ -182,7 +290,7 @@ class Command(BaseCommand):
             raise CommandError(f"{len(errors)} concurrent conversation(s) failed: {errors[0]!r}")
         self.stdout.write(f"Pipeline, {concurrency} concurrent, {label}:   {percentiles(timings)}   "
                           f"throughput {len(timings) / wall:.1f} replies/s")
-        return timings
+        return (timings, len(timings) / wall) if with_throughput else timings
 
     def _bench_exemplars(self, count: int, conversations: int, counter, keep: bool) -> None:
         """Seed `count` exemplars, time the lookup alone and the pipeline without and with the memory."""

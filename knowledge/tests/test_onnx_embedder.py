@@ -1,0 +1,131 @@
+"""The ONNX Runtime MiniLM (knowledge.embedders.onnx) against the PyTorch one it is exported from.
+
+The exported files are built once under settings.ONNX_MODEL_DIR (var/models/onnx) and reused by later runs."""
+
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from knowledge.embedders import get_embedder
+from knowledge.embedders.onnx import OnnxMiniLMEmbedder, onnx_model_build
+
+# A fixed set: customer messages of every kind the NLU sees (short, long, SMS spelling, spoken numbers, e-mail).
+SENTENCES = [
+    "How much would it be for 20 adults and 5 kids aged 8?",
+    "hey need hibachi 4 15 ppl sat dec 19 6pm 94587",
+    "Do you have anything open on December 12th in the evening?",
+    "What is your cancellation policy? We may need to move our party.",
+    "The chef was late last Saturday and the food was cold.",
+    "uh yeah hi so we were thinking um thirty adults on the uh december twentieth at three pm",
+    "Can I talk to a real person please?",
+    "is there a vegan option? my sister doesn't eat meat",
+    "actually make it 25 adults",
+    "Hello,\n\nWe are planning a company dinner in Sacramento for 40 guests and would like a quote.\n\nBest, Dana",
+    "Saturday December 12th at 6pm, zip 94538",
+    "and if we add 2 orders of gyoza?",
+    "I'm Maria Lopez, maria@example.com",
+    "what time does the chef arrive?",
+    "cancel pls",
+    "human",
+    "thanks so much, the kids loved the onion volcano!",
+    "Do you bring the grill and the propane or do we need to have something?",
+    "We only have a small balcony, is that enough space?",
+    "What's the deposit and is it refundable?",
+    "my number is 510 555 0199, text me",
+    "Can we upgrade half the group to filet mignon and lobster?",
+    "Is gratuity included in the price?",
+    "it rained and you still charged us, not happy",
+    "Do you serve Fremont and San Jose?",
+    "ok",
+    "Need to move our booking from the 5th to the 12th",
+    "how many chefs for 60 people",
+    "Is there a minimum order for a weekday lunch?",
+    "lol that's way too expensive for us",
+]
+
+
+@pytest.fixture(scope="module")
+def pytorch_vectors():
+    return get_embedder("local").embed(SENTENCES)
+
+
+def cosines(vectors, reference):
+    return np.sum(vectors * reference, axis=1)
+
+
+def test_onnx_fp32_embeddings_match_pytorch(pytorch_vectors):
+    vectors = get_embedder("onnx-fp32").embed(SENTENCES)
+    assert vectors.shape == (len(SENTENCES), 384) and vectors.dtype == np.float32
+    assert cosines(vectors, pytorch_vectors).min() >= 0.999
+
+
+def test_onnx_int8_embeddings_stay_close_to_pytorch(pytorch_vectors, capsys):
+    similarity = cosines(get_embedder("onnx-int8").embed(SENTENCES), pytorch_vectors)
+    with capsys.disabled():
+        print(f"\nint8 vs PyTorch cosine on {len(SENTENCES)} sentences: min {similarity.min():.4f}, "
+              f"mean {similarity.mean():.4f}")
+    assert similarity.mean() >= 0.99 and similarity.min() >= 0.97  # measured: mean 0.993, min 0.974
+
+
+def test_onnx_embeddings_are_unit_vectors_in_the_order_given():
+    vectors = get_embedder("onnx-fp32").embed(SENTENCES)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    alone = get_embedder("onnx-fp32").embed([SENTENCES[9]])[0]  # the longest: sorted first inside embed
+    assert float(vectors[9] @ alone) > 0.99999
+
+
+def test_int8_embeds_a_text_the_same_alone_and_in_a_batch():
+    embedder = get_embedder("onnx-int8")
+    batch = embedder.embed(SENTENCES[:8])
+    alone = np.vstack([embedder.embed([text]) for text in SENTENCES[:8]])
+    assert np.array_equal(batch, alone)
+
+
+def test_each_precision_is_a_differently_named_encoder():
+    names = {get_embedder(alias).name for alias in ("local", "onnx-fp32", "onnx-int8")}
+    assert len(names) == 3
+
+
+def test_the_exported_files_are_built_once_and_reused(settings):
+    path = onnx_model_build(precision="int8")
+    built_at = path.stat().st_mtime_ns
+    announced = []
+    assert onnx_model_build(precision="int8", announce=announced.append) == path
+    assert path.stat().st_mtime_ns == built_at and announced == []
+
+
+def test_an_unknown_precision_is_a_configuration_error():
+    with pytest.raises(ImproperlyConfigured, match="precision"):
+        OnnxMiniLMEmbedder(precision="int4")
+
+
+def test_a_missing_file_is_built_with_a_message_and_no_leftovers(tmp_path):
+    from knowledge.embedders.onnx import onnx_model_dir
+
+    folder = onnx_model_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "model-fp32.onnx").symlink_to(onnx_model_build(precision="fp32"))  # the export itself takes ~20 s
+    announced = []
+    path = onnx_model_build(precision="int8", directory=tmp_path, announce=announced.append)
+    assert path == folder / "model-int8.onnx" and path.stat().st_size > 10_000_000
+    assert len(announced) == 1 and announced[0].startswith("Quantising the ONNX MiniLM to int8")
+    assert sorted(p.name for p in folder.iterdir()) == [".build.lock", "model-fp32.onnx", "model-int8.onnx"]
+
+
+def test_the_build_command_reports_each_file(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from knowledge.embedders.onnx import onnx_model_dir
+
+    exported = onnx_model_build(precision="fp32")
+    settings.ONNX_MODEL_DIR = tmp_path
+    folder = onnx_model_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "model-fp32.onnx").symlink_to(exported)
+    out = StringIO()
+    call_command("embedder_onnx_build", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"fp32: {folder / 'model-fp32.onnx'} (86 MiB)"
+    assert lines[1].startswith("Quantising the ONNX MiniLM to int8") and lines[2].startswith("int8: ")
