@@ -24,7 +24,7 @@ from .labels import ACTS, HEADS, LABELS
 
 HYPERPARAMETERS = {
     "tfidf": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
-    "C": {"intent": 50.0, "tone": 50.0, "sentiment": 2.0, "acts": 20.0},
+    "C": {"intent": 20.0, "tone": 50.0, "sentiment": 2.0, "acts": 20.0},
     "class_weight": "balanced",
 }
 EMBED_BATCH = 64

@@ -134,10 +134,10 @@ def test_outside_held_out_tone_and_acts_meet_the_targets(outside_metrics):
 
 
 def test_outside_held_out_intent_does_not_fall_below_what_it_reached(outside_metrics):
-    assert outside_metrics["intent"]["accuracy"] >= 0.92, outside_metrics["intent"]["per_label"]
+    assert outside_metrics["intent"]["accuracy"] >= 0.95, outside_metrics["intent"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.924, below issue 12's 0.96 "
+@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.951, below issue 12's 0.96 "
                                       "target; strict, so this fails loudly (to be unmarked) once it is reached")
 def test_outside_held_out_intent_meets_the_target(outside_metrics):
     assert outside_metrics["intent"]["accuracy"] >= OUTSIDE_TARGETS["intent"]
@@ -146,3 +146,9 @@ def test_outside_held_out_intent_meets_the_target(outside_metrics):
 def test_old_held_out_acts_micro_f1_is_at_least_0_95(trained_nlu):
     metrics = heads_evaluate(trained_nlu.model, examples_load(HELDOUT_PATH))
     assert metrics["acts"]["micro_f1"] >= 0.95, metrics["acts"]["per_label"]
+
+
+def test_old_held_out_intent_accuracy_stays_at_least_0_98(trained_nlu):
+    """More training rows in other styles must not cost the project's own held-out file its intent accuracy."""
+    metrics = heads_evaluate(trained_nlu.model, examples_load(HELDOUT_PATH))
+    assert metrics["intent"]["accuracy"] >= 0.98, metrics["intent"]["per_label"]
