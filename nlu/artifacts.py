@@ -250,8 +250,10 @@ def _train_missing(root: Path, *, replace: str | None = None) -> str:
         try:
             version = current_version(root)
             if version is None or version == replace:
-                logger.warning("No NLU model in %s yet: training one from %s (run `manage.py nlu_train` to do "
-                               "this ahead of time).", root, TRAIN_PATH)
+                why = (f"the current model {replace} was trained on an earlier {TRAIN_PATH.name}" if version
+                       else "no NLU model yet")
+                logger.warning("%s in %s: training one from %s (run `manage.py nlu_train` to do this ahead of time).",
+                               why[:1].upper() + why[1:], root, TRAIN_PATH)
                 version = nlu_model_train(root=root).version
             return version
         finally:
