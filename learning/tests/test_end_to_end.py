@@ -17,11 +17,11 @@ from learning.tests.factories import ai_exchange
 
 pytestmark = pytest.mark.django_db
 
-FIXED = "r u licensed and insured"
+FIXED = "r u food safety certified"
 FROZEN = [  # staff-written evaluation examples, frozen before this week's labels (paraphrases, never trained on)
-    {"text": "are you licensed and insured?", "intent": "policy_question", "tone": "direct", "sentiment": "neutral"},
-    {"text": "r u guys licensed + insured", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
-    {"text": "u licensed & insured??", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
+    {"text": "are you food safety certified?", "intent": "policy_question", "tone": "direct", "sentiment": "neutral"},
+    {"text": "r u guys certified for food safety", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
+    {"text": "u food safety certified??", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
 ]
 
 
@@ -50,15 +50,15 @@ def test_staff_fix_export_retrain_promote_and_roll_back(staff_client, staff_user
     url = reverse("admin:learning_review_item", args=[reply.review_item.pk])
     assert staff_client.post(url, {"action": "labels", "intent": "policy_question", "tone": "casual",
                                    "sentiment": "neutral", "entities": "{}"}).status_code == 302
-    assert staff_client.post(url, {"action": "correct", "corrected_text": "Yes, we're fully licensed and insured "
-                                   "and can send your venue a certificate of insurance."}).status_code == 302
+    assert staff_client.post(url, {"action": "correct", "corrected_text": "Yes, every chef holds a food safety "
+                                   "certificate and we can send your venue a copy."}).status_code == 302
     assert LabeledExample.objects.get(message=question).intent == "policy_question"
     assert Correction.objects.filter(message=reply).exists()
 
     call_command("export_training_data")
     dataset = latest_dataset()
     assert json.loads((dataset / "nlu_labels.jsonl").read_text())["intent"] == "policy_question"
-    assert "certificate of insurance" in (dataset / "train.jsonl").read_text() + (
+    assert "food safety certificate" in (dataset / "train.jsonl").read_text() + (
         dataset / "validation.jsonl").read_text()
 
     call_command("retrain_models", "--nlu")
