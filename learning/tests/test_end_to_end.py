@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 FIXED = "r u food safety certified"
 FROZEN = [  # staff-written evaluation examples, frozen before this week's labels (paraphrases, never trained on)
     {"text": "are you food safety certified?", "intent": "policy_question", "tone": "direct", "sentiment": "neutral"},
-    {"text": "r u guys certified for food safety", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
+    {"text": "r u guys certified for food safety", "intent": "policy_question", "tone": "casual",
+     "sentiment": "neutral"},
     {"text": "u food safety certified??", "intent": "policy_question", "tone": "casual", "sentiment": "neutral"},
 ]
 
