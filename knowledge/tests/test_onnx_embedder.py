@@ -6,21 +6,13 @@ import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from agents.management.commands.bench_engine import NLU_TEXTS
 from knowledge.embedders import get_embedder
 from knowledge.embedders.onnx import OnnxMiniLMEmbedder, onnx_model_build
 
 # A fixed set: customer messages of every kind the NLU sees (short, long, SMS spelling, spoken numbers, e-mail).
 SENTENCES = [
-    "How much would it be for 20 adults and 5 kids aged 8?",
-    "hey need hibachi 4 15 ppl sat dec 19 6pm 94587",
-    "Do you have anything open on December 12th in the evening?",
-    "What is your cancellation policy? We may need to move our party.",
-    "The chef was late last Saturday and the food was cold.",
-    "uh yeah hi so we were thinking um thirty adults on the uh december twentieth at three pm",
-    "Can I talk to a real person please?",
-    "is there a vegan option? my sister doesn't eat meat",
-    "actually make it 25 adults",
-    "Hello,\n\nWe are planning a company dinner in Sacramento for 40 guests and would like a quote.\n\nBest, Dana",
+    *NLU_TEXTS,  # the engine bench's messages, then messier ones
     "Saturday December 12th at 6pm, zip 94538",
     "and if we add 2 orders of gyoza?",
     "I'm Maria Lopez, maria@example.com",
