@@ -73,6 +73,13 @@ def knowledge_vector_candidates(
         cursor.execute("SET LOCAL enable_indexscan = off" if exact else _hnsw_settings(n))
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+        if tags and not exact and len(rows) < n:
+            # The graph can still starve a rare tag: an HNSW node whose links were all pruned by later inserts is
+            # unreachable, iterative scan or not. A short result with a filter is rechecked by an exact scan of the
+            # rows carrying the tag (a GIN-index scan of a few rows, so cheap exactly when it is needed).
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     rows.sort(key=lambda row: (row[1], row[0]))  # relaxed_order may return rows slightly out of order
     return [(chunk_id, 1.0 - distance) for chunk_id, distance in rows]
 

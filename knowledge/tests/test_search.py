@@ -84,6 +84,37 @@ def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
     assert all(texts[chunk_id].startswith("rare") for chunk_id, _ in rows)
 
 
+def test_a_tag_filter_the_graph_starves_falls_back_to_an_exact_scan(db, settings):
+    """When the HNSW scan stops before n rows pass the filter (here: pgvector's scan budget cut to 10 tuples, which
+    stands in for nodes the graph cannot reach), the selector rechecks with an exact scan instead of returning less."""
+    settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
+    rng = np.random.default_rng(11)
+    query = np.zeros(384, dtype=np.float32)
+    query[0] = 1
+    document = KnowledgeDocument.objects.create(title="Synthetic", source="test:synthetic", body="x")
+
+    def near(scale):
+        vector = query + rng.normal(0, scale, 384).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+    KnowledgeChunk.objects.bulk_create(
+        [KnowledgeChunk(document=document, ordinal=i, text=f"menu {i}", tags=["menu"], embedding=near(0.02),
+                        document_version=1) for i in range(50)]
+        + [KnowledgeChunk(document=document, ordinal=50 + i, text=f"rare {i}", tags=["rare"], embedding=near(0.2),
+                          document_version=1) for i in range(6)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_knowledgechunk")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL hnsw.max_scan_tuples = 10")
+    rows = knowledge_vector_candidates(vector=query, n=5, tags=["rare"])
+    texts = dict(KnowledgeChunk.objects.values_list("id", "text"))
+    assert len(rows) == 5 and all(texts[chunk_id].startswith("rare") for chunk_id, _ in rows)
+    exact = knowledge_vector_candidates(vector=query, n=5, tags=["rare"], exact=True)
+    assert [chunk_id for chunk_id, _ in rows] == [chunk_id for chunk_id, _ in exact]
+
+
 def test_the_stored_version_follows_an_edit_after_reindexing(seeded_knowledge, django_capture_on_commit_callbacks):
     document = KnowledgeDocument.objects.get(title="Deposit and payment")
     with django_capture_on_commit_callbacks() as callbacks:
