@@ -294,7 +294,7 @@ VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 600)
 VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
 VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
 VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
-STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
+# Staff hours (9:00-21:00 Pacific every day in the handbook) are staff-editable: admin, Business hours and Holidays.
 # Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.
 BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
 BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")

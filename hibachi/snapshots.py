@@ -1,0 +1,54 @@
+"""`VersionedSnapshot`: a small table read on every reply and changed rarely by staff (business hours, reply
+templates), kept in each process and reloaded only when its version in Django's cache changes.
+
+A reply must not pay a SQL query for these (another process may have changed them, so a plain in-process cache would
+serve stale rows). The version is a random token in the shared cache: a save bumps it after its transaction commits,
+and every process notices at its next read (one cache GET, no SQL) and reloads once. When the cache is unreachable the
+table is read from the database each time: slower, never stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Callable, Generic, TypeVar
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class VersionedSnapshot(Generic[T]):
+    def __init__(self, *, key: str, load: Callable[[], T]):
+        self.key = key
+        self.load = load
+        self._held: tuple[str, T] | None = None   # (version, value), replaced as one object: safe across threads
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        try:
+            version = cache.get(self.key)
+            if version is None:   # first use, or the cache was flushed: start a version every process agrees on
+                cache.add(self.key, uuid.uuid4().hex, timeout=None)
+                version = cache.get(self.key)
+        except Exception as exc:
+            logger.warning("Cache unreachable for %s (%s); reading the database", self.key, exc)
+            return self.load()
+        held = self._held
+        if held is not None and held[0] == version:
+            return held[1]
+        with self._lock:
+            value = self.load()   # loaded after the version was read: a change committed meanwhile bumps it again
+            self._held = (version, value)
+        return value
+
+    def invalidate(self) -> None:
+        """Make every process reload at its next read. Call it after the change commits (transaction.on_commit)."""
+        self._held = None
+        try:
+            cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        except Exception as exc:
+            logger.warning("Cache unreachable: %s not invalidated in other processes (%s)", self.key, exc)
