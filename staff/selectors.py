@@ -71,3 +71,30 @@ def staff_next_opening(*, moment: datetime.datetime) -> datetime.datetime | None
         if opening > local:
             return opening
     return None
+
+
+def staff_hours_summary() -> str:
+    """The weekly hours in one line, for customers: "9:00-21:00 Pacific, every day", or by runs of weekdays with the
+    same hours ("Monday-Friday 9:00-21:00, Saturday 10:00-16:00, Sunday closed, Pacific time"). Holidays are not
+    listed."""
+    weekly = hours_snapshot.get().weekly
+
+    def hours_text(hours: DayHours) -> str:
+        return "closed" if hours.closed else f"{_clock(hours.opens)}-{_clock(hours.closes)}"
+
+    if len({weekly[day] for day in range(7)}) == 1:
+        return f"{hours_text(weekly[0])} Pacific, every day"
+    names = [label for _, label in BusinessHours.Weekday.choices]
+    runs: list[list[int]] = []
+    for day in range(7):
+        if runs and weekly[runs[-1][-1]] == weekly[day]:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [f"{names[run[0]]}{'-' + names[run[-1]] if len(run) > 1 else ''} {hours_text(weekly[run[0]])}"
+             for run in runs]
+    return f"{', '.join(parts)}, Pacific time"
+
+
+def _clock(value: datetime.time) -> str:
+    return f"{value.hour}:{value.minute:02d}"

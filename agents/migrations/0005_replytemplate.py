@@ -6,28 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0004_cascade_calibration'),
+        ("agents", "0004_cascade_calibration"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReplyTemplate',
+            name="ReplyTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agent', models.CharField(choices=[('sales', 'Sales'), ('care', 'Customer care'), ('knowledge', 'Knowledge'), ('handoff', 'Handoff to staff (any agent)')], max_length=20)),
-                ('situation', models.CharField(max_length=60)),
-                ('tone', models.CharField(choices=[('default', 'Default (any tone)'), ('formal', 'Formal'), ('casual', 'Casual'), ('anxious', 'Anxious'), ('warm', 'Warm'), ('direct', 'Direct')], default='default', max_length=10)),
-                ('text', models.TextField()),
-                ('active', models.BooleanField(default=True, help_text='Untick to go back to the default text without deleting.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agent",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales"),
+                            ("care", "Customer care"),
+                            ("knowledge", "Knowledge"),
+                            ("handoff", "Handoff to staff (any agent)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("situation", models.CharField(max_length=60)),
+                (
+                    "tone",
+                    models.CharField(
+                        choices=[
+                            ("default", "Default (any tone)"),
+                            ("formal", "Formal"),
+                            ("casual", "Casual"),
+                            ("anxious", "Anxious"),
+                            ("warm", "Warm"),
+                            ("direct", "Direct"),
+                        ],
+                        default="default",
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Untick to go back to the default text without deleting."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agent', 'situation', 'tone'],
-                'constraints': [models.UniqueConstraint(fields=('agent', 'situation', 'tone'), name='replytemplate_one_per_agent_situation_tone')],
+                "ordering": ["agent", "situation", "tone"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agent", "situation", "tone"), name="replytemplate_one_per_agent_situation_tone"
+                    )
+                ],
             },
         ),
     ]

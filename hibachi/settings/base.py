@@ -297,7 +297,8 @@ VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per c
 # Staff hours (9:00-21:00 Pacific every day in the handbook) are staff-editable: admin, Business hours and Holidays.
 # Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.
 BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
-BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")
+# HELP's answer adds the business hours staff set: "MyHibachi: our team answers here (9:00-21:00 Pacific, every day)."
+BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # the public address links in messages point to
 
 # Reminders and notices (messaging.services.notices, job notices-send): customer reminders 72 h and 24 h before a

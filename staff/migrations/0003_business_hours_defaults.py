@@ -9,8 +9,10 @@ from django.db import migrations
 def create_weekdays(apps, schema_editor):
     BusinessHours = apps.get_model("staff", "BusinessHours")
     for weekday in range(7):
-        BusinessHours.objects.get_or_create(weekday=weekday, defaults={
-            "closed": False, "opens_at": datetime.time(9, 0), "closes_at": datetime.time(21, 0)})
+        BusinessHours.objects.get_or_create(
+            weekday=weekday,
+            defaults={"closed": False, "opens_at": datetime.time(9, 0), "closes_at": datetime.time(21, 0)},
+        )
 
 
 class Migration(migrations.Migration):

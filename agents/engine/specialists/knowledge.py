@@ -45,7 +45,8 @@ class KnowledgeAgent(Specialist):
                      for h in hits]
         if not knowledge_answerable(hits) and ctx.nlu.get("intent") in {"other", "greeting"}:
             # Not a question we could look up ("ok", "what?"): say what we can do rather than hand over to staff.
-            return AgentOutcome(draft=by_tone(reply_text("knowledge", "help", tone=ctx.tone)), completeness=0.8, facts={"knowledge": snippets})
+            return AgentOutcome(draft=by_tone(reply_text("knowledge", "help", tone=ctx.tone)), completeness=0.8,
+                                facts={"knowledge": snippets})
         if not knowledge_answerable(hits):
             return AgentOutcome(
                 draft=by_tone(reply_text("knowledge", "not_sure", tone=ctx.tone),

@@ -314,7 +314,8 @@ class SalesAgent(Specialist):
         summary = reply_text("sales", "summary", tone=ctx.tone, total=money(quote["total"]), slot=booking["slot"],
                              party=party(booking["adults"], booking.get("children", 0),
                                          booking.get("children_under_6", 0)),
-                             date=f"{event_date:%A, %B} {event_date.day}", place=booking.get("city") or booking.get("zip"))
+                             date=f"{event_date:%A, %B} {event_date.day}",
+                             place=booking.get("city") or booking.get("zip"))
         return AgentOutcome(draft=by_tone(f"{intro} {summary}".strip(),
                                           question=question_text("confirmation", tone=ctx.tone)),
                             completeness=1.0, facts=facts, quote=quote)
