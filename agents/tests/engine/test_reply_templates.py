@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -172,13 +173,17 @@ def test_a_reply_reads_no_template_row_once_loaded(django_assert_num_queries, dj
     assert text == "9 adults comes to $550."
 
 
-def test_a_template_saved_in_another_process_is_seen_at_the_next_read(django_capture_on_commit_callbacks):
-    """Another process's save only bumps the version in the shared cache: this process reloads at its next read."""
+def test_a_template_saved_in_another_process_is_seen_once_the_recheck_time_passed(settings):
+    """Another process's save only bumps the version in the shared cache: this process asks for it at most once per
+    SETTINGS_SNAPSHOT_RECHECK_SECONDS, and reloads when it changed."""
+    settings.SETTINGS_SNAPSHOT_RECHECK_SECONDS = 60
     reply_text("sales", "greeting", tone=None)   # loaded
     ReplyTemplate.objects.create(agent="sales", situation="greeting", text="Welcome!")   # written elsewhere
     assert reply_text("sales", "greeting", tone=None) == "I'd be glad to help you plan a hibachi party."
-    from django.core.cache import cache
     cache.set(templates_snapshot.key, "bumped-by-another-process", timeout=None)
+    assert reply_text("sales", "greeting", tone=None) == "I'd be glad to help you plan a hibachi party."  # within 60 s
+
+    settings.SETTINGS_SNAPSHOT_RECHECK_SECONDS = 0
     assert reply_text("sales", "greeting", tone=None) == "Welcome!"
 
 
