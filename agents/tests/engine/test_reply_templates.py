@@ -227,3 +227,18 @@ def test_a_staff_handoff_note_template_is_used(business, chat, django_capture_on
     late.say("I need to speak with a manager")
 
     assert "with a member of our team. We're out until tomorrow, 9:00." in late.last.reply.text
+
+
+def test_a_closed_week_names_the_date_staff_are_back(django_capture_on_commit_callbacks):
+    from agents.engine.pipeline import staff_availability_note
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for offset in range(7):   # Monday 21 to Sunday 27 December
+            day = datetime.date(2026, 12, 21) + datetime.timedelta(days=offset)
+            holiday_save(holiday=Holiday(date=day, name="the winter break"))
+
+    note = staff_availability_note(datetime.datetime(2026, 12, 20, 22, 0, tzinfo=PACIFIC))
+    assert note == "Our team is back on Monday, December 28 at 9:00 Pacific, so you'll hear from a person then."
+    note = staff_availability_note(datetime.datetime(2026, 12, 22, 10, 0, tzinfo=PACIFIC))
+    assert note == ("Our team is off today for the winter break and back Monday at 9:00 Pacific, so you'll hear from "
+                    "a person then.")
