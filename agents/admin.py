@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
@@ -8,8 +9,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .models import AssistantSettings, CascadeCalibration, ModelCall
+from .engine.wording import SITUATIONS, SITUATIONS_LIST
+from .models import AssistantSettings, CascadeCalibration, ModelCall, ReplyTemplate
 from .providers.rollout import assistant_settings_get, confidence_thresholds
+from .services.templates import reply_template_delete, reply_template_save
 
 
 @admin.register(ModelCall)
@@ -131,3 +134,48 @@ class CascadeCalibrationAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": f"{decision.capitalize()} a calibration",
                    "question": question, "cancel_url": changelist, "opts": self.model._meta}
         return TemplateResponse(request, "admin/learning/confirm_action.html", context)
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    situation = forms.ChoiceField(choices=[(s.key, f"{s.agent}: {s.label}") for s in SITUATIONS_LIST])
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["agent", "situation", "tone", "text", "active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 100})}
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """The assistant's wording per agent, situation and tone. The page lists each situation's placeholders and
+    default text; a template that leaves out a required placeholder or names an unknown one is refused on save."""
+
+    form = ReplyTemplateForm
+    list_display = ["agent", "situation", "tone", "short_text", "active", "updated_by", "updated_at"]
+    list_filter = ["agent", "tone", "active"]
+    search_fields = ["situation", "text"]
+    readonly_fields = ["situations_help", "updated_by", "updated_at"]
+    fields = ["agent", "situation", "tone", "text", "active", "situations_help", "updated_by", "updated_at"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+    @admin.display(description="Situations: placeholders (required in bold) and default text")
+    def situations_help(self, obj):
+        chosen = SITUATIONS.get((obj.agent, obj.situation)) if obj and obj.pk else None
+        rows = [chosen] if chosen else SITUATIONS_LIST
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}.{}</th><td>{}</td><td>{}</td></tr>", (
+            (s.agent, s.key, format_html_join(", ", "{}", (
+                (format_html("<b>{{{}}}</b>", name) if name in s.required else f"{{{name}}}",)
+                for name in s.placeholders)) or "-", s.default) for s in rows)))
+
+    def save_model(self, request, obj, form, change):
+        reply_template_save(template=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        reply_template_delete(template=obj)
+
+    def delete_queryset(self, request, queryset):
+        for template in queryset:
+            reply_template_delete(template=template)

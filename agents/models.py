@@ -1,9 +1,13 @@
-"""Records of model calls and the staff-editable rollout switches (student/teacher pairs live in learning)."""
+"""Records of model calls, the staff-editable rollout switches and reply templates (student/teacher pairs live in
+learning)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from .engine.wording import AGENTS, TONES, situation_get, template_errors
 
 
 class ModelRole(models.TextChoices):
@@ -118,3 +122,34 @@ class CascadeCalibration(models.Model):
 
     def __str__(self):
         return f"LOW {self.low:.2f} / HIGH {self.high:.2f} ({self.get_status_display()})"
+
+
+class ReplyTemplate(models.Model):
+    """Staff's wording of one situation of an agent's replies, for one tone or for every tone ("default"). Without an
+    active one the engine says the default text of `agents.engine.wording`. Checked on save: see `template_errors`."""
+
+    agent = models.CharField(max_length=20, choices=AGENTS)
+    # No choices here: the situations are declared in code (agents.engine.wording) and the admin's form offers them.
+    situation = models.CharField(max_length=60)
+    tone = models.CharField(max_length=10, choices=TONES, default="default")
+    text = models.TextField()
+    active = models.BooleanField(default=True, help_text="Untick to go back to the default text without deleting.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agent", "situation", "tone"]
+        constraints = [models.UniqueConstraint(fields=["agent", "situation", "tone"],
+                                               name="replytemplate_one_per_agent_situation_tone")]
+
+    def __str__(self):
+        return f"{self.agent}.{self.situation} ({self.tone})"
+
+    def clean(self):
+        situation = situation_get(agent=self.agent, key=self.situation)
+        if situation is None:
+            raise ValidationError({"situation": f"The {self.agent!r} agent has no situation {self.situation!r}."})
+        errors = template_errors(situation=situation, text=self.text or "")
+        if errors:
+            raise ValidationError({"text": errors})

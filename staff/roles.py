@@ -3,7 +3,8 @@
 - **Agent** answers customers: the review queue (correct, relabel, approve), live handoff, conversations and
   escalations, customers, bookings (create and change), knowledge documents (read).
 - **Manager** runs the business on top of that: manager reports, prices and chefs, experiments, model versions,
-  knowledge documents, monitor and assistant settings, calendar feeds; reads everything of the project's apps.
+  knowledge documents, monitor and assistant settings, calendar feeds, business hours and holidays, the
+  assistant's reply templates; reads everything of the project's apps.
 - **Owner** has every permission of the project's apps and manages staff users and groups.
 
 Rules are written per app and model so that models added later get their role's permissions: a data migration
@@ -13,7 +14,8 @@ removed: staff may grant more; give a custom set its own group). Nothing here de
 
 from __future__ import annotations
 
-PROJECT_APPS = ("conversations", "bookings", "agents", "knowledge", "nlu", "learning", "monitoring", "messaging")
+PROJECT_APPS = ("conversations", "bookings", "agents", "knowledge", "nlu", "learning", "monitoring", "messaging",
+                "staff")
 
 AGENT = "Agent"
 MANAGER = "Manager"
@@ -51,6 +53,9 @@ _MANAGER_RULES = [
     ("monitoring", "monitorsettings", {"change"}),
     ("monitoring", "alert", {"change"}),
     ("agents", "assistantsettings", {"change"}),
+    ("agents", "replytemplate", {"add", "change", "delete"}),
+    ("staff", "businesshours", {"change"}),
+    ("staff", "holiday", {"add", "change", "delete"}),
     ("messaging", "webhookevent", {"change"}),
     ("messaging", "outbounddelivery", {"change"}),
 ]

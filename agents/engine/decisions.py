@@ -43,6 +43,7 @@ from learning.services.upsell import upsell_offer_record
 
 from . import dialogue
 from .formatting import money, party
+from .replies import question_drafts, reply_drafts
 from .tone import by_tone
 
 logger = logging.getLogger(__name__)
@@ -113,14 +114,13 @@ class BookingCreate(Decision):
             pay = f"Pay the {money(deposit)} deposit here to confirm it: {self.payment_url}"
         else:
             pay = f"A {money(deposit)} deposit confirms it; our team will contact you to take it."
-        return by_tone(
-            f"You're booked: {party(booking.adults, booking.children, booking.children_under_6)} on "
-            f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}, total {money(booking.total)}. "
-            f"Booking number {booking.pk}. {pay}" + booking_hold_text(booking)
-        )
+        return reply_drafts(
+            "sales", "booking_confirmed", party=party(booking.adults, booking.children, booking.children_under_6),
+            date=f"{booking.event_date:%A, %B} {booking.event_date.day}", slot=booking.slot,
+            total=money(booking.total), booking_number=booking.pk, payment=pay, hold=booking_hold_text(booking))
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
-        return by_tone(f"I couldn't book that: {'; '.join(error.messages)}", question=dialogue.QUESTIONS["slot"])
+        return by_tone(f"I couldn't book that: {'; '.join(error.messages)}", question=question_drafts("slot"))
 
     def settle(self, state: dict, booking) -> None:
         if booking is None:   # ask for another start time
@@ -153,7 +153,7 @@ class BookingCancel(Decision):
 
     def reply(self, result) -> dict[str, str]:
         booking, refunded = result
-        return by_tone(f"Booking #{booking.pk} is cancelled." + (
+        return reply_drafts("care", "cancelled", booking_number=booking.pk, deposit_note=(
             " Your deposit will be refunded." if refunded
             else " The deposit is kept under our policy." if booking.deposit_paid else ""))
 

@@ -44,10 +44,12 @@ from conversations.models import Conversation, Message
 from conversations.selectors import conversation_history
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
+from staff.selectors import staff_available_at, staff_hours_on, staff_next_opening
 
 from . import dialogue, exemplars, prices
 from .decisions import Decision, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
+from .replies import reply_text
 from .router import route
 from .specialists import SPECIALISTS, AgentContext, AgentOutcome
 from .surveys import SurveyTurn, survey_turn
@@ -81,13 +83,24 @@ class InboundResult:
     citations: list = field(default_factory=list)
 
 
-def staff_availability_note(now: datetime.datetime) -> str:
+def staff_availability_note(now: datetime.datetime, *, tone: str | None = None) -> str:
+    """When a person will answer, from the business hours and holidays staff set (admin: Staff roles): "shortly"
+    within hours, else the real next opening ("Our team is back Monday at 9:00 Pacific...")."""
+    if staff_available_at(moment=now):
+        return reply_text("handoff", "staff_available", tone=tone)
+    opening = staff_next_opening(moment=now)
+    if opening is None:   # closed for the whole year ahead: promise no time
+        return "A member of our team will get back to you as soon as they can."
     local = timezone.localtime(now)
-    start, end = settings.STAFF_HOURS
-    if start <= local.hour < end:
-        return "A member of our team will reply shortly."
-    day = "today" if local.hour < start else "tomorrow"
-    return f"Our team answers from {start}:00 to {end}:00 Pacific, so you'll hear from a person after {start}:00 {day}."
+    days = (opening.date() - local.date()).days
+    day = ("today" if days == 0 else "tomorrow" if days == 1 else f"{opening:%A}" if days < 7
+           else f"on {opening:%A, %B} {opening.day}")
+    time_text = f"{opening.hour}:{opening.minute:02d}"
+    holiday = staff_hours_on(day=local.date())
+    if holiday.holiday and holiday.closed:
+        return reply_text("handoff", "staff_back_after_holiday", tone=tone, holiday=holiday.holiday, day=day,
+                          time=time_text)
+    return reply_text("handoff", "staff_back", tone=tone, day=day, time=time_text)
 
 
 def conversation_answer(*, message: Message) -> InboundResult:
@@ -301,8 +314,9 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
                 if price_guard is not None:
                     text = _for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
-        core = outcome.draft["default"] if outcome.escalate else "I'd like a member of our team to help with this."
-        text = by_tone(f"{core} {staff_availability_note(loaded.now)}")[decided.ctx.tone]
+        tone = decided.ctx.tone
+        core = outcome.draft["default"] if outcome.escalate else reply_text("handoff", "escalation", tone=tone)
+        text = by_tone(f"{core} {staff_availability_note(loaded.now, tone=tone)}")[tone]
     return Answer(text=text, escalation=escalation, request=request, generation=generation, price_guard=price_guard)
 
 
@@ -493,7 +507,7 @@ def _acknowledge_waiting(loaded: Loaded) -> InboundResult:
     reply = None
     if conversation.status == Conversation.Status.WAITING_FOR_HUMAN and not already:
         reply = conversation_services.message_record_outbound(
-            conversation=conversation, text=f"Thanks, I've added this to your conversation. "
+            conversation=conversation, text=f"{reply_text('handoff', 'waiting_ack', tone=None)} "
                                             f"{staff_availability_note(loaded.now)}",
             author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
             metadata={"waiting_ack": True, "escalated": True, **_plan_fields(

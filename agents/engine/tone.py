@@ -16,15 +16,19 @@ CLOSERS = {
 }
 
 
-def by_tone(core: str, *, question: str = "", opener: bool = True) -> dict[str, str]:
-    """The same answer in each tone: {"default": ..., "formal": ..., ...}. A follow-up question goes last.
-    `opener=False` for answers that open by themselves ("You're welcome!")."""
-    tail = f" {question}" if question else ""
-    drafts = {"default": f"{core}{tail}".strip()}
+def by_tone(core: str, *, question: str | dict = "", opener: bool = True) -> dict[str, str]:
+    """The same answer in each tone: {"default": ..., "formal": ..., ...}. A follow-up question goes last (one text,
+    or one per tone as agents.engine.replies.question_drafts gives). `opener=False` for answers that open by
+    themselves ("You're welcome!")."""
+    def tail(tone):
+        asked = question.get(tone, question.get("default", "")) if isinstance(question, dict) else question
+        return f" {asked}" if asked else ""
+
+    drafts = {"default": f"{core}{tail('default')}".strip()}
     for tone, opener_text in OPENERS.items():
         opener_text = opener_text if opener else ""
         closer = CLOSERS[tone] if not question else ""
-        drafts[tone] = f"{opener_text}{core}{tail}{closer}".strip()
+        drafts[tone] = f"{opener_text}{core}{tail(tone)}{closer}".strip()
     return drafts
 
 

@@ -294,10 +294,14 @@ VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 600)
 VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
 VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
 VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
-STAFF_HOURS = (9, 21)  # 9:00-21:00 Pacific, every day (handbook)
+# Staff hours (9:00-21:00 Pacific every day in the handbook) are staff-editable: admin, Business hours and Holidays.
+# How often a process asks the cache whether staff changed the business hours or reply templates (hibachi.snapshots):
+# another process's change is used within this many seconds; the process's own at once.
+SETTINGS_SNAPSHOT_RECHECK_SECONDS = env_float("SETTINGS_SNAPSHOT_RECHECK_SECONDS", 1.0)
 # Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.
 BUSINESS_NAME = env_str("BUSINESS_NAME", "MyHibachi")
-BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here 9:00-21:00 Pacific, every day")
+# HELP's answer adds the business hours staff set: "MyHibachi: our team answers here (9:00-21:00 Pacific, every day)."
+BUSINESS_CONTACT = env_str("BUSINESS_CONTACT", "our team answers here")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # the public address links in messages point to
 
 # Reminders and notices (messaging.services.notices, job notices-send): customer reminders 72 h and 24 h before a

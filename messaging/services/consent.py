@@ -16,6 +16,7 @@ from django.conf import settings
 from agents.engine.pipeline import InboundResult
 from conversations.models import Channel, ChannelIdentity, Message
 from conversations.services import identity_opt_in, identity_opt_out, message_record_outbound
+from staff.selectors import staff_hours_summary
 
 KEYWORD_CHANNELS = {Channel.SMS, Channel.EMAIL, Channel.SOCIAL}
 STOP = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt-out", "revoke"}
@@ -57,8 +58,8 @@ def consent_keyword_answer(message: Message) -> InboundResult | None:
         identity_opt_in(identity=identity, source=f"keyword {message.text.strip()[:20].upper()}")
         text = f"You're subscribed again to {business} messages. Reply STOP to unsubscribe, HELP for help."
     else:
-        text = (f"{business}: {settings.BUSINESS_CONTACT}. Reply STOP to unsubscribe from surveys and follow-ups, "
-                "START to resume. Msg & data rates may apply.")
+        text = (f"{business}: {settings.BUSINESS_CONTACT} ({staff_hours_summary()}). Reply STOP to unsubscribe from "
+                "surveys and follow-ups, START to resume. Msg & data rates may apply.")
     reply = message_record_outbound(conversation=message.conversation, text=text, author=Message.Author.AI,
                                     agent="consent", in_reply_to=message,
                                     metadata={"purpose": "consent", "consent": keyword})

@@ -58,6 +58,24 @@ def test_help_answers_with_the_business_contact(eager_celery, settings):
     assert "call 510-555-0100" in _sms("HELP").reply.text
 
 
+def test_help_states_the_business_hours_staff_set(eager_celery, django_capture_on_commit_callbacks):
+    from staff.models import BusinessHours
+    from staff.selectors import hours_snapshot
+    from staff.services import business_hours_save
+
+    hours_snapshot.invalidate()
+    assert "MyHibachi: our team answers here (9:00-21:00 Pacific, every day)." in _sms("HELP").reply.text
+    # A transactional test's TRUNCATE removed the migration's rows: the hours read as the defaults until one is saved.
+    sunday = BusinessHours.objects.filter(weekday=6).first() or BusinessHours(weekday=6)
+    sunday.closed, sunday.opens_at, sunday.closes_at = True, None, None
+    with django_capture_on_commit_callbacks(execute=True):
+        business_hours_save(hours=sunday)
+    try:
+        assert "(Monday-Saturday 9:00-21:00, Sunday closed, Pacific time)." in _sms("INFO").reply.text
+    finally:
+        hours_snapshot.invalidate()   # the rows roll back with the test; the snapshot must not outlive them
+
+
 def test_cancel_alone_is_an_opt_out_that_says_how_to_cancel_a_booking(eager_celery):
     assert "cancel my booking" in _sms("CANCEL").reply.text
 

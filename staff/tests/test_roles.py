@@ -41,6 +41,10 @@ MANAGER_ONLY = [
     ("admin:knowledge_knowledgedocument_add", ()),
     ("admin:monitoring_monitorsettings_changelist", ()),
     ("admin:agents_modelcall_changelist", ()),
+    ("admin:agents_replytemplate_changelist", ()),
+    ("admin:agents_replytemplate_add", ()),
+    ("admin:staff_businesshours_changelist", ()),
+    ("admin:staff_holiday_add", ()),
 ]
 OWNER_ONLY = [
     ("admin:auth_user_changelist", ()),

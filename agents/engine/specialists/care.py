@@ -20,6 +20,7 @@ from conversations.services import contact_on_file, mask_contact
 from .. import dialogue
 from ..decisions import BookingCancel, BookingChangeGuests, BookingReschedule, VerificationCodeSend
 from ..formatting import money
+from ..replies import reply_text
 from ..router import REFUND
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
@@ -61,16 +62,15 @@ class CareAgent(Specialist):
                                               question="Is there anything else I can help with?"),
                                 understanding=0.9)
         if intent == "human_request":
-            return AgentOutcome(draft=by_tone("Of course, I'm connecting you with a member of our team."),
+            return AgentOutcome(draft=by_tone(reply_text("care", "human_request", tone=ctx.tone)),
                                 escalate=("customer asked for a human", "normal"))
         if REFUND.search(text):
-            return AgentOutcome(draft=by_tone("I'm sorry to hear that. Refunds are handled by our team; I've passed "
-                                              "your request on."), escalate=("refund request", "high"))
+            return AgentOutcome(draft=by_tone(reply_text("care", "refund_request", tone=ctx.tone)),
+                                escalate=("refund request", "high"))
         if intent == "complaint":
             if _PAST.search(text) or ctx.customer.bookings.filter(event_date__lt=ctx.now.date()).exists():
                 return AgentOutcome(
-                    draft=by_tone("I'm truly sorry about your experience. A manager will review it and get back to "
-                                  "you personally."),
+                    draft=by_tone(reply_text("care", "complaint_past", tone=ctx.tone)),
                     escalate=("complaint about a past event", "high"))
             return AgentOutcome(draft=by_tone("I'm sorry about that. Could you tell me a little more so I can help, "
                                               "or would you prefer to talk to a member of our team?"),
@@ -94,7 +94,8 @@ class CareAgent(Specialist):
                 policy = f"Since it is {days} days away, your {money(booking.deposit_paid)} deposit will be refunded."
             else:
                 policy = "Since it is less than 7 days away, the deposit is kept under our policy."
-            return AgentOutcome(draft=by_tone(f"Your booking #{booking.pk} is on {when}. {policy}",
+            return AgentOutcome(draft=by_tone(reply_text("care", "cancel_offer", tone=ctx.tone,
+                                                         booking_number=booking.pk, when=when, policy=policy),
                                               question="Shall I cancel it?"), facts=facts, completeness=1.0)
         if entities.get("date") or (entities.get("time") in dialogue.SLOTS):
             ctx.state["pending_action"] = {"type": "reschedule", "booking_id": booking.pk,

@@ -10,6 +10,7 @@ import re
 from knowledge.hygiene import customer_sentences, customer_text
 from knowledge.selectors import knowledge_answerable, knowledge_search
 
+from ..replies import reply_text
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
@@ -23,10 +24,6 @@ def excerpt(text: str, *, sentences: int = 3, limit: int = 420) -> str:
     clean = "\n".join(_MARKDOWN.sub("", line).strip() for line in customer_text(text).splitlines())
     picked = " ".join(customer_sentences(clean)[:sentences])
     return picked if len(picked) <= limit else picked[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-HELP = ("I can quote a party, check open dates, book an event, change or cancel a booking, and answer questions "
-        "about our menu and policies. What would you like to do?")
 
 
 def snippet_text(text: str) -> str:
@@ -48,14 +45,16 @@ class KnowledgeAgent(Specialist):
                      for h in hits]
         if not knowledge_answerable(hits) and ctx.nlu.get("intent") in {"other", "greeting"}:
             # Not a question we could look up ("ok", "what?"): say what we can do rather than hand over to staff.
-            return AgentOutcome(draft=by_tone(HELP), completeness=0.8, facts={"knowledge": snippets})
+            return AgentOutcome(draft=by_tone(reply_text("knowledge", "help", tone=ctx.tone)), completeness=0.8,
+                                facts={"knowledge": snippets})
         if not knowledge_answerable(hits):
             return AgentOutcome(
-                draft=by_tone("I'm not sure about that one, and I'd rather not guess.",
+                draft=by_tone(reply_text("knowledge", "not_sure", tone=ctx.tone),
                               question="Would you like me to connect you with a member of our team?"),
                 completeness=0.2, facts={"knowledge": snippets})
         best = hits[0]
-        return AgentOutcome(draft=by_tone(f"{excerpt(best.text)} (Source: {best.citation})"), completeness=1.0,
+        answer = reply_text("knowledge", "answer", tone=ctx.tone, excerpt=excerpt(best.text), citation=best.citation)
+        return AgentOutcome(draft=by_tone(answer), completeness=1.0,
                             facts={"knowledge": snippets}, citations=citations[:1])
 
 

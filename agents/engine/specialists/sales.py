@@ -25,7 +25,8 @@ from learning import selectors as learning_selectors
 
 from .. import dialogue
 from ..decisions import BookingCreate, UpsellOfferRecord
-from ..formatting import money, party, quote_sentence
+from ..formatting import money, party, quote_values
+from ..replies import question_text, reply_text
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
@@ -204,8 +205,8 @@ class SalesAgent(Specialist):
         noted = acknowledgement(ctx.changed, booking)
         if quote and _quote_changed(previous_quote, quote):
             ctx.state["shown_total"] = quote["total"]
-            parts.append(f"For {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))}: "
-                         + quote_sentence(quote))
+            parts.append(reply_text("sales", "quote", tone=ctx.tone, **quote_values(quote), party=party(
+                booking["adults"], booking.get("children", 0), booking.get("children_under_6", 0))))
             if (not booking.get("upgrades") and not booking.get("addons") and not ctx.state.get("upsell_offered")
                     and ctx.overrides.get("upsell", "on") != "off"):
                 offer, decisions = self._upsell(ctx, booking, quote)
@@ -224,8 +225,8 @@ class SalesAgent(Specialist):
             ctx.state["stage"] = "collecting"
             ctx.state["asked"] = gaps[0]
             # Asking for the next missing detail is a fully informed answer: it needs only what we already have.
-            return AgentOutcome(draft=by_tone(intro or "I'd be glad to help you plan a hibachi party.",
-                                              question=dialogue.QUESTIONS[gaps[0]]),
+            return AgentOutcome(draft=by_tone(intro or reply_text("sales", "greeting", tone=ctx.tone),
+                                              question=question_text(gaps[0], tone=ctx.tone)),
                                 completeness=max(0.8, completeness), facts=facts, quote=quote,
                                 understanding=understanding, decisions=decisions)
         outcome = self._check_and_summarise(ctx, booking, quote, intro, facts)
@@ -262,7 +263,7 @@ class SalesAgent(Specialist):
         thanks = "Thank you for chatting with us!" if _BYE_ONLY.search(ctx.message.text) else "You're welcome!"
         if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"}:
             gaps = dialogue.missing(ctx.state, customer=ctx.customer)
-            question = dialogue.QUESTIONS[gaps[0]] if gaps else "Shall I book it?"
+            question = question_text(gaps[0] if gaps else "confirmation", tone=ctx.tone)
             ctx.state["asked"] = gaps[0] if gaps else "confirmation"
             return AgentOutcome(draft=by_tone(thanks, question=question, opener=False), completeness=1.0,
                                 understanding=0.9)
@@ -310,11 +311,14 @@ class SalesAgent(Specialist):
         ctx.state["stage"] = "awaiting_confirmation"
         ctx.state["asked"] = "confirmation"
         ctx.state["shown_total"] = quote["total"]
-        summary = (f"{intro} I have {party(booking['adults'], booking.get('children', 0), booking.get('children_under_6', 0))} "
-                   f"on {event_date:%A, %B} {event_date.day} at {booking['slot']} in "
-                   f"{booking.get('city') or booking.get('zip')}, total {money(quote['total'])}.").strip()
-        return AgentOutcome(draft=by_tone(summary, question="Shall I book it?"), completeness=1.0, facts=facts,
-                            quote=quote)
+        summary = reply_text("sales", "summary", tone=ctx.tone, total=money(quote["total"]), slot=booking["slot"],
+                             party=party(booking["adults"], booking.get("children", 0),
+                                         booking.get("children_under_6", 0)),
+                             date=f"{event_date:%A, %B} {event_date.day}",
+                             place=booking.get("city") or booking.get("zip"))
+        return AgentOutcome(draft=by_tone(f"{intro} {summary}".strip(),
+                                          question=question_text("confirmation", tone=ctx.tone)),
+                            completeness=1.0, facts=facts, quote=quote)
 
     def _book(self, ctx: AgentContext, booking: dict) -> AgentOutcome:
         """The customer said yes: decide the booking. The commit step makes it and renders the confirmation (number,

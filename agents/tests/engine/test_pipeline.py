@@ -126,7 +126,7 @@ def test_outside_staff_hours_the_customer_is_told_when_a_person_will_reply(busin
     late = chat(start=datetime.datetime(2026, 11, 2, 22, 30, tzinfo=PACIFIC))
     late.say("I need to speak with a manager")
 
-    assert "9:00 tomorrow" in late.last.reply.text
+    assert "back tomorrow at 9:00 Pacific" in late.last.reply.text
 
 
 def test_while_waiting_for_a_human_the_ai_acknowledges_once_then_stays_quiet(business, chat):
