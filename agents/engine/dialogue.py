@@ -99,8 +99,8 @@ def _name_after_cue(text: str) -> str | None:
 
 
 # An answer to the address question that puts it off: "not sure yet", "I'll send it later", "tbd".
-_ADDRESS_LATER = re.compile(r"\b(?:later|not\s+sure|unsure|don'?t\s+know|dunno|idk|tbd|tba|to\s+be\s+(?:decided|confirmed)"
-                            r"|not\s+(?:decided|confirmed|settled)|skip|no\s+idea|haven'?t\s+(?:decided|picked|chosen)"
+_ADDRESS_LATER = re.compile(r"\b(?:later|not\s+sure|unsure|don'?t\s+know|dunno|idk|tbd|tba"
+                            r"|to\s+be\s+(?:decided|confirmed)|not\s+(?:decided|confirmed|settled)|skip|no\s+idea|haven'?t\s+(?:decided|picked|chosen)"
                             r"|still\s+(?:deciding|looking|figuring))\b", re.IGNORECASE)
 
 

@@ -33,8 +33,8 @@ _TOWN = re.compile(r"\s*,?\s*(?P<town>" + "|".join(re.escape(town) for town in s
 # name ("Thanks, Omar Haddad"), or the "-- " separator. The signature's address is the sender's office or home, not
 # the event's, unless the message says the party is there ("at our office", "the address below").
 _SIGNATURE_START = re.compile(
-    r"(?:^|\n)[ \t]*(?:(?i:thanks|thank\s+you|many\s+thanks|thx|best|best\s+regards|best\s+wishes|regards|kind\s+regards"
-    r"|warm(?:est)?\s+regards|cheers|sincerely|respectfully|warmly|all\s+the\s+best|take\s+care)\b"
+    r"(?:^|\n)[ \t]*(?:(?i:thanks|thank\s+you|many\s+thanks|thx|best|best\s+regards|best\s+wishes|regards"
+    r"|kind\s+regards|warm(?:est)?\s+regards|cheers|sincerely|respectfully|warmly|all\s+the\s+best|take\s+care)\b"
     r"[ \t]*[,!.:-]*[ \t]*(?:[A-Z][\w'.-]*(?:[ \t]+[A-Z][\w'.-]*){0,2}[ \t]*[,.]?)?|--|\u2014|\u2013)[ \t]*\n")
 _VENUE_IN_SIGNATURE = re.compile(
     r"\b(?:at|in|to|is)\s+(?:our|my|the)\s+(?:office|offices|workplace|headquarters|hq|company|business|shop|store)\b"
@@ -74,7 +74,8 @@ def extract_street_address(scratch: Scratch, original: str, *, expected: str | N
     After the address question (`expected="street_address"`) a number and words are enough ("1234 oak").
     An address in an e-mail signature is the sender's, not the event's: it is blanked out with its town, state and
     ZIP, and so is a town line of its own there ("Oakland, CA 94606"), so that the office's ZIP does not move the
-    event either - unless the message says the party is there and gives no other address. An address named only to say it is wrong ("..., not 4410 Rosewood") is never taken.
+    event either - unless the message says the party is there and gives no other address. An address named only to
+    say it is wrong ("..., not 4410 Rosewood") is never taken.
     """
     signature_at = signature_start(original)
     found, in_signature = None, []
