@@ -175,8 +175,8 @@ class DepositPaymentAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["id", "customer", "event_date", "slot", "city", "guests", "total", "deposit_paid", "status",
-                    "hold_expires_at"]
+    list_display = ["id", "customer", "event_date", "slot", "city", "address", "guests", "total", "deposit_paid",
+                    "status", "hold_expires_at"]
     list_filter = ["status", "slot", "event_date", "deposit_refunded", "city"]
     search_fields = ["customer__name", "customer__email", "customer__phone", "address", "city", "zip_code"]
     list_select_related = ["customer"]

@@ -16,16 +16,18 @@ import re
 SLOTS = ("12:00", "15:00", "18:00", "20:30")
 BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "address", "proteins",
                 "upgrades", "addons", "name", "email", "phone")
-# What a booking needs, in the order the assistant asks for it.
-REQUIRED = ("adults", "date", "slot", "location", "name", "contact")
-# What `state["asked"]` may hold and the entity extractor reads as `expected`: a detail above, or the street address
-# (kept on the booking when given, not asked for yet). "confirmation" and "resume" (the yes/no questions) are not.
-EXPECTABLE = (*REQUIRED, "street_address")
+# What a booking needs, in the order the assistant asks for it. The street address comes after the ZIP or city (the
+# price needs only those); a customer who does not know it yet says so once and the booking goes ahead without it.
+REQUIRED = ("adults", "date", "slot", "location", "street_address", "name", "contact")
+# What `state["asked"]` may hold and the entity extractor reads as `expected`: a detail above. "confirmation" and
+# "resume" (the yes/no questions) are not.
+EXPECTABLE = REQUIRED
 QUESTIONS = {
     "adults": "How many guests will there be (adults, children 6-12 and children under 6)?",
     "date": "Which date would you like?",
     "slot": "Which start time works best: 12:00, 15:00, 18:00 or 20:30?",
     "location": "What is the ZIP code (or city) of the event?",
+    "street_address": "What is the street address of the event, so that the chef can find you?",
     "name": "Under which name should I put the booking?",
     "contact": "What is the best phone number or email to reach you?",
 }
@@ -96,6 +98,12 @@ def _name_after_cue(text: str) -> str | None:
     return None
 
 
+# An answer to the address question that puts it off: "not sure yet", "I'll send it later", "tbd".
+_ADDRESS_LATER = re.compile(r"\b(?:later|not\s+sure|unsure|don'?t\s+know|dunno|idk|tbd|tba"
+                            r"|to\s+be\s+(?:decided|confirmed)|not\s+(?:decided|confirmed|settled)|skip|no\s+idea|haven'?t\s+(?:decided|picked|chosen)"
+                            r"|still\s+(?:deciding|looking|figuring))\b", re.IGNORECASE)
+
+
 def booking_slots(state: dict) -> dict:
     return state.setdefault("booking", {})
 
@@ -155,6 +163,8 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
     put("zip", entities.get("zip"))
     put("city", entities.get("city"))
     put("address", entities.get("street_address"))
+    if expected == "street_address" and not entities.get("street_address") and _ADDRESS_LATER.search(text):
+        put("address_later", True)   # asked once; the booking goes ahead and staff get the address later
     if entities.get("proteins"):
         put("proteins", sorted(set(booking.get("proteins", [])) | set(entities["proteins"])))
     if entities.get("upgrades"):
@@ -180,6 +190,8 @@ def missing(state: dict, *, customer) -> list[str]:
         gaps.append("slot")
     if not (booking.get("zip") or booking.get("city")):
         gaps.append("location")
+    if not (booking.get("address") or booking.get("address_later")):
+        gaps.append("street_address")
     if not (booking.get("name") or customer.name):
         gaps.append("name")
     if not (booking.get("email") or booking.get("phone") or customer.email or customer.phone):

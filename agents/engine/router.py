@@ -31,7 +31,7 @@ _POLICY_MONEY = re.compile(r"\b(deposit|tip|tips|tipping|gratuity|refund|cancell
 # Handbook: refund requests always go to a human, whatever else the message reads as (customer care escalates them).
 REFUND = re.compile(r"\brefund", re.I)
 _BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", "slot", "time", "zip", "city",
-                    "email", "phone", "proteins", "upgrades", "addons", "name"}
+                    "address", "street_address", "email", "phone", "proteins", "upgrades", "addons", "name"}
 
 
 def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), intent_confidence: float = 1.0,

@@ -55,7 +55,8 @@ SITUATIONS_LIST = [
     Situation("sales", "ask_confirmation", "Question after the summary", "Shall I book it?"),
     Situation("sales", "summary", "Summary before booking (\"Shall I book it?\" follows)",
               "I have {party} on {date} at {slot} in {place}, total {total}.",
-              {**_EVENT, "place": "the city or ZIP code", "total": "the total"}, frozenset({"total"})),
+              {**_EVENT, "place": "the city or ZIP code, with the street address in brackets when given",
+               "total": "the total"}, frozenset({"total"})),
     Situation("sales", "booking_confirmed", "Booking confirmation",
               "You're booked: {party} on {date} at {slot}, total {total}. Booking number {booking_number}. "
               "{payment}{hold}",

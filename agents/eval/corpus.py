@@ -42,7 +42,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 START = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=PACIFIC)
 CHANNELS = ("web", "sms", "email", "voice", "social")
 # The details a booking needs, named as the assistant's questions name them (agents.engine.dialogue.REQUIRED).
-SLOTS = ("adults", "date", "slot", "location", "name", "contact")
+SLOTS = ("adults", "date", "slot", "location", "street_address", "name", "contact")
 _ENTRY_KEYS = {"id", "channel", "sender", "turns", "expect", "start", "note"}
 _TURN_KEYS = {"say", "gives", "confirms", "channel", "wait_minutes"}
 _EXPECT_KEYS = {"total", "booked", "booking", "escalated", "cancelled"}

@@ -29,7 +29,7 @@ from knowledge.services import knowledge_seed
 
 from .corpus import CorpusConversation
 
-BOOKING_FIELDS = ("adults", "children", "children_under_6", "event_date", "slot", "zip_code", "city")
+BOOKING_FIELDS = ("adults", "children", "children_under_6", "event_date", "slot", "zip_code", "city", "address")
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _play(conversation: CorpusConversation, *, answer: Callable, codes: list[str
     return result
 
 
-_SLOT_NAMES = {"adults", "date", "slot", "location", "name", "contact"}
+_SLOT_NAMES = {"adults", "date", "slot", "location", "street_address", "name", "contact"}
 
 
 def _codes_sent(callbacks) -> list[str]:

@@ -1,5 +1,9 @@
 """A fake Stripe API on 127.0.0.1 for the official `stripe` client: Checkout Sessions, and signed webhook events.
 
+It also serves the hosted Checkout page a customer pays on (`GET <session url>`, a form with a "Pay" button): paying
+marks the session paid, sends the signed `checkout.session.completed` event to `webhook_url` (when set) the way Stripe
+delivers it, and redirects the browser to the session's `success_url`.
+
 It speaks what the client sends (form-encoded bodies with bracketed keys, Bearer key, Idempotency-Key) and answers
 Stripe's JSON objects and error shape. `event_for(session_id)` builds a `checkout.session.*` event signed the way
 Stripe signs webhooks (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<payload>")>`).
@@ -36,6 +40,8 @@ class FakeStripe:
         self.sessions: dict[str, dict] = {}
         self._by_idempotency: dict[str, dict] = {}
         self.failing: int | None = None
+        self.webhook_url: str | None = None   # where a payment made on the hosted page is announced
+        self.webhook_responses: list[int] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -66,6 +72,22 @@ class FakeStripe:
         signature = hmac.new((secret or self.webhook_secret).encode(), f"{t}.".encode() + payload,
                              hashlib.sha256).hexdigest()
         return payload, f"t={t},v1={signature}"
+
+    def pay(self, session_id: str) -> None:
+        """The customer paid on the hosted page: Stripe sends the signed event to the endpoint."""
+        self.sessions[session_id].update(payment_status="paid", status="complete")
+        if self.webhook_url:
+            import urllib.error
+            import urllib.request
+
+            payload, signature = self.event_for(session_id)
+            request = urllib.request.Request(self.webhook_url, data=payload, method="POST", headers={
+                "Content-Type": "application/json", "Stripe-Signature": signature})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    self.webhook_responses.append(response.status)
+            except urllib.error.HTTPError as exc:
+                self.webhook_responses.append(exc.code)
 
     def _create_session(self, params: dict) -> dict:
         session_id = f"cs_test_{secrets.token_hex(16)}"
@@ -98,8 +120,34 @@ class FakeStripe:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _checkout_session(self):
+                session_id = self.path.split("?")[0].rsplit("/", 1)[-1] if self.path.startswith("/c/pay/") else ""
+                return fake.sessions.get(session_id)
+
+            def do_GET(self):
+                session = self._checkout_session()
+                if session is None:
+                    return self._send(404, {"error": {"type": "invalid_request_error", "message": "No such page"}})
+                amount = f"${int(session['amount_total']) / 100:,.2f}"
+                page = (f"<!doctype html><title>Pay MyHibachi</title><h1 id=amount>{amount}</h1>"
+                        f"<p id=status>{session['payment_status']}</p>"
+                        f"<form method=post action=\"/c/pay/{session['id']}\"><button id=pay>Pay {amount}</button>"
+                        f"</form>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if (session := self._checkout_session()) is not None:   # "Pay" on the hosted page
+                    fake.pay(session["id"])
+                    self.send_response(303)
+                    self.send_header("Location", session["success_url"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 params = _nest(parse_qsl(raw, keep_blank_values=True))
                 with fake._lock:
                     fake.requests.append({"path": self.path, "params": params, "headers": dict(self.headers)})

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from . import payloads
+from .browser import asgi_server, browser  # noqa: F401 - the real-browser fixtures
 from .fakes import FakeMetaGraph, FakeRingCentral
 
 

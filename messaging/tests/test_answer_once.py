@@ -284,7 +284,8 @@ def test_two_yes_answered_at_once_through_answer_once_make_one_booking(seeded, m
     clock = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
     sender = {"external_id": "+14155550177", "phone": "+14155550177", "name": "Ann Lee", "email": "ann@example.com"}
     with time_machine.travel(clock, tick=False):
-        details, _ = message_receive(channel="sms", sender=sender, text="12 adults on Dec 12 at 6pm in 94538")
+        details, _ = message_receive(channel="sms", sender=sender,
+                                     text="12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct")
         asked = services.inbound_answer_once(message_id=details.pk)
     assert "Shall I book it?" in asked.reply.text
     assert Conversation.objects.get().state["stage"] == "awaiting_confirmation"

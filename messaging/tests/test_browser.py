@@ -1,66 +1,10 @@
-"""A real browser (Debian's chromium, driven by Selenium through chromedriver) chats on the public page `/`.
-
-The project is served by uvicorn (the ASGI server `make run` uses) in a thread, against the test database.
-"""
-
-import os
-import socket
-import threading
-import time
-
-import pytest
+"""A real browser (messaging/tests/browser.py) chats on the public page `/`."""
 
 from learning.models import Feedback
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from .browser import BROWSER_TEST
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason=f"{CHROMIUM} or {CHROMEDRIVER} is missing: run scripts/install-browser.sh (Debian's chromium and "
-               "chromium-driver; `make install` runs it where apt-get is available)",
-    ),
-]
-
-
-@pytest.fixture
-def asgi_server():
-    import uvicorn
-
-    from hibachi.asgi import application
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--disable-background-networking", "--disable-extensions", "--window-size=1200,900"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+pytestmark = BROWSER_TEST
 
 
 def test_a_visitor_chats_on_the_public_page_and_rates_the_answer(seeded, asgi_server, browser):

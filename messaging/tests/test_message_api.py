@@ -137,7 +137,7 @@ def test_bad_input_is_a_400_naming_the_field(api, body, field):
 
 def test_a_booking_made_through_the_api_is_returned(api):
     sender = {"external_id": "maria@example.com", "email": "maria@example.com", "name": "Maria Lopez"}
-    post(api, "Quote for 20 adults and 5 kids aged 8 on Dec 12 at 6pm in 94538", channel="email", sender=sender,
+    post(api, "Quote for 20 adults and 5 kids aged 8 on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct", channel="email", sender=sender,
          sent_at="2026-11-02T10:00:00-08:00")
     response = post(api, "Yes, please book it.", channel="email", sender=sender, sent_at="2026-11-02T10:05:00-08:00")
 

@@ -167,7 +167,7 @@ def test_a_visitor_who_types_the_victims_email_cannot_see_or_cancel_the_owners_b
     # The real owner books by e-mail (DKIM-verified) afterwards.
     verdict = {"sender": "Owner <owner@example.com>", "mailgun_headers": DKIM_PASS,
                "extra_headers": SIGNED_BY_VICTIMS_DOMAIN}
-    email(client, "15 adults on December 12 at 6pm in 94538, my name is Owner", **verdict)
+    email(client, "15 adults on December 12 at 6pm in 94538 (4410 Rosewood Ct), my name is Owner", **verdict)
     email(client, "yes", **verdict)
     booking = Booking.objects.get()
     owner = Customer.objects.get(email="owner@example.com")

@@ -2,7 +2,7 @@
 
 import re
 
-from .scratch import Scratch
+from .scratch import MASK, Scratch
 
 # Canonical name -> other ways customers write it. The service area (Sacramento, the Bay Area, San Jose) plus the
 # places just outside it that people ask about, so that the assistant can say they are outside the area.
@@ -37,6 +37,8 @@ CITIES = {
 # Words that are also surnames, first names or abbreviations: taken only after "in", "to", "from", ... or before ", CA".
 _AMBIGUOUS = {"sj", "sf", "ssf", "sac", "la", "davis", "campbell", "tracy", "dublin", "newark", "concord", "albany",
               "richmond", "martinez", "belmont", "brentwood", "reno", "napa", "alameda", "atherton", "lafayette"}
+# Right after a street address (blanked out by the address rule): "2250 Santa Clara Ave, Alameda".
+_AFTER_STREET = re.compile(MASK + r"[ \t.]*,?[ \t\n]*$")
 _PLACE_CUE = re.compile(r"(?:\b(?:in|at|to|from|near|around|of|out|serve|serving|cover|covering|visit)\s+(?:the\s+)?)$")
 _STATE_AFTER = re.compile(r"^\s*,?\s*(?:ca\b|california\b|\d{5}\b)")
 
@@ -69,7 +71,8 @@ def extract_city(scratch: Scratch, *, expected: str | None = None) -> str | None
             continue
         if alias in _AMBIGUOUS:
             before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 15]
-            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after) or expected == "location"):
+            if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after) or expected == "location"
+                    or _AFTER_STREET.search(before)):
                 continue
         found = _ALIASES[alias]
     return found

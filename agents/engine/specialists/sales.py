@@ -112,6 +112,13 @@ _PARTY_AND_EVENT = {"adults", "children", "children_under_6", "date", "slot", "z
                     "addons"}
 
 
+def _place(booking: dict) -> str:
+    """Where the event is, for the summary: "94538 (4410 Rosewood Ct)", or the city or ZIP alone before the street
+    address is known."""
+    place = booking.get("city") or booking.get("zip")
+    return f"{place} ({booking['address']})" if booking.get("address") else place
+
+
 def _flow_summary(offer: dict) -> str:
     """"a party of 14 on Jan 16" for an earlier conversation's unfinished booking."""
     booking = offer["booking"]
@@ -221,6 +228,8 @@ class SalesAgent(Specialist):
         if invalid_time:
             intro = (intro + " " if intro else "") + f"{invalid_time} isn't one of our start times."
         understanding = 0.9 if answered_offer else self._understanding(ctx)
+        if gaps == ["street_address"] and (refused := self._check(ctx, booking, quote, facts)):
+            return refused   # an event too soon, or a slot taken, is said before the address is asked for
         if gaps:
             ctx.state["stage"] = "collecting"
             ctx.state["asked"] = gaps[0]
@@ -286,7 +295,8 @@ class SalesAgent(Specialist):
             return 0.85
         return None
 
-    def _check_and_summarise(self, ctx, booking, quote, intro, facts) -> AgentOutcome:
+    def _check(self, ctx, booking, quote, facts) -> AgentOutcome | None:
+        """The answer when the date is too soon or the start time taken; None when the event can be booked."""
         event_date = datetime.date.fromisoformat(booking["date"])
         guests = booking["adults"] + booking.get("children", 0) + booking.get("children_under_6", 0)
         day = availability_for_date(event_date=event_date, guests=guests, now=ctx.now)
@@ -308,6 +318,12 @@ class SalesAgent(Specialist):
                               question=f"Would one of these work instead: {offered}?"),
                 completeness=dialogue.completeness(ctx.state, customer=ctx.customer), facts=facts, quote=quote,
             )
+        return None
+
+    def _check_and_summarise(self, ctx, booking, quote, intro, facts) -> AgentOutcome:
+        if refused := self._check(ctx, booking, quote, facts):
+            return refused
+        event_date = datetime.date.fromisoformat(booking["date"])
         ctx.state["stage"] = "awaiting_confirmation"
         ctx.state["asked"] = "confirmation"
         ctx.state["shown_total"] = quote["total"]
@@ -315,7 +331,7 @@ class SalesAgent(Specialist):
                              party=party(booking["adults"], booking.get("children", 0),
                                          booking.get("children_under_6", 0)),
                              date=f"{event_date:%A, %B} {event_date.day}",
-                             place=booking.get("city") or booking.get("zip"))
+                             place=_place(booking))
         return AgentOutcome(draft=by_tone(f"{intro} {summary}".strip(),
                                           question=question_text("confirmation", tone=ctx.tone)),
                             completeness=1.0, facts=facts, quote=quote)

@@ -14,7 +14,7 @@ from conversations.models import Conversation, Message
 from learning.models import Experiment, ExperimentAssignment, UpsellOffer
 
 pytestmark = pytest.mark.django_db
-DETAILS = "12 adults on Dec 12 at 6pm in 94538"
+DETAILS = "12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct"
 
 
 class BrokenProvider(ModelProvider):

@@ -17,7 +17,7 @@ NAME_QUESTION = dialogue.QUESTIONS["name"]
 
 def test_yes_with_name_and_contact_books_in_the_same_turn(business, chat):
     customer = chat()
-    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538?")
+    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct?")
 
     result = customer.say("ok book it, my name is Priya Nair, priya@example.com, 650-555-0190")
 
@@ -27,7 +27,7 @@ def test_yes_with_name_and_contact_books_in_the_same_turn(business, chat):
 
 def test_yes_after_the_summary_with_new_contact_books_in_the_same_turn(business, chat):
     customer = chat(name="Lena Park")
-    customer.say("12 adults on Dec 12 at 6pm in 94538")
+    customer.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct")
     assert "Shall I book it?" in customer.say("my email is lena@example.com").reply.text
 
     result = customer.say("perfect, book it. 510-555-0101")
@@ -37,7 +37,7 @@ def test_yes_after_the_summary_with_new_contact_books_in_the_same_turn(business,
 
 def test_yes_with_details_that_change_the_total_shows_it_once_and_the_next_yes_books(business, chat):
     customer = chat(name="Lena Park", email="lena@example.com")
-    customer.say("12 adults on Dec 12 at 6pm in 94538")
+    customer.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct")
 
     changed = customer.say("yes book it, and add 2 orders of gyoza")
     booked = customer.say("yes")
@@ -48,7 +48,7 @@ def test_yes_with_details_that_change_the_total_shows_it_once_and_the_next_yes_b
 
 def test_a_yes_before_the_last_detail_books_when_that_detail_comes(business, chat):
     customer = chat()
-    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538?")
+    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct?")
     assert NAME_QUESTION in customer.say("sounds good, let's book").reply.text
 
     result = customer.say("Lena Park, lena@example.com")
@@ -58,7 +58,7 @@ def test_a_yes_before_the_last_detail_books_when_that_detail_comes(business, cha
 
 def test_a_price_question_is_never_a_yes(business, chat):
     customer = chat(name="Lena Park", email="lena@example.com")
-    customer.say("12 adults on Dec 12 at 6pm in 94538")
+    customer.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct")
 
     result = customer.say("ok, and how much is the deposit?")
 
@@ -66,14 +66,14 @@ def test_a_price_question_is_never_a_yes(business, chat):
 
 
 def test_details_without_a_yes_to_a_shown_total_are_not_booked(business, chat):
-    result = chat().say("ok so 12 adults Dec 12 6pm 94538, I'm Lena Park, lena@example.com")
+    result = chat().say("ok so 12 adults Dec 12 6pm 94538, 4410 Rosewood Ct, I'm Lena Park, lena@example.com")
 
     assert result.booking is None and "Shall I book it?" in result.reply.text
 
 
 def test_the_name_question_takes_a_bare_name(business, chat):
     customer = chat()
-    customer.say("12 adults on Dec 12 at 6pm in 94538")
+    customer.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct")
     assert customer.last.conversation.state["asked"] == "name"
 
     result = customer.say("lena park")
@@ -95,7 +95,7 @@ def test_the_guest_question_takes_a_bare_number(business, chat):
 
 def test_the_start_time_question_takes_a_bare_hour(business, chat):
     customer = chat()
-    customer.say("12 adults on Dec 12 in 94538")
+    customer.say("12 adults on Dec 12 in 94538, at 4410 Rosewood Ct")
     customer.say("Lena Park, lena@example.com")   # everything but the start time
     state = customer.last.conversation.state
     assert state["asked"] == "slot"
@@ -220,7 +220,7 @@ def test_the_yes_no_questions_are_not_passed_to_the_extractor_as_a_slot(business
 
     monkeypatch.setattr(pipeline.nlu, "parse", parse)
     customer = chat(name="Lena Park", email="lena@example.com")
-    customer.say("12 adults on Dec 12 in 94538")
+    customer.say("12 adults on Dec 12 in 94538, at 4410 Rosewood Ct")
     customer.say("6pm")
     customer.say("yes")
 

@@ -156,7 +156,7 @@ def test_while_staff_handle_the_conversation_the_ai_says_nothing_until_handed_ba
 
 def test_care_only_sees_the_customers_own_bookings(business, chat):
     someone = chat(channel="sms", external_id="+14155550161", phone="+14155550161", name="Some One")
-    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+    for text in ("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct", "yes"):
         someone.say(text)
     stranger = chat(channel="sms", external_id="+14155550162", phone="+14155550162", name="A Stranger")
 
@@ -168,7 +168,7 @@ def test_care_only_sees_the_customers_own_bookings(business, chat):
 
 def test_cancellation_seven_days_ahead_refunds_the_deposit_after_confirmation(business, chat):
     customer = chat(channel="sms", external_id="+14155550163", phone="+14155550163", name="Cat Smith")
-    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+    for text in ("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct", "yes"):
         customer.say(text)
     booking = booking_confirm(booking=customer.last.booking, now=customer.clock)   # the $100 deposit is paid
 
@@ -183,7 +183,7 @@ def test_cancellation_seven_days_ahead_refunds_the_deposit_after_confirmation(bu
 
 def test_cancelling_an_unpaid_quote_promises_no_refund(business, chat):
     customer = chat(channel="sms", external_id="+14155550164", phone="+14155550164", name="Una Paid")
-    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+    for text in ("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct", "yes"):
         customer.say(text)
 
     asked = customer.say("please cancel my booking")
@@ -193,7 +193,7 @@ def test_cancelling_an_unpaid_quote_promises_no_refund(business, chat):
 
 def test_reschedule_is_applied_only_when_the_customer_confirms(business, chat):
     customer = chat(channel="sms", external_id="+14155550165", phone="+14155550165", name="Ron Weasley")
-    for text in ("12 adults on Dec 12 at 6pm in 94538", "yes"):
+    for text in ("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct", "yes"):
         customer.say(text)
     booking = customer.last.booking
 
@@ -280,7 +280,7 @@ def test_a_contact_belonging_to_another_customer_is_left_alone(business, chat):
 
 def test_a_booking_started_on_web_chat_is_finished_by_sms(business, chat):
     web = chat(channel="web", external_id="v-77", name="Tina Fey", phone="+14155550177")
-    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    web.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct please")
     sms = chat(channel="sms", external_id="+14155550177", phone="+14155550177", start=web.clock)
 
     offer = sms.say("hi it's Tina again")
@@ -296,7 +296,7 @@ def test_a_booking_started_on_web_chat_is_finished_by_sms(business, chat):
 
 def test_an_earlier_conversations_booking_is_offered_not_resumed(business, chat):
     web = chat(channel="web", external_id="v-78", name="Tina Fey", phone="+14155550178")
-    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    web.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct please")
     sms = chat(channel="sms", external_id="+14155550178", phone="+14155550178", start=web.clock)
 
     first = sms.say("yes book it")
@@ -307,7 +307,7 @@ def test_an_earlier_conversations_booking_is_offered_not_resumed(business, chat)
 
 def test_declining_the_earlier_booking_starts_afresh(business, chat):
     web = chat(channel="web", external_id="v-79", name="Tina Fey", phone="+14155550179")
-    web.say("12 adults on Dec 12 at 6pm in 94538 please")
+    web.say("12 adults on Dec 12 at 6pm in 94538, at 4410 Rosewood Ct please")
     sms = chat(channel="sms", external_id="+14155550179", phone="+14155550179", start=web.clock)
 
     sms.say("hello")

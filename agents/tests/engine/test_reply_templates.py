@@ -78,7 +78,8 @@ def test_a_staff_booking_confirmation_is_rendered_from_the_new_booking(business,
         saved("Confirmed! Booking {booking_number}: {party}, {date} at {slot}, {total}. {payment}",
               situation="booking_confirmed")
     customer = chat()
-    for text in ("hello, price for 8 adults?", "Dec 5th, noon, Fremont 94538", "name is Tom Baker, phone 415-555-0199",
+    for text in ("hello, price for 8 adults?", "Dec 5th, noon, Fremont 94538", "1520 Willow Ln",
+                 "name is Tom Baker, phone 415-555-0199",
                  "yes"):
         customer.say(text)
 

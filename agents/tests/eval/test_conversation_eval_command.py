@@ -15,7 +15,8 @@ CORPUS = """
 - id: books
   channel: web
   turns:
-    - {say: "12 adults Dec 12 6pm 94538, I'm Maya Chen, maya@example.com", gives: [adults, date, slot, location, name, contact]}
+    - {say: "12 adults Dec 12 6pm 94538, 4410 Rosewood Ct. I'm Maya Chen, maya@example.com",
+       gives: [adults, date, slot, location, street_address, name, contact]}
     - {say: "yes", confirms: true}
   expect: {total: "660.00", booked: true}
 - id: quote-only

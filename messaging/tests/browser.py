@@ -1,0 +1,73 @@
+"""A real browser for the tests: Debian's chromium driven by Selenium through chromedriver, and the project served by
+uvicorn (the ASGI server `make run` uses) in a thread, against the test database. The fixtures are offered to the
+messaging tests by conftest.py; a test module marks itself `BROWSER_TEST` (a transactional database: the server thread
+must see the test's rows) and is skipped where chromium is missing."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+BROWSER_TEST = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason=f"{CHROMIUM} or {CHROMEDRIVER} is missing: run scripts/install-browser.sh (Debian's chromium and "
+               "chromium-driver; `make install` runs it where apt-get is available)",
+    ),
+]
+
+
+@pytest.fixture
+def asgi_server():
+    import uvicorn
+
+    from hibachi.asgi import application
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning", ws="websockets-sansio"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-extensions", "--window-size=1200,900"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def admin_log_in(browser, base_url: str, *, username: str, password: str) -> None:
+    """Log in through the admin's own login form, as staff do (no session planted behind the browser's back)."""
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(base_url + "/admin/login/?next=/admin/")
+    browser.find_element(By.ID, "id_username").send_keys(username)
+    browser.find_element(By.ID, "id_password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    assert browser.current_url.rstrip("/").endswith("/admin"), f"{username} could not log in: {browser.current_url}"
