@@ -89,3 +89,54 @@ def test_a_short_history_fills_every_manager_report_and_the_review_queue(client,
         before = (Conversation.objects.count(), Message.objects.count(), ModelCall.objects.count())
         assert history_play(days=21, per_day=2.5, now=NOW).get("conversations", 0) == 0
         assert (Conversation.objects.count(), Message.objects.count(), ModelCall.objects.count()) == before
+
+
+@pytest.mark.parametrize("arguments,message", [
+    (["--days", "-1"], "--days"),
+    (["--per-day", "0"], "--per-day"),
+    (["--teacher-model", "no-such-model"], "No price"),
+])
+def test_the_command_refuses_bad_arguments(arguments, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("seed_demo_history", *arguments)
+
+
+@pytest.mark.django_db
+def test_the_launcher_plays_the_history_only_on_a_first_start(monkeypatch):
+    from conversations.models import ChannelIdentity
+    from conversations.tests.factories import CustomerFactory
+    from hibachi import launcher
+
+    started = []
+    monkeypatch.setattr(launcher.subprocess, "Popen", lambda argv: started.append(argv) or "process")
+    monkeypatch.setenv("HIBACHI_DEMO_HISTORY_DAYS", "0")
+    assert launcher.demo_history_start() is None and started == []
+
+    monkeypatch.setenv("HIBACHI_DEMO_HISTORY_DAYS", "30")
+    assert launcher.demo_history_start() == "process"
+    assert started[0][1:] == ["manage.py", "seed_demo_history", "--days", "30", "--if-new"]
+
+    ChannelIdentity.objects.create(customer=CustomerFactory(), channel="web",
+                                   external_id=f"{KEY_PREFIX}-20261120-0-web")
+    assert launcher.demo_history_start() is None and len(started) == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_history_with_if_new_skips_a_database_that_has_one(capsys):
+    from conversations.models import ChannelIdentity
+    from conversations.tests.factories import CustomerFactory
+
+    ChannelIdentity.objects.create(customer=CustomerFactory(), channel="web",
+                                   external_id=f"{KEY_PREFIX}-20261120-0-web")
+    call_command("seed_demo_history", "--days", "5", "--if-new")
+    assert "already played here; skipped" in capsys.readouterr().out
+    assert Conversation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_plays_the_history_through_its_own_command(capsys):
+    with time_machine.travel(NOW, tick=True):
+        call_command("seed_demo", "--skip-knowledge", "--history", "2")
+    assert "Demo history of 2 days: " in capsys.readouterr().out
