@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from messaging.demo.history import TEACHER_MODEL, history_play
+from messaging.demo.history import PER_DAY, TEACHER_MODEL, history_play
 from messaging.demo.selectors import history_seeded
 
 
@@ -19,8 +19,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=90, help="days of history up to today (default 90; 0: none)")
-        parser.add_argument("--per-day", type=float, default=1.2,
-                            help="conversations per day on average, growing over the period (default 1.2)")
+        parser.add_argument("--per-day", type=float, default=PER_DAY,
+                            help=f"conversations per day on average, growing over the period (default {PER_DAY})")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (the same seed plays the same days)")
         parser.add_argument("--teacher-model", default=TEACHER_MODEL,
                             help=f"the OpenAI model the teacher's calls are priced as (default {TEACHER_MODEL}; "
