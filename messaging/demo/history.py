@@ -17,9 +17,10 @@ linked, surveys sent), and some customers answer their survey the next morning, 
 Nothing is delivered: the channel receivers are detached during the run (as `bench_engine` does) and the replies are
 marked as history afterwards, so the delivery sweep never sends them to these made-up people. (The reminders job
 does remind the demo bookings of the coming days, as it would any booking: their e-mails are on the reserved
-`.example` domain and their phone numbers in the fictional 555-01xx range, which no provider delivers.) Only the days after
-the last one played here are played, so a second run does nothing and a later one (or one after an interruption)
-tops the history up to today.
+`.example` domain and their phone numbers in the fictional 555-01xx range, which no provider delivers.)
+
+Only the days after the last one played here are played, so a second run does nothing and a later one (or one after
+an interruption) tops the history up to today.
 """
 
 from __future__ import annotations
