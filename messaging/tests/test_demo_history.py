@@ -51,6 +51,11 @@ def test_a_short_history_fills_every_manager_report_and_the_review_queue(client,
     """One history (the expensive part) for every page: each report answers a Manager with charts whose series are
     not all zero, and the review queue has items. Nothing was sent to the made-up customers, and a second run plays
     nothing (days already played are skipped)."""
+    from django.contrib.auth.models import Permission
+
+    from staff.roles import roles_sync
+
+    roles_sync(group_model=Group, permission_model=Permission)   # a transactional test before this one flushed them
     with time_machine.travel(NOW, tick=True):
         call_command("seed_demo", "--skip-knowledge", stdout=open("/dev/null", "w"))
         counts = history_play(days=21, per_day=2.5, now=NOW)
