@@ -10,9 +10,10 @@ nothing is rolled back. The assistant runs as the hybrid cascade of the template
 model would bill it): the customers outside the student's rollout share (growing over the period, ROLLOUT_SHARES)
 and the student's unsure replies go to the teacher and cost what they would have.
 
-Then staff act through their services (`staff.py`): thumbs, corrections, labels, deposits that confirm bookings, a
-few cancellations; each night the beat jobs run at that night's time (events completed, holds released, outcomes
-linked, surveys sent), and some customers answer their survey the next morning, through the pipeline again.
+Then staff act through their services (`staff.py`): most conversations handed to a person are taken over, answered
+and handed back; thumbs, corrections, labels, deposits that confirm bookings, a few cancellations. Each night the beat
+jobs run at that night's time (events completed, holds released, outcomes linked, surveys sent), and some customers
+answer their survey the next morning, through the pipeline again.
 
 Nothing is delivered: the channel receivers are detached during the run (as `bench_engine` does) and the replies are
 marked as history afterwards, so the delivery sweep never sends them to these made-up people. (The reminders job
@@ -226,6 +227,9 @@ class _DayPlayer:
         review_at = min(ended + datetime.timedelta(hours=rng.uniform(0.5, 6)), _night(day))
         if user is not None:
             for conversation_id in ids:
+                counts["handoffs_handled"] += staff.staff_handle_handoff(
+                    conversation_id=conversation_id, rng=rng, user=user,
+                    at=ended + datetime.timedelta(minutes=rng.uniform(5, 90)))
                 counts.update(staff.staff_review_conversation(conversation_id=conversation_id, rng=rng, user=user,
                                                               at=review_at, label_accuracy=label_accuracy))
             booking_id = _booking_of(ids) if result.booking is not None else None

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from bookings.models import Booking
 from bookings.services import booking_cancel, booking_holds_release, bookings_complete_past
 from bookings.services.payments import deposit_paid_record
-from conversations.models import Message
+from conversations.models import Conversation, Message
+from conversations.services.handoff import staff_handback, staff_reply, staff_take_over
 from learning.models import Feedback
 from learning.services.feedback import feedback_create
 from learning.services.outcomes import outcomes_record
@@ -67,6 +68,27 @@ def staff_review_conversation(*, conversation_id: int, rng: random.Random, user,
             labels_fix(message=message, intent=intent, tone=tone, sentiment=sentiment, user=user)
             done["labels"] += 1
     return done
+
+
+HANDOFF_REPLY = ("Hi, this is {name} from MyHibachi. Thanks for your patience: I have read the conversation and I will "
+                 "take it from here. I'll call you today to sort this out.")
+
+
+def staff_handle_handoff(*, conversation_id: int, rng: random.Random, user, at: datetime.datetime,
+                         share: float = 0.85) -> bool:
+    """A conversation handed to a person: most are taken over from the handoff queue, answered by the staff member
+    and handed back to the assistant (the rest are still waiting). Returns whether it was handled."""
+    conversation = Conversation.objects.get(pk=conversation_id)
+    if conversation.status != Conversation.Status.WAITING_FOR_HUMAN or not _p(rng, share):
+        return False
+    with time_machine.travel(at, tick=False):
+        conversation = staff_take_over(conversation=conversation, user=user)
+    with time_machine.travel(at + datetime.timedelta(minutes=rng.uniform(2, 15)), tick=False):
+        staff_reply(conversation=conversation, user=user,
+                    text=HANDOFF_REPLY.format(name=user.get_short_name() or user.get_username().capitalize()))
+    with time_machine.travel(at + datetime.timedelta(minutes=rng.uniform(20, 60)), tick=False):
+        staff_handback(conversation=conversation, user=user)
+    return True
 
 
 def _label(rng: random.Random, head: str, predicted: str, accuracy: float) -> str:

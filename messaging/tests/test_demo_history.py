@@ -71,6 +71,7 @@ def test_a_short_history_fills_every_manager_report_and_the_review_queue(client,
         assert LabeledExample.objects.filter(source="staff").exists()
         assert Booking.objects.filter(status__in=["confirmed", "completed"]).exists()
         assert SatisfactionSurvey.objects.exists()
+        assert counts["escalated"] and Message.objects.filter(author="staff", conversation__in=started).exists()
         assert not OutboundDelivery.objects.exists() and mailoutbox == []
         assert not Message.objects.filter(direction="outbound", history=False,
                                           conversation__in=started).exists()
