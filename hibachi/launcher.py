@@ -164,7 +164,11 @@ def demo_history_start() -> subprocess.Popen | None:
     """On the first start (no demo history in the database yet), play HIBACHI_DEMO_HISTORY_DAYS (90; 0: never) days of
     synthetic customers through the pipeline in the background, its progress in this log, so the reports have data.
     Later starts skip it (`manage.py seed_demo --history 90` tops up a history that was interrupted)."""
-    days = int(os.environ.get("HIBACHI_DEMO_HISTORY_DAYS", "90"))
+    value = os.environ.get("HIBACHI_DEMO_HISTORY_DAYS", "90")
+    if not value.strip().isdigit():
+        _log(f"HIBACHI_DEMO_HISTORY_DAYS={value!r} is not a number of days: no demo history played")
+        return None
+    days = int(value)
     from messaging.demo.selectors import history_seeded  # noqa: PLC0415  (Django is set up by the caller)
 
     if days <= 0 or history_seeded():

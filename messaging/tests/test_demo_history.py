@@ -119,6 +119,8 @@ def test_the_launcher_plays_the_history_only_on_a_first_start(monkeypatch):
     monkeypatch.setattr(launcher.subprocess, "Popen", lambda argv: started.append(argv) or "process")
     monkeypatch.setenv("HIBACHI_DEMO_HISTORY_DAYS", "0")
     assert launcher.demo_history_start() is None and started == []
+    monkeypatch.setenv("HIBACHI_DEMO_HISTORY_DAYS", "ninety")
+    assert launcher.demo_history_start() is None and started == []
 
     monkeypatch.setenv("HIBACHI_DEMO_HISTORY_DAYS", "30")
     assert launcher.demo_history_start() == "process"
