@@ -46,6 +46,7 @@ from agents.eval.corpus import PACIFIC, corpus_load
 from agents.eval.runner import conversation_play
 from agents.models import AssistantSettings
 from agents.providers.rollout import assistant_settings_get
+from bookings.models import Booking
 from conversations.models import ChannelIdentity, Conversation, Customer, Message
 from conversations.services import message_receive
 from conversations.signals import outbound_message_ready, verification_code_ready
@@ -253,8 +254,6 @@ def _demo_conversations():
 
 
 def _booking_of(conversation_ids: list[int]):
-    from bookings.models import Booking
-
     return Booking.objects.filter(conversation_id__in=conversation_ids).order_by("-created_at") \
         .values_list("id", flat=True).first()
 
