@@ -57,6 +57,8 @@ from ..services import inbound_answer_once
 from . import scripts, staff
 from .selectors import KEY_PREFIX
 
+logger = logging.getLogger(__name__)
+
 # The teacher of a cascade is the strong model: gpt-4o by default (gpt-4o-mini's fractions of a cent would show as
 # $0.00 on every report of a small caterer's quarter).
 TEACHER_MODEL = "gpt-4o"
@@ -67,7 +69,6 @@ ROLLOUT_SHARES = (25, 50, 80)
 # Conversations per day on average (half of it on the first day, one and a half times it on the last): 90 days of it
 # play in under 3 minutes on a busy 2-core machine, with make run's whole stack beside it (see the README).
 PER_DAY = 1.0
-logger = logging.getLogger(__name__)
 RATINGS = ((5, 0.5), (4, 0.3), (3, 0.12), (2, 0.05), (1, 0.03))
 
 
@@ -157,8 +158,8 @@ def history_play(*, days: int, per_day: float = PER_DAY, seed: int = 2026, now: 
     rng = random.Random(seed)
     corpus = corpus_load()
     calendar = [now.date() - datetime.timedelta(days=offset) for offset in reversed(range(days))]
-    plan = []  # (day, [(key, start), ...]) for the days after the last one played; every day is drawn, so that a
-    last = last_day_played()  # rerun draws the same
+    # (day, [(key, start), ...]) for the days after the last one played; every day is drawn, so a rerun draws the same
+    plan, last = [], last_day_played()
     for index, day in enumerate(calendar):
         count = conversations_per_day(index=index, days=days, per_day=per_day, rng=rng)
         starts = sorted(scripts.business_hours_start(day, rng) for _ in range(count))
