@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements.stamp
 
-.PHONY: install browser run test stop bench bench-asgi bench-ws chaos clean-var
+.PHONY: install browser run test stop bench bench-asgi bench-ws chaos clean-var screenshots
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# A PNG of each manager report of the running `make run` site (after its demo history), in var/screenshots/.
+screenshots: install
+	$(PY) manage.py report_screenshots
 
 stop: install
 	$(PY) -m hibachi.launcher --stop

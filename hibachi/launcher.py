@@ -160,6 +160,23 @@ class Supervisor:
         _stop(self.processes())
 
 
+def demo_history_start() -> subprocess.Popen | None:
+    """On the first start (no demo history in the database yet), play HIBACHI_DEMO_HISTORY_DAYS (90; 0: never) days of
+    synthetic customers through the pipeline in the background, its progress in this log, so the reports have data.
+    Later starts skip it (`manage.py seed_demo --history 90` tops up a history that was interrupted)."""
+    value = os.environ.get("HIBACHI_DEMO_HISTORY_DAYS", "90")
+    if not value.strip().isdigit():
+        _log(f"HIBACHI_DEMO_HISTORY_DAYS={value!r} is not a number of days: no demo history played")
+        return None
+    days = int(value)
+    from messaging.demo.selectors import history_seeded  # noqa: PLC0415  (Django is set up by the caller)
+
+    if days <= 0 or history_seeded():
+        return None
+    _log(f"first start: playing {days} days of demo history in the background (the reports fill as it goes)")
+    return subprocess.Popen([PYTHON, "manage.py", "seed_demo_history", "--days", str(days), "--if-new"])
+
+
 def redis_supervised(port: int) -> Supervised:
     """The embedded Redis (a daemon, not our child): alive while its port answers; restarted on the same port, so the
     REDIS_URL every process was given stays right."""
@@ -183,6 +200,7 @@ def run() -> int:
 
     processes: list[subprocess.Popen] = []
     supervisor: Supervisor | None = None
+    demo_history: subprocess.Popen | None = None
     stopping = False
 
     def on_signal(signum, frame):
@@ -215,6 +233,7 @@ def run() -> int:
         import django
 
         django.setup()
+        demo_history = demo_history_start()
         user = getattr(settings, "DEMO_STAFF_USERNAME", "staff")
         password = getattr(settings, "DEMO_STAFF_PASSWORD", "(set by DEMO_STAFF_PASSWORD)")
         print(
@@ -235,7 +254,8 @@ def run() -> int:
         return 1
     finally:
         _log("stopping...")
-        _stop(supervisor.processes() if supervisor is not None else processes)
+        _stop(([demo_history] if demo_history is not None else [])
+              + (supervisor.processes() if supervisor is not None else processes))
         if own_redis:
             embedded.redis_stop()
         if own_postgres:

@@ -17,6 +17,9 @@ from monitoring.models import OtherCost
 from ._stats import day_range, linear_fit, local_day_start, month_start, next_month, ratio
 
 RUN_RATE_DAYS = 30  # a "month" of spend at the trend's daily rate
+# A crossing further away than this is no forecast (a tiny upward slope under a far threshold put it centuries away,
+# past the last date Python can hold, and the cost report failed): "not on the current trend".
+FORECAST_HORIZON_DAYS = 3650
 
 
 def cost_daily(*, start: date, end: date) -> list[tuple[date, float]]:
@@ -79,6 +82,7 @@ def cost_forecast_from_daily(
         days = 0.0
     elif b > 0:
         days = (threshold / RUN_RATE_DAYS - a) / b - today_index
+        days = days if days <= FORECAST_HORIZON_DAYS else None
     else:
         days = None
     return {

@@ -62,6 +62,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Password for the demo staff account (default: DEMO_STAFF_PASSWORD).")
         parser.add_argument("--skip-knowledge", action="store_true",
                             help="Do not ingest the seed knowledge documents (knowledge/seed/).")
+        parser.add_argument("--history", type=int, default=0, metavar="DAYS",
+                            help="Also play DAYS days of synthetic customers through the real pipeline with a fake "
+                                 "clock, so the reports have data (messaging's seed_demo_history; 0: none).")
 
     def handle(self, *args, **options):
         self._seed_business(options)
@@ -70,6 +73,9 @@ class Command(BaseCommand):
             self.stdout.write("Knowledge base (knowledge/seed/): ", ending="")
             call_command("knowledge_ingest", str(Path(apps.get_app_config("knowledge").path) / "seed"),
                          stdout=self.stdout, stderr=self.stderr)
+        if options["history"]:
+            # The history answers through the messaging app's door (above this app): its own command plays it.
+            call_command("seed_demo_history", days=options["history"], stdout=self.stdout, stderr=self.stderr)
 
     @transaction.atomic
     def _seed_business(self, options):
