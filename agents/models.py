@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from hibachi.versioned_cache import VersionedQuerySet
+
 
 class ModelRole(models.TextChoices):
     STUDENT = "student", "Student"
@@ -70,6 +72,9 @@ class AssistantSettings(models.Model):
     confidence_threshold_low = models.FloatField(null=True, blank=True, editable=False)
     confidence_threshold_high = models.FloatField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Bulk writes invalidate the cached row too (agents.providers.rollout.assistant_settings_current).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "assistant settings"
