@@ -52,3 +52,14 @@ def celery_worker_thread(settings):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def versioned_caches_fresh():
+    """Each test reads the rarely-changing tables (price list, settings, experiments) from its own database: the
+    per-process caches (hibachi.versioned_cache) must not carry the rows of a test whose transaction rolled back."""
+    from hibachi.versioned_cache import versioned_caches_forget
+
+    versioned_caches_forget()
+    yield
+    versioned_caches_forget()

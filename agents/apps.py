@@ -14,3 +14,10 @@ class AgentsConfig(AppConfig):
         # Embeddings (knowledge) and batch labeling (learning) are paid calls of apps below this one: they announce
         # them and the ModelCall is written here, so the cost monitor sees every dollar.
         paid_call_made.connect(paid_call_record, dispatch_uid="agents.paid_call_record")
+
+        from hibachi.versioned_cache import invalidate_on_write
+
+        from .models import AssistantSettings
+        from .providers.rollout import ASSISTANT_SETTINGS
+
+        invalidate_on_write(AssistantSettings, ASSISTANT_SETTINGS)

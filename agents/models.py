@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from hibachi.versioned_cache import VersionedQuerySet
+
 from .engine.wording import AGENTS, TONES, situation_get, template_errors
 
 
@@ -75,6 +77,9 @@ class AssistantSettings(models.Model):
     confidence_threshold_high = models.FloatField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Bulk writes invalidate the cached row too (agents.providers.rollout.assistant_settings_current).
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "assistant settings"
         constraints = [
@@ -109,7 +114,9 @@ class CascadeCalibration(models.Model):
     samples = models.PositiveIntegerField()
     data = models.JSONField(default=dict, help_text="What it rests on: costs, counts, route shares, the best pairs.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .models import Booking, Chef, hold_lapsed_q
 from .quotes import chefs_needed_for
+from .selectors import active_chefs_cached
 
 NOTICE = timedelta(hours=48)
 MAX_EVENTS_PER_CHEF_PER_DAY = 2
@@ -95,11 +96,40 @@ def chefs_free_for(
     (its current chefs, so a customer keeps their chef when possible). Notice is not checked here.
     """
     validate_slot(slot)
-    chefs = list(Chef.objects.filter(active=True))
+    chefs = active_chefs_cached()
     free = _free(chefs, _busy_map([event_date], exclude_booking=exclude_booking, now=now)[event_date], slot)
     preferred = {c.pk for c in prefer or []}
     free.sort(key=lambda c: c.pk not in preferred)  # stable: keeps least-busy order within each group
     return free[:chefs_needed] if len(free) >= chefs_needed else []
+
+
+def slot_staff(
+    *,
+    chefs: list[Chef],
+    event_date: date,
+    slot: str,
+    guests: int,
+    chefs_needed: int,
+    exclude_booking: Booking | None = None,
+    prefer: list[Chef] | None = None,
+    now: datetime | None = None,
+) -> tuple[str | None, list[Chef]]:
+    """(None, the chefs to assign) when the slot can be booked, else (the reason, []): slot_status and
+    chefs_free_for in one read of the day's assignments, among `chefs` (the active chefs, as the caller locked
+    them)."""
+    validate_slot(slot)
+    now = aware_now(now)
+    day = _busy_map([event_date], exclude_booking=exclude_booking, now=now)[event_date]
+    reason = _slot_status(chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed_for(guests),
+                          now=now)["reason"]
+    if reason is not None:
+        return reason, []
+    free = _free(chefs, day, slot)
+    preferred = {c.pk for c in prefer or []}
+    free.sort(key=lambda c: c.pk not in preferred)  # stable: keeps least-busy order within each group
+    if len(free) < chefs_needed:
+        return FULLY_BOOKED, []
+    return None, free[:chefs_needed]
 
 
 def _slot_status(chefs, day, *, event_date, slot, chefs_needed, now) -> dict:
@@ -120,7 +150,7 @@ def availability_for_date(*, event_date: date, guests: int = 1, now: datetime | 
     """
     now = aware_now(now)
     chefs_needed = chefs_needed_for(guests)
-    chefs = list(Chef.objects.filter(active=True))
+    chefs = active_chefs_cached()
     day = _busy_map([event_date], now=now)[event_date]
     slots = {
         slot: _slot_status(chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed, now=now)
@@ -140,7 +170,7 @@ def slot_status(
 ) -> dict:
     """{"available", "free_chefs", "reason"} for one slot (see availability_for_date)."""
     validate_slot(slot)
-    chefs = list(Chef.objects.filter(active=True))
+    chefs = active_chefs_cached()
     now = aware_now(now)
     day = _busy_map([event_date], exclude_booking=exclude_booking, now=now)[event_date]
     return _slot_status(chefs, day, event_date=event_date, slot=slot, chefs_needed=chefs_needed_for(guests), now=now)
@@ -163,7 +193,7 @@ def next_available_slots(
     [{"date": "2026-12-12", "slot": "18:00", "free_chefs": 2}, ...]. Alternatives to offer a customer."""
     now = aware_now(now)
     chefs_needed = chefs_needed_for(guests)
-    chefs = list(Chef.objects.filter(active=True))
+    chefs = active_chefs_cached()
     dates = [start_date + timedelta(days=offset) for offset in range(days)]
     busy = _busy_map(dates, exclude_booking=exclude_booking, now=now)
     found = []

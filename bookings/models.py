@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from hibachi.versioned_cache import VersionedQuerySet
+
 
 class Chef(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -13,6 +15,9 @@ class Chef(models.Model):
     phone = models.CharField(max_length=32, blank=True,
                              help_text="Mobile number for event notices by SMS (E.164, e.g. +14155550123).")
     email = models.EmailField(blank=True, help_text="Used for event notices when there is no phone number.")
+
+    # Bulk writes invalidate the cached team too (bookings.selectors.active_chefs_cached).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +40,9 @@ class PriceItem(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     active = models.BooleanField(default=True)
+
+    # Bulk writes invalidate the cached price list too (bookings.selectors.price_rows).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "code"]

@@ -25,6 +25,7 @@ from . import service_area
 from .catalog import HANDBOOK_PRICE_ITEMS
 from .exceptions import CustomQuoteRequired
 from .models import PriceItem
+from .selectors import price_rows
 
 CENTS = Decimal("0.01")
 SUGGESTED_TIP_RATE = Decimal("0.20")
@@ -100,12 +101,14 @@ def _count(value, field: str, errors: dict, *, minimum: int = 0) -> int:
 
 
 def _price_rows(codes) -> dict[str, PriceItem]:
-    return {row.code: row for row in PriceItem.objects.filter(code__in=set(codes))}
+    rows = price_rows()   # the per-process cache: a quote reads no table
+    return {code: rows[code] for code in set(codes) if code in rows}
 
 
 def _choices(kind: str) -> str:
-    rows = PriceItem.objects.filter(kind=kind, active=True).exclude(code__in=PARTY_CODES).order_by("code")
-    return ", ".join(rows.values_list("code", flat=True)) or "none"
+    codes = sorted(row.code for row in price_rows().values()
+                   if row.kind == kind and row.active and row.code not in PARTY_CODES)
+    return ", ".join(codes) or "none"
 
 
 def _row(rows: dict[str, PriceItem], code: str, field: str, errors: dict) -> PriceItem | None:

@@ -6,11 +6,42 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from hibachi.versioned_cache import VersionedCache
+
 from .models import Booking, Chef, PriceItem
 
 
 def price_list() -> QuerySet[PriceItem]:
     return PriceItem.objects.filter(active=True).order_by("kind", "unit_price")
+
+
+def _price_rows_load() -> dict[str, PriceItem]:
+    return {row.code: row for row in PriceItem.objects.order_by("kind", "code")}
+
+
+# Every quote, upsell sentence and exemplar template reads the price list: cached per process, invalidated on every
+# write of a PriceItem row (BookingsConfig.ready, hibachi.versioned_cache).
+PRICE_ROWS = VersionedCache("bookings.price_rows", _price_rows_load)
+
+
+def _active_chefs_load() -> tuple[Chef, ...]:
+    return tuple(Chef.objects.filter(active=True))
+
+
+# The availability checks of every booking turn read the team: cached per process, invalidated on every write of a
+# Chef row. A booking's write locks and reads the rows themselves (bookings.services.bookings._lock_chefs).
+ACTIVE_CHEFS = VersionedCache("bookings.active_chefs", _active_chefs_load)
+
+
+def active_chefs_cached() -> list[Chef]:
+    """The active chefs (by name), from the per-process cache: read them, never change them."""
+    return list(ACTIVE_CHEFS.get())
+
+
+def price_rows() -> dict[str, PriceItem]:
+    """Every price row, active or not, by code (ordered by kind and code), from the per-process cache. Shared by
+    every caller: read them, never change them (write with bookings.services.price_item_upsert or the admin)."""
+    return PRICE_ROWS.get()
 
 
 def active_chefs() -> QuerySet[Chef]:

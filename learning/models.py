@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
+from hibachi.versioned_cache import VersionedQuerySet
 from knowledge.models import EMBEDDING_DIMENSIONS
 
 
@@ -265,6 +266,9 @@ class ModelVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     promoted_at = models.DateTimeField(null=True, blank=True)
 
+    # Bulk writes (`update(is_current=False)`) invalidate the cached current versions too (learning.selectors).
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -302,6 +306,9 @@ class Experiment(models.Model):
     winner = models.CharField(max_length=60, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    # Bulk writes invalidate the cached live experiments too (learning.selectors.experiments_live).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -418,6 +425,9 @@ class Exemplar(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    # Bulk writes invalidate the cached "any exemplar enabled" too (learning.selectors.exemplar_neighbours).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from conversations.models import Escalation, Message
+from hibachi.versioned_cache import VersionedCache
 from knowledge.selectors import vector_literal
 
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     Experiment,
     ExperimentAssignment,
     Feedback,
+    ModelVersion,
     ReviewItem,
     RewardScore,
 )
@@ -99,6 +101,52 @@ def upsell_recommend(*, customer, party_size: int, conversation=None, price_ment
 
     return upsell_predict(customer=customer, party_size=party_size, conversation=conversation,
                           price_mentioned=price_mentioned, tone=tone, when=when)
+
+
+def _experiments_live_load() -> tuple[Experiment, ...]:
+    return tuple(Experiment.objects.exclude(status=Experiment.Status.STOPPED).order_by("started_at", "id"))
+
+
+def _model_versions_current_load() -> dict[str, ModelVersion]:
+    return {version.kind: version for version in ModelVersion.objects.filter(is_current=True)}
+
+
+# Read on every reply: cached per process, invalidated on every write of their rows (LearningConfig.ready,
+# hibachi.versioned_cache). The rows are shared: read them, never change them.
+EXPERIMENTS_LIVE = VersionedCache("learning.experiments_live", _experiments_live_load)
+EXEMPLARS_ANY_ENABLED = VersionedCache("learning.exemplars_any_enabled",
+                                       lambda: Exemplar.objects.filter(enabled=True).exists())
+MODEL_VERSIONS_CURRENT = VersionedCache("learning.model_versions_current", _model_versions_current_load)
+
+
+def experiments_live() -> tuple[Experiment, ...]:
+    """The experiments not stopped (running or promoted), oldest start first, from the per-process cache."""
+    return EXPERIMENTS_LIVE.get()
+
+
+def model_version_current(kind: str) -> ModelVersion | None:
+    """The current version of a kind of model, from the per-process cache."""
+    return MODEL_VERSIONS_CURRENT.get().get(kind)
+
+
+def experiment_variants_for(*, customer, experiments) -> dict[str, str]:
+    """{experiment key: variant} of `experiments` (from experiments_live) for this customer, as experiment_variant
+    gives them one by one, in one statement at most: the customer's stored assignments of the running ones."""
+    from .services.experiments import variant_for
+
+    running = [e for e in experiments if e.variants and e.status == Experiment.Status.RUNNING]
+    stored = dict(ExperimentAssignment.objects.filter(experiment__in=running, customer_id=customer.pk)
+                  .values_list("experiment_id", "variant")) if running else {}
+    variants = {}
+    for experiment in experiments:
+        if not experiment.variants or experiment.status == Experiment.Status.STOPPED:
+            continue
+        if experiment.status == Experiment.Status.PROMOTED:
+            if experiment.winner:
+                variants[experiment.key] = experiment.winner
+            continue
+        variants[experiment.key] = stored.get(experiment.pk) or variant_for(experiment, customer.pk)
+    return variants
 
 
 def experiment_variant(*, experiment_key: str, customer) -> str | None:
@@ -183,6 +231,8 @@ def exemplar_neighbours(*, vector, k: int | None = None) -> list[ExemplarHit]:
     The index holds only enabled rows (a partial index), so the scan needs no filter and pgvector's defaults serve
     (hnsw.ef_search 40 candidates, no iterative scan): no SET LOCAL and so no transaction around it, one round trip
     instead of four, which is most of the lookup's cost at 10,000 exemplars (see `bench_engine --exemplars`)."""
+    if not EXEMPLARS_ANY_ENABLED.get():   # an empty memory (a new install, all disabled) costs a reply nothing
+        return []
     k = k or settings.LEARNING_EXEMPLAR_NEIGHBOURS
     columns = ", ".join(_EXEMPLAR_COLUMNS)
     sql = (f"SELECT {columns}, embedding <=> %s::vector AS distance FROM {Exemplar._meta.db_table} "

@@ -15,14 +15,23 @@ class Busy(Exception):
 
 
 def key_for(text: str) -> int:
-    """A signed 64-bit lock key for any string."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    """A signed 64-bit lock key for any string: the first 8 bytes of its MD5 (a spread, not a secret), which
+    PostgreSQL computes the same way (`key_sql`), so that a statement can take the lock of a name made from a row's
+    column while it reads the row (messaging.services.inbound takes a conversation's answer lock in the statement that
+    loads the message)."""
+    return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
+
+
+def key_sql(text_expression: str) -> str:
+    """SQL for key_for() of a text expression: `('x' || <16 hex digits>)::bit(64)::bigint` reads the same 8 bytes
+    as a signed 64-bit integer."""
+    return f"('x' || substr(md5({text_expression}), 1, 16))::bit(64)::bigint"
 
 
 @contextmanager
-def advisory_lock(name: str, *, wait: float = 0):
+def advisory_lock(name: str, *, wait: float = 0, taken: bool = False):
     """Yields True when the lock was taken (and releases it after), False when another session still holds it after
-    `wait` seconds.
+    `wait` seconds. `taken`: the caller's own statement already took it (see key_sql); only its release is left.
 
     Waiting polls `pg_try_advisory_lock` instead of a blocking `pg_advisory_lock` under `lock_timeout`: a lock
     timeout is an error, and an error aborts the caller's transaction, while a refused try leaves it usable.
@@ -30,8 +39,9 @@ def advisory_lock(name: str, *, wait: float = 0):
     key = key_for(name)
     deadline = time.monotonic() + wait
     pause = 0.01
+    acquired = taken
     with connection.cursor() as cursor:
-        while True:
+        while not acquired:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
             acquired = cursor.fetchone()[0]
             left = deadline - time.monotonic()

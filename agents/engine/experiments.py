@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from agents.providers.rollout import confidence_thresholds
 from learning.models import Experiment
-from learning.selectors import experiment_variant
+from learning.selectors import experiment_variants_for, experiments_live
 
 from .decisions import ExperimentAssign
 
@@ -37,13 +37,15 @@ class CustomerExperiments(NamedTuple):
 
 def experiment_overrides(*, customer) -> CustomerExperiments:
     """The engine settings, variants and assignments to store for this customer, from every experiment not stopped.
-    When two experiments set the same setting, the most recently started wins. Reads only."""
+    When two experiments set the same setting, the most recently started wins. Reads only: the experiments come from
+    a per-process cache, and the customer's stored assignments take one statement when any experiment runs."""
     overrides: dict = {}
     variants: dict = {}
     decisions: list = []
-    experiments = Experiment.objects.exclude(status=Experiment.Status.STOPPED).order_by("started_at")
+    experiments = experiments_live()
+    chosen = experiment_variants_for(customer=customer, experiments=experiments)
     for experiment in experiments:
-        variant = experiment_variant(experiment_key=experiment.key, customer=customer)
+        variant = chosen.get(experiment.key)
         if variant is None:
             continue
         variants[experiment.key] = variant

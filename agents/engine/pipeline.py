@@ -3,18 +3,20 @@
 1. load: the conversation, the customer, the dialogue state, the history from memory and the customer's A/B variants
    (reads only);
 2. understand: NLU on the message, resolved against its own timestamp, and the booking details it gives. The reading
-   is saved on the message at once (the one write before the commit): a message whose answer failed keeps what was
-   understood, for staff and for the retry;
+   is saved on the message by the commit, with the reply; a turn that fails after it saves the reading alone, so a
+   message whose answer failed keeps what was understood, for staff and for the retry;
 3. decide: the router picks the specialist, whose outcome holds drafts per tone, facts, an escalation and the changes
    to make as decisions (`decisions.py`). Specialists never write;
 4. generate: the provider writes the answer, unless the specialist already sends the customer to a human. Providers
    never write either: the result carries their attempts (and a cascade's student/teacher pair);
-5. commit: ONE transaction carries out every decision, stores the model calls, the reply, the dialogue state, the
-   contact details the customer gave and the escalation. A decision whose reply needs its result (the new booking's
-   number and total, a refund) renders that reply here from the record; see `decisions.py` for why it replaces a
-   language model's text. The commit first locks the conversation's row and checks that its dialogue state is still
-   the one the turn loaded: two turns of one conversation answered at once (two "yes") must not both act on the same
-   state, so the later one is run again on the state the first committed.
+5. commit: ONE transaction carries out every decision, stores the message's reading, the model calls, the reply, the
+   dialogue state, the contact details the customer gave and the escalation. A decision whose reply needs its result
+   (the new booking's number and total, a refund) renders that reply here from the record; see `decisions.py` for
+   why it replaces a language model's text. A turn with decisions first locks the conversation's row and checks that
+   its dialogue state is still the one the turn loaded: two turns of one conversation answered at once (two "yes")
+   must not both act on the same state, so the later one is run again on the state the first committed. A turn
+   without decisions makes the same check in the UPDATE that saves its state (`WHERE state = <as loaded>`, which
+   PostgreSQL re-checks on the row a concurrent commit left): one statement less, the same outcome.
 
 Two short paths keep the same rule (the reply and its changes in one transaction): a conversation staff handle (the AI
 acknowledges once while it waits, then stays quiet) and an answer to the satisfaction survey.
@@ -32,6 +34,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 import nlu
@@ -103,8 +107,12 @@ def staff_availability_note(now: datetime.datetime, *, tone: str | None = None) 
     return reply_text("handoff", "staff_back", tone=tone, day=day, time=time_text)
 
 
-def conversation_answer(*, message: Message) -> InboundResult:
+def conversation_answer(*, message: Message, conversation: Conversation | None = None) -> InboundResult:
     """Understand and answer a persisted inbound message (also used to retry one whose answer failed).
+
+    `conversation`: the message's conversation with its customer (select_related), read by a caller that holds the
+    conversation's answer lock (messaging.inbound_answer_once), so that the load step does not read it again; without
+    it, the load step reads it.
 
     Safe when called twice at once for one conversation (messaging.inbound_answer_once serializes its callers, and
     the commit step checks on its own): a turn whose state another turn changed meanwhile is run again, at most
@@ -112,8 +120,9 @@ def conversation_answer(*, message: Message) -> InboundResult:
     attempt = 1
     while True:
         try:
-            return _answer(message)
+            return _answer(message, conversation)
         except ConversationChanged:
+            conversation = None   # read the state the other turn committed
             if attempt >= TURN_ATTEMPTS:
                 raise
             attempt += 1
@@ -121,8 +130,8 @@ def conversation_answer(*, message: Message) -> InboundResult:
                         message.conversation_id, message.pk)
 
 
-def _answer(message: Message) -> InboundResult:
-    loaded = _load(message)
+def _answer(message: Message, conversation: Conversation | None = None) -> InboundResult:
+    loaded = _load(message, conversation)
     if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
         return _acknowledge_waiting(loaded)
     # An answer to the satisfaction survey's latest question (a rating, a yes/no) is recorded, not answered by an agent.
@@ -130,9 +139,22 @@ def _answer(message: Message) -> InboundResult:
     if survey is not None:
         return _commit_survey(loaded, survey)
     understood = _understand(loaded)
-    decided = _decide(loaded, understood)
-    answer = _generate(loaded, understood, decided)
-    return _commit(loaded, understood, decided, answer)
+    try:
+        decided = _decide(loaded, understood)
+        answer = _generate(loaded, understood, decided)
+        return _commit(loaded, understood, decided, answer)
+    except BaseException:
+        _reading_keep(loaded.message, understood.reading)
+        raise
+
+
+def _reading_keep(message: Message, reading: dict) -> None:
+    """A turn that failed after understanding its message stores the reading alone (its commit would have stored it
+    with the reply): staff, and the retry, see what was understood. Never raises over the turn's own error."""
+    try:
+        conversation_services.message_set_nlu(message=message, nlu=reading)
+    except Exception:  # noqa: BLE001 - e.g. the database is what failed
+        logger.exception("could not keep the reading of message %s after its answer failed", message.pk)
 
 
 # 1. load --------------------------------------------------------------------------------------------------------------
@@ -151,9 +173,10 @@ class Loaded:
     experiments: CustomerExperiments
 
 
-def _load(message: Message) -> Loaded:
+def _load(message: Message, conversation: Conversation | None = None) -> Loaded:
     started = time.perf_counter()
-    conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
+    if conversation is None or not Conversation.customer.is_cached(conversation):
+        conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
     customer = conversation.customer
     now = timezone.now()
     # A booking left unfinished in another conversation is offered, not assumed ("Last time we talked about...").
@@ -205,6 +228,7 @@ class Understood:
     verification: conversation_services.CodeCheck = field(
         default_factory=lambda: conversation_services.CodeCheck("none"))
     memory: exemplars.Recall | None = None   # the staff corrections near this message (exemplars.py)
+    reading: dict = field(default_factory=dict)   # what is stored on the message (its own tone), by the commit
 
 
 def _understand(loaded: Loaded) -> Understood:
@@ -217,14 +241,17 @@ def _understand(loaded: Loaded) -> Understood:
         parsed = understanding_merge(parsed, reading)
     memory = exemplars.recall(message.text, stage=loaded.state.get("stage") or "")
     parsed = exemplars.labels_apply(memory, parsed)   # a staff label fix counts at once, before the next retrain
-    conversation_services.message_set_nlu(message=message, nlu=parsed)
+    reading = parsed
     verification = conversation_services.verification_code_check(conversation=loaded.conversation, text=message.text)
     if verification.result != "none":   # "123456" is a code, not 123,456 guests (and no corrected answer applies)
-        return Understood(nlu=parsed, changed=[], verification=verification)
+        # A code may have attached its contact to the customer: the rest of the turn (whether the sender is verified)
+        # reads the customer as it is now, not as loaded.
+        loaded.customer.refresh_from_db(fields=["email", "phone"])
+        return Understood(nlu=parsed, changed=[], verification=verification, reading=reading)
     changed = dialogue.merge_entities(loaded.state, parsed["entities"], text=message.text, expected=asked)
     # The message keeps its own tone; the turn answers in the conversation's.
     parsed = {**parsed, "message_tone": parsed["tone"], "tone": conversation_tone(loaded.state, parsed["tone"])}
-    return Understood(nlu=parsed, changed=changed, memory=memory)
+    return Understood(nlu=parsed, changed=changed, memory=memory, reading=reading)
 
 
 # 3. decide ------------------------------------------------------------------------------------------------------------
@@ -333,9 +360,12 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
     generation, escalation, text = answer.generation, answer.escalation, answer.text
     booking = None
     experiments = loaded.experiments.variants
+    decisions = (*outcome.decisions, *loaded.experiments.decisions)
     with transaction.atomic():
-        _lock_unchanged(loaded)
-        for decision in (*outcome.decisions, *loaded.experiments.decisions):
+        if decisions:   # they act on the state as loaded: hold the row from the start
+            _lock_unchanged(loaded)
+        conversation_services.message_set_nlu(message=loaded.message, nlu=understood.reading)
+        for decision in decisions:
             result, drafts = _carry_out(decision, state)
             if result is not None:
                 booking = decision.booking_of(result) or booking
@@ -366,14 +396,24 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             prompt_tokens=generation.prompt_tokens if generation else 0,
             completion_tokens=generation.completion_tokens if generation else 0,
             cost_usd=generation.cost_usd if generation else 0,
-            metadata=metadata,
+            metadata=metadata, touch=False,
         )
         exemplars.uses_record(understood.memory, reply=reply, drafts_rendered=drafts_rendered and escalation is None,
                               model_asked=generation is not None)
         _customer_adopt_contact(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
-        Conversation.objects.filter(pk=conversation.pk).update(state=state, experiment_variant=variants)
+        # One UPDATE: the state, the variants and the activity time the reply's record left to it (touch=False);
+        # without decisions, only if the state is still the one loaded (else nothing of the turn is kept).
+        target = Conversation.objects.filter(pk=conversation.pk)
+        if not decisions:
+            target = target.filter(_state_is(loaded.state_at_load))
+        updated = target.update(state=state, experiment_variant=variants,
+                                last_activity_at=Greatest("last_activity_at", Value(reply.sent_at)))
+        if not updated:
+            raise ConversationChanged(f"conversation {conversation.pk} was answered by another turn while message "
+                                      f"{loaded.message.pk} was being answered")
         conversation.state, conversation.experiment_variant = state, variants
+        conversation.last_activity_at = max(conversation.last_activity_at, reply.sent_at)
         if escalation is not None:
             conversation_services.conversation_escalate(
                 conversation=conversation, reason=escalation[0], priority=escalation[1], message=loaded.message
@@ -398,6 +438,11 @@ def _lock_unchanged(loaded: Loaded) -> None:
     if (stored or {}) != loaded.state_at_load:
         raise ConversationChanged(f"conversation {loaded.conversation.pk} was answered by another turn while message "
                                   f"{loaded.message.pk} was being answered")
+
+
+def _state_is(state: dict) -> Q:
+    """The stored dialogue state equals `state` (jsonb equality; an empty state is stored as {} or NULL)."""
+    return Q(state=state) | Q(state__isnull=True) if not state else Q(state=state)
 
 
 def _carry_out(decision: Decision, state: dict) -> tuple[Any, dict | None]:

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import get_provider
 from .base import ROUTE_HUMAN, ROUTE_STUDENT, ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider
-from .rollout import assistant_settings_get, confidence_thresholds, traffic_bucket
+from .rollout import assistant_settings_current, confidence_thresholds, traffic_bucket
 
 
 class HybridProvider(ModelProvider):
@@ -40,7 +40,7 @@ class HybridProvider(ModelProvider):
                 )
 
     def generate(self, request: GenerationRequest, *, route: str | None = None) -> GenerationResult:
-        rollout = assistant_settings_get()
+        rollout = assistant_settings_current()
         if rollout.shadow_mode:
             return self._shadow(request)
         if traffic_bucket(request) < rollout.student_traffic_share:

@@ -50,8 +50,9 @@ def _lock_booking(booking: Booking) -> Booking:
     return booking
 
 
-def _lock_chefs() -> None:
-    list(Chef.objects.select_for_update().filter(active=True).order_by("pk").values_list("pk", flat=True))
+def _lock_chefs() -> list[Chef]:
+    """Lock the active chefs' rows (every booking write takes them, in pk order) and return them as locked."""
+    return list(Chef.objects.select_for_update().filter(active=True).order_by("pk"))
 
 
 def _require_open(booking: Booking, action: str) -> None:
@@ -78,19 +79,14 @@ def _quote_for(*, adults, children, children_under_6, upgrades, addons, zip_code
 def _staff(
     *, event_date: date, slot: str, guests: int, chefs_needed: int, now: datetime, booking: Booking | None = None
 ) -> list[Chef]:
-    """Lock the team and pick the chefs for a slot, or raise SlotUnavailable with alternatives to offer."""
-    _lock_chefs()
-    reason = availability.slot_status(
-        event_date=event_date, slot=slot, guests=guests, now=now, exclude_booking=booking
-    )["reason"]
-    chefs = []
-    if reason is None:
-        current = list(booking.chefs.all()) if booking is not None and booking.pk else []
-        chefs = availability.chefs_free_for(
-            event_date=event_date, slot=slot, chefs_needed=chefs_needed, exclude_booking=booking, prefer=current,
-            now=now,
-        )
-        reason = None if chefs else availability.FULLY_BOOKED
+    """Lock the team and pick the chefs for a slot, or raise SlotUnavailable with alternatives to offer. The team as
+    locked and one read of the day's assignments serve both the slot's check and the pick."""
+    team = _lock_chefs()
+    current = list(booking.chefs.all()) if booking is not None and booking.pk else []
+    reason, chefs = availability.slot_staff(
+        chefs=team, event_date=event_date, slot=slot, guests=guests, chefs_needed=chefs_needed,
+        exclude_booking=booking, prefer=current, now=now,
+    )
     if reason is not None:
         alternatives = availability.next_available_slots(
             start_date=event_date, guests=guests, now=now, exclude_booking=booking
@@ -161,7 +157,7 @@ def booking_create(
     )
     _apply_quote(booking, quote)
     booking.save()
-    booking.chefs.set(chefs)
+    booking.chefs.add(*chefs)   # a new booking has none: add, not set (which reads the current ones first)
     return booking
 
 

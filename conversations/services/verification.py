@@ -63,7 +63,10 @@ def conversation_verified(*, conversation: Conversation, now: datetime.datetime 
     customer has on file (an `act` code, or a `link` code whose contact was attached)."""
     now = now or timezone.now()
     since = now - datetime.timedelta(seconds=settings.VERIFICATION_VALID_SECONDS)
-    customer = Customer.objects.only("email", "phone").get(pk=conversation.customer_id)
+    if Conversation.customer.is_cached(conversation):   # loaded with the conversation (the engine's load step)
+        customer = conversation.customer
+    else:
+        customer = Customer.objects.only("email", "phone").get(pk=conversation.customer_id)
     on_file = [contact for contact in (customer.email, customer.phone) if contact]
     return ContactVerification.objects.filter(conversation=conversation, customer_id=conversation.customer_id,
                                               contact__in=on_file, verified_at__gte=since).exists()

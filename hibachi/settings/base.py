@@ -423,6 +423,9 @@ if NEO4J_URI:
         "OPTIONS": {"primary": env_str("MEMORY_DUAL_PRIMARY", "postgres"), "secondary": env_str("MEMORY_DUAL_SECONDARY", "neo4j")},
     }
 MEMORY_BACKEND = env_str("MEMORY_BACKEND", "postgres")
+# Each stored message is recorded in the memory by a Celery task after its commit, off the reply's path (False: at
+# once, in the process that committed it, after the commit).
+MEMORY_APPEND_IN_WORKER = env_bool("MEMORY_APPEND_IN_WORKER", True)
 
 
 # Language-model providers (agents.providers), chosen by alias like STORAGES: {"BACKEND": dotted path, "OPTIONS"}.

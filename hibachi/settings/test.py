@@ -61,6 +61,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are 
 # when a test ends races the test's teardown (TRUNCATE deadlocks against its INSERT) and leaks rows into the next
 # test. The tests that are about the background push turn it on themselves.
 MESSAGING_INLINE_IN_BACKGROUND = False
+# The memory append is done in the committing process (no worker runs during most tests); the tests of the Celery
+# path turn it on (knowledge/tests/memory/test_append_in_worker.py).
+MEMORY_APPEND_IN_WORKER = False
 # Tests that script the fake OpenAI/Ollama servers count their requests; the extraction tests turn this on.
 AI_EXTRACTION = False
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from bookings.models import PriceItem
+from bookings.selectors import price_rows
 from conversations.models import Message
 from knowledge.embedders import get_embedder
 
@@ -30,8 +30,8 @@ CONTEXT_TURNS = 4
 
 def price_list() -> tuple[dict, dict]:
     """(code -> unit price, code -> name) of the active price items: what templates are made and filled against."""
-    rows = PriceItem.objects.filter(active=True).values_list("code", "unit_price", "name")
-    return {code: price for code, price, _ in rows}, {code: name for code, _, name in rows}
+    rows = [row for row in price_rows().values() if row.active]
+    return {row.code: row.unit_price for row in rows}, {row.code: row.name for row in rows}
 
 
 def _context(question: Message) -> list[dict]:

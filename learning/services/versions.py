@@ -26,6 +26,7 @@ from django.utils import timezone
 from nlu.retrain import nlu_set_current
 
 from ..models import ModelVersion
+from ..selectors import model_version_current
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def _activate_artifacts(version: ModelVersion) -> None:
 
 
 def current_version(kind: str) -> ModelVersion | None:
-    return ModelVersion.objects.filter(kind=kind, is_current=True).first()
+    """The current version of `kind` (the per-process cache of learning.selectors: read on every reply)."""
+    return model_version_current(kind)
 
 
 def version_score_check(*, version: ModelVersion, force: bool = False) -> tuple[float, float | None] | None:

@@ -24,13 +24,15 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Subquery
+from django.db.models.expressions import RawSQL
 
 from agents.engine.pipeline import InboundResult, conversation_answer
 from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import conversation_escalate
 
-from ..locks import Busy, advisory_lock
+from ..locks import Busy, advisory_lock, key_sql
 from .consent import consent_keyword_answer
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,15 @@ logger = logging.getLogger(__name__)
 
 def answer_lock_name(conversation_id: int) -> str:
     """The advisory lock of one conversation's answers."""
-    return f"messaging.answer:conversation:{conversation_id}"
+    return f"{ANSWER_LOCK_PREFIX}{conversation_id}"
+
+
+ANSWER_LOCK_PREFIX = "messaging.answer:conversation:"
+# pg_try_advisory_lock(key_for(answer_lock_name(conversation_id))), in SQL, for an inbound message's row only.
+_ANSWER_LOCK_TRY = RawSQL(
+    f"CASE WHEN {Message._meta.db_table}.direction = %s THEN pg_try_advisory_lock("
+    f"{key_sql(f'%s::text || {Message._meta.db_table}.conversation_id::text')}) ELSE false END",
+    [Message.Direction.INBOUND, ANSWER_LOCK_PREFIX], output_field=BooleanField())
 
 
 def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundResult:
@@ -47,21 +57,30 @@ def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundRes
     Raises Busy when another worker keeps the conversation past the wait, and whatever answering raised (after
     escalating the conversation to staff).
     """
-    message = Message.objects.select_related("conversation__customer").get(pk=message_id)
-    if message.direction != Message.Direction.INBOUND:
+    # One statement loads the message and tries its conversation's answer lock (an inbound message's, only): the
+    # common case, nobody else answering, costs no round trip of its own.
+    message = Message.objects.annotate(answer_lock_taken=_ANSWER_LOCK_TRY).get(pk=message_id)
+    if message.direction != Message.Direction.INBOUND:   # (no lock was taken for it)
         raise ValidationError({"message": f"Message {message_id} is not a customer's message: nothing to answer."})
     lock = answer_lock_name(message.conversation_id)
-    with advisory_lock(lock, wait=settings.MESSAGING_ANSWER_LOCK_WAIT_SECONDS) as acquired:
+    with advisory_lock(lock, wait=settings.MESSAGING_ANSWER_LOCK_WAIT_SECONDS,
+                       taken=bool(message.answer_lock_taken)) as acquired:
         if not acquired:
             raise Busy(f"conversation {message.conversation_id} is being answered by another worker")
-        reply = message.replies.order_by("id").first()
-        if reply is not None:
-            return _answered(message, reply)
+        # Read under the lock, in one statement: the conversation as the last answer left it, its customer, and
+        # whether this message already has a reply.
+        message.conversation = conversation = (
+            Conversation.objects.select_related("customer")
+            .annotate(reply_id=Subquery(Message.objects.filter(in_reply_to=message.pk).order_by("id")
+                                        .values("id")[:1]))
+            .get(pk=message.conversation_id))
+        if conversation.reply_id is not None:
+            return _answered(message, Message.objects.get(pk=conversation.reply_id))
         handled = consent_keyword_answer(message)  # STOP / START / HELP: a fixed answer, no model call
         if handled is not None:
             return handled
         try:
-            return conversation_answer(message=message)
+            return conversation_answer(message=message, conversation=conversation)
         except Exception as exc:
             if escalate:
                 _escalate_failure(message, exc)

@@ -185,10 +185,10 @@ def test_two_concurrent_calls_for_the_same_message_produce_one_reply(seeded):
     sender = {"external_id": "+14155550102", "phone": "+14155550102"}
     entered = threading.Event()
 
-    def slow_answer(*, message):
+    def slow_answer(*, message, **kwargs):
         entered.set()
         time.sleep(0.5)  # the other call arrives while this one is answering
-        return conversation_answer(message=message)
+        return conversation_answer(message=message, **kwargs)
 
     results, errors = [], []
 

@@ -19,7 +19,9 @@ from decimal import Decimal
 from bookings import quotes
 from bookings.availability import availability_for_date, next_available_slots
 from bookings.models import PriceItem
+from bookings.selectors import price_rows
 from bookings.service_area import ServiceAreaError, zip_for_city
+
 # The module, not the function: tests replace learning.selectors.upsell_recommend with a fixed pick.
 from learning import selectors as learning_selectors
 
@@ -44,16 +46,16 @@ def _price_text(item) -> str:
 
 def upsell_sentence(code: str) -> str:
     """"Many groups add gyoza (12 pieces) ($12 per order)." for an active upgrade or add-on; "" otherwise."""
-    item = PriceItem.objects.filter(code=code, active=True,
-                                    kind__in=[PriceItem.Kind.PER_PERSON, PriceItem.Kind.PER_ORDER]).first()
-    if item is None or item.code in ("adult", "child", "child_under_6"):
+    item = price_rows().get(code)   # the cached price list: no statement
+    offered = (PriceItem.Kind.PER_PERSON, PriceItem.Kind.PER_ORDER)
+    if item is None or not item.active or item.kind not in offered or item.code in ("adult", "child", "child_under_6"):
         return ""
     return f"Many groups add {item.name[:1].lower()}{item.name[1:]} ({_price_text(item)})."
 
 
 def house_upsell() -> str:
     """The default suggestion, priced from the price list: filet mignon and gyoza."""
-    items = {item.code: item for item in PriceItem.objects.filter(code__in=["filet_mignon", "gyoza"], active=True)}
+    items = {code: item for code, item in price_rows().items() if code in ("filet_mignon", "gyoza") and item.active}
     offers = []
     if "filet_mignon" in items:
         offers.append(f"filet mignon (+{money(items['filet_mignon'].unit_price)} per person)")

@@ -73,8 +73,8 @@ def test_a_turn_that_keeps_losing_the_race_says_so(business, chat, monkeypatch):
     conversation = Conversation.objects.get()
     real_load = pipeline._load
 
-    def load_then_someone_writes(message):
-        loaded = real_load(message)
+    def load_then_someone_writes(message, preloaded=None):
+        loaded = real_load(message, preloaded)
         stored = Conversation.objects.get(pk=conversation.pk).state
         touched = stored.get("touched", 0) + 1
         Conversation.objects.filter(pk=conversation.pk).update(state={**stored, "touched": touched})
@@ -89,3 +89,31 @@ def test_a_turn_that_keeps_losing_the_race_says_so(business, chat, monkeypatch):
 
     assert not Booking.objects.exists() and not message.replies.exists()
     assert Conversation.objects.get().state["touched"] == pipeline.TURN_ATTEMPTS
+
+
+def test_a_turn_without_decisions_whose_state_changed_meanwhile_is_run_again(business, chat, monkeypatch):
+    """A turn with no decision takes no row lock first: its state UPDATE checks the state it loaded, and when another
+    turn committed meanwhile, nothing of it is kept and it is run again on the new state."""
+    customer = chat()
+    customer.say("Hi!")
+    conversation = Conversation.objects.get()
+    real_load, loads = pipeline._load, []
+
+    def load_then_someone_writes_once(message, preloaded=None):
+        loaded = real_load(message, preloaded)
+        loads.append(loaded)
+        if len(loads) == 1:
+            stored = Conversation.objects.get(pk=conversation.pk).state
+            Conversation.objects.filter(pk=conversation.pk).update(state={**stored, "touched": 1})
+        return loaded
+
+    locked = []
+    real_lock = pipeline._lock_unchanged
+    monkeypatch.setattr(pipeline, "_load", load_then_someone_writes_once)
+    monkeypatch.setattr(pipeline, "_lock_unchanged", lambda loaded: (locked.append(loaded), real_lock(loaded)))
+    result = customer.say("How much would it be for 20 adults?")
+
+    assert len(loads) == 2 and locked == []   # the UPDATE's own check caught it
+    assert result.message.replies.count() == 1
+    state = Conversation.objects.get().state
+    assert state["touched"] == 1 and state["last_quote"]["adults"] == 20
