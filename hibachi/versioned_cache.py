@@ -13,12 +13,17 @@ cache what it reads until that transaction commits: a rollback would leave it ho
 The writes are caught where they happen: `post_save` / `post_delete` for single rows (admin, services) and a queryset
 whose `update()`, `delete()`, `bulk_create()` and `bulk_update()` bump too (`VersionedQuerySet`), so a staff edit in the
 admin, a service and a bulk fix in a shell all invalidate. Redis down: the reads go to the database, uncached.
+
+A cache read many times per reply (the reply templates, the business hours) can ask for the version at most once per
+`recheck_seconds` (each GET is a Redis round trip, ~0.6 ms): another process's write is then seen within that time,
+this process's own write at once (invalidate() drops the copy).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from typing import Any, Callable
 
@@ -34,16 +39,23 @@ _registry: dict[str, "VersionedCache"] = {}
 class VersionedCache:
     """`load()`'s value, cached in this process until `invalidate()` (any process's) bumps the version."""
 
-    def __init__(self, name: str, load: Callable[[], Any], *, register: bool = True):
+    def __init__(self, name: str, load: Callable[[], Any], *, register: bool = True,
+                 recheck_seconds: Callable[[], float] | None = None):
         self.name = name
         self.load = load
         self.key = f"versioned-cache:{name}:version"
-        self._entry: tuple[str, Any] | None = None   # (version, value); replaced whole, so threads never see half
+        self.recheck_seconds = recheck_seconds   # None: ask for the version at every read
+        # (version, value, when the version was read); replaced whole, so threads never see half
+        self._entry: tuple[str, Any, float] | None = None
         self._writing = threading.local()   # .open: this thread wrote the rows in a transaction not yet committed
         if register:   # (a test's stand-in for another process's copy is not)
             _registry[name] = self
 
     def get(self) -> Any:
+        entry, now = self._entry, time.monotonic()
+        if (entry is not None and self.recheck_seconds is not None and now - entry[2] < self.recheck_seconds()
+                and not getattr(self._writing, "open", False)):
+            return entry[1]
         try:
             version = cache.get(self.key)
             if version is None:   # first use, or the cache was flushed: every process reads the table again
@@ -58,9 +70,10 @@ class VersionedCache:
             self._writing.open = False   # the transaction ended without commit (a rollback): nothing was cached
         entry = self._entry
         if entry is not None and entry[0] == version:
+            self._entry = (version, entry[1], now)
             return entry[1]
         value = self.load()
-        self._entry = (version, value)
+        self._entry = (version, value, now)
         return value
 
     def invalidate(self) -> None:

@@ -1,14 +1,15 @@
 """When staff answer customers: the weekday's hours unless the date is a holiday. Read from an in-process snapshot
-(hibachi.snapshots): no SQL per reply; a save in the admin reaches every process at its next read."""
+(hibachi.versioned_cache): no SQL per reply; a save in the admin reaches every process at its next read."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
-from hibachi.snapshots import VersionedSnapshot
+from hibachi.versioned_cache import VersionedCache
 
 from .models import DEFAULT_CLOSES, DEFAULT_OPENS, BusinessHours, Holiday
 
@@ -43,7 +44,8 @@ def _load() -> _Hours:
     return _Hours(weekly=weekly, holidays=holidays)
 
 
-hours_snapshot = VersionedSnapshot(key="staff:hours:version", load=_load)
+hours_snapshot = VersionedCache("staff:hours", _load,
+                                recheck_seconds=lambda: settings.SETTINGS_SNAPSHOT_RECHECK_SECONDS)
 
 
 def staff_hours_on(*, day: datetime.date) -> DayHours:

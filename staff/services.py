@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from .models import BusinessHours, Holiday
 from .selectors import hours_snapshot
 
@@ -12,7 +10,7 @@ def _saved(obj, *, user):
     obj.updated_by = user if getattr(user, "pk", None) else None
     obj.full_clean()
     obj.save()
-    transaction.on_commit(hours_snapshot.invalidate)
+    hours_snapshot.invalidate()   # now for this thread, again at commit for every process
     return obj
 
 
@@ -28,4 +26,4 @@ def holiday_save(*, holiday: Holiday, user=None) -> Holiday:
 
 def holiday_delete(*, holiday: Holiday) -> None:
     holiday.delete()
-    transaction.on_commit(hours_snapshot.invalidate)
+    hours_snapshot.invalidate()   # now for this thread, again at commit for every process

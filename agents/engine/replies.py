@@ -1,7 +1,7 @@
 """Rendering of the reply wording: staff's template for (agent, situation, tone) when an active one exists, else
 their "default"-tone one, else the code's default text (`agents.engine.wording`).
 
-The templates are read from an in-process snapshot (hibachi.snapshots): a reply costs no SQL for them, and a save
+The templates are read from an in-process snapshot (hibachi.versioned_cache): a reply costs no SQL for them, and a save
 in the admin reaches every process at its next reply. A template that cannot render (a placeholder a later release
 no longer gives) is logged and the default text is used: a customer never gets an error for a wording.
 """
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 from agents.models import ReplyTemplate
-from hibachi.snapshots import VersionedSnapshot
+from hibachi.versioned_cache import VersionedCache
 
 from .dialogue import QUESTIONS
 from .tone import OPENERS, by_tone
@@ -25,7 +27,8 @@ def _load() -> dict[tuple[str, str, str], str]:
             ReplyTemplate.objects.filter(active=True).values_list("agent", "situation", "tone", "text")}
 
 
-templates_snapshot = VersionedSnapshot(key="agents:reply-templates:version", load=_load)
+templates_snapshot = VersionedCache("agents:reply-templates", _load,
+                                    recheck_seconds=lambda: settings.SETTINGS_SNAPSHOT_RECHECK_SECONDS)
 
 
 def reply_text(agent: str, situation: str, *, tone: str | None, **values) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from agents.engine.replies import templates_snapshot
 from agents.models import ReplyTemplate
 
@@ -14,10 +12,10 @@ def reply_template_save(*, template: ReplyTemplate, user=None) -> ReplyTemplate:
     template.updated_by = user if getattr(user, "pk", None) else None
     template.full_clean()
     template.save()
-    transaction.on_commit(templates_snapshot.invalidate)
+    templates_snapshot.invalidate()   # now for this thread, again at commit for every process
     return template
 
 
 def reply_template_delete(*, template: ReplyTemplate) -> None:
     template.delete()
-    transaction.on_commit(templates_snapshot.invalidate)
+    templates_snapshot.invalidate()   # now for this thread, again at commit for every process

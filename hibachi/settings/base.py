@@ -295,7 +295,7 @@ VERIFICATION_CODE_MAX_ATTEMPTS = env_int("VERIFICATION_CODE_MAX_ATTEMPTS", 5)
 VERIFICATION_VALID_SECONDS = env_int("VERIFICATION_VALID_SECONDS", 3600)  # a verified conversation stays so this long
 VERIFICATION_CODES_PER_HOUR = env_int("VERIFICATION_CODES_PER_HOUR", 5)  # per customer
 # Staff hours (9:00-21:00 Pacific every day in the handbook) are staff-editable: admin, Business hours and Holidays.
-# How often a process asks the cache whether staff changed the business hours or reply templates (hibachi.snapshots):
+# How often a process asks the cache whether staff changed the business hours or reply templates (hibachi.versioned_cache):
 # another process's change is used within this many seconds; the process's own at once.
 SETTINGS_SNAPSHOT_RECHECK_SECONDS = env_float("SETTINGS_SNAPSHOT_RECHECK_SECONDS", 1.0)
 # Consent keywords (HELP's answer) and the unsubscribe link in survey and follow-up e-mails.

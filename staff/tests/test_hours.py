@@ -27,9 +27,9 @@ def at(day, hour, minute=0):
 @pytest.fixture(autouse=True)
 def fresh_hours():
     """The snapshot is per process and survives a test's rollback: start and end each test from the database."""
-    hours_snapshot.invalidate()
+    hours_snapshot.forget()
     yield
-    hours_snapshot.invalidate()
+    hours_snapshot.forget()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agents.engine.replies import templates_snapshot
 from agents.providers.rollout import assistant_settings_current
 from agents.tests.engine.conftest import MONDAY_MORNING, seed_prices_and_chefs
 from bookings.models import Booking
@@ -35,6 +36,7 @@ from bookings.selectors import active_chefs_cached, price_rows
 from conversations.services import message_receive
 from learning.selectors import EXEMPLARS_ANY_ENABLED, experiments_live, model_version_current
 from messaging.services import inbound_answer_once
+from staff.selectors import hours_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,6 +48,7 @@ BOOKING_TURNS = [
     ("Hi!", 11, 2),
     ("How much would it be for 20 adults and 5 kids aged 8?", 10, 2),
     ("Saturday December 12th at 6pm, zip 94538", 10, 2),
+    ("the address is 4410 Rosewood Ct", 10, 2),
     ("what time does the chef arrive?", 11, 2),   # reads the chosen day's bookings
     ("I'm Maria Lopez, maria@example.com", 20, 6),
     ("yes please book it", 20, 6),
@@ -101,6 +104,7 @@ def engine(settings, monkeypatch):
     outbound_message_ready.sender_receivers_cache.clear()
     price_rows(), active_chefs_cached(), assistant_settings_current(), experiments_live(), model_version_current("nlu")
     EXEMPLARS_ANY_ENABLED.get()
+    templates_snapshot.get(), hours_snapshot.get()   # the reply templates and business hours
     counter = CommitCounter(monkeypatch)
     yield counter
     counter.close()

@@ -30,11 +30,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def fresh_snapshots():
     """The snapshots are per process and survive a test's rollback: start and end each test from the database."""
-    templates_snapshot.invalidate()
-    hours_snapshot.invalidate()
+    templates_snapshot.forget()
+    hours_snapshot.forget()
     yield
-    templates_snapshot.invalidate()
-    hours_snapshot.invalidate()
+    templates_snapshot.forget()
+    hours_snapshot.forget()
 
 
 @pytest.fixture
