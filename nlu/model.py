@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
@@ -66,6 +66,27 @@ def style_features(texts: list[str]) -> np.ndarray:
     return rows
 
 
+def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)` without its input validation, which is most of its time on one short message
+    (~0.3 ms of ~0.35): the counts come from CountVectorizer.transform, then sublinear tf, idf and the l2 norm are
+    applied here as TfidfTransformer does."""
+    counts = CountVectorizer.transform(vectorizer, texts).astype(np.float64)
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, out=counts.data)
+        counts.data += 1
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm == "l2":
+        squares = counts.copy()
+        squares.data **= 2
+        norms = np.sqrt(np.asarray(squares.sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        counts.data /= np.repeat(norms, np.diff(counts.indptr))
+    elif vectorizer.norm is not None:
+        return vectorizer.transform(texts)
+    return counts
+
+
 @dataclass
 class Prediction:
     label: str
@@ -113,9 +134,17 @@ class NLUModel:
             vectors = self.embedder.embed(texts)
         return np.hstack([vectors, style_features(texts)]) if self.style else vectors
 
+    def sparse(self, texts: list[str]) -> sparse.csr_matrix:
+        """The TF-IDF features, as `self.vectorizer.transform(texts)` (equal to it), a few times faster: see
+        `tfidf_transform`. The union's parts are called directly (FeatureUnion.transform goes through joblib and
+        output wrapping: ~4 ms a message, seven times the three heads and the acts together)."""
+        parts = getattr(self.vectorizer, "transformer_list", None)
+        if parts is None:
+            return tfidf_transform(self.vectorizer, texts)
+        return sparse.hstack([tfidf_transform(vectorizer, texts) for _, vectorizer in parts], format="csr")
+
     def features(self, texts: list[str], vectors: np.ndarray | None = None) -> sparse.csr_matrix:
-        return sparse.hstack([sparse.csr_matrix(self.dense(texts, vectors)), self.vectorizer.transform(texts)],
-                             format="csr")
+        return sparse.hstack([sparse.csr_matrix(self.dense(texts, vectors)), self.sparse(texts)], format="csr")
 
     def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict]:
         """The most probable label of each head, with its probability, and the dialogue acts ("acts":
@@ -124,7 +153,7 @@ class NLUModel:
         dense_weights, sparse_weights, bias, blocks = self._stacked_weights()
         # One product for the three heads and the acts: the same numbers as each head's predict_proba, several times
         # faster.
-        logits = dense @ dense_weights + np.asarray(self.vectorizer.transform(texts) @ sparse_weights) + bias
+        logits = dense @ dense_weights + np.asarray(self.sparse(texts) @ sparse_weights) + bias
         results = [{} for _ in texts]
         for head, (start, stop, classes) in blocks.items():
             block = logits[:, start:stop]
@@ -147,7 +176,7 @@ class NLUModel:
 
     def _stacked_weights(self):
         if self._weights is None:
-            dimension = self.heads[HEADS[0]].coef_.shape[1] - self.vectorizer.transform([""]).shape[1]
+            dimension = self.heads[HEADS[0]].coef_.shape[1] - self.sparse([""]).shape[1]
             acts = self.acts or []   # each binary classifier adds one column: its logit
             coefficients = np.vstack([self.heads[head].coef_ for head in HEADS] + [c.coef_ for c in acts]).T
             bias = np.concatenate([self.heads[head].intercept_ for head in HEADS] + [c.intercept_ for c in acts])

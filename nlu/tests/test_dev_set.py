@@ -8,7 +8,7 @@ from nlu import parse
 from nlu.artifacts import _embed, _save, nlu_model_load
 from nlu.dataset import DEV_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
 from nlu.evaluation import heads_evaluate
-from nlu.model import model_fit
+from nlu.model import model_fit, tfidf_transform
 from nlu.retrain import normal
 
 
@@ -65,3 +65,10 @@ def test_a_model_saved_before_the_word_n_grams_loads_and_reads_as_before(tmp_pat
     texts = ["how much for 20 adults?", "Jo Park", "cancel pls"]
     assert [{head: p[head].label for head in ("intent", "tone", "sentiment")} for p in loaded.predict(texts)] == \
         [{head: p[head].label for head in ("intent", "tone", "sentiment")} for p in old.predict(texts)]
+
+
+def test_the_fast_tf_idf_equals_the_vectorizers_own(trained_nlu):
+    texts = [example.text for example in examples_load(DEV_PATH)] + ["", "zzzz qqqq"]
+    for _, vectorizer in trained_nlu.model.vectorizer.transformer_list:
+        fast, own = tfidf_transform(vectorizer, texts), vectorizer.transform(texts)
+        assert fast.shape == own.shape and abs(fast - own).max() < 1e-12
