@@ -4,8 +4,10 @@ The model decides; the rules only move the bar it must clear. Each act has two t
 probability it needs when its rule sees it, and when the rule does not (or the act has no rule: inform, request_info,
 change). So "ok and what would the total be" (the affirm rule sees "ok") is not an affirm unless the model also leans
 that way, and a "yes" the rule misses still counts when the model is sure. The thresholds were chosen by 5-fold
-cross-validation on train.jsonl only (out-of-fold probabilities, best F1 per act; train.jsonl had 982 rows then),
-never on a held-out file.
+cross-validation on train.jsonl only (out-of-fold probabilities, best F1 per act), never on a held-out file: first
+with 982 rows; chosen again with 2,227 rows and the word n-grams, where affirm, deny, change and greet moved (their
+out-of-fold F1 rose 0.870 -> 0.898, 0.849 -> 0.874, 0.898 -> 0.905, 0.969 -> 0.972) and the others kept theirs (the
+best differed by less than 0.001).
 
 The affirm/deny patterns start from the engine's confirm/decline rules (agents/engine/dialogue.py `_CONFIRM`,
 `_DECLINE`), with a few more spellings ("yess", "kk", "not quite", "that's wrong"), so that the model and the
@@ -18,13 +20,13 @@ import re
 
 # act: (threshold when the act's rule fires, threshold otherwise)
 THRESHOLDS = {
-    "affirm": (0.20, 0.90),
-    "deny": (0.05, 0.70),
+    "affirm": (0.25, 0.70),
+    "deny": (0.05, 0.80),
     "inform": (0.35, 0.35),
     "request_info": (0.50, 0.50),
-    "change": (0.50, 0.50),
+    "change": (0.60, 0.60),
     "thanks": (0.05, 0.80),
-    "greet": (0.05, 0.95),
+    "greet": (0.05, 0.75),
 }
 
 RULES = {

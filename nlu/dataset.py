@@ -12,6 +12,11 @@ TRAIN_PATH = DATA_DIR / "train.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"  # evaluation only: training never reads it
 # Evaluation only, written apart from the training data (other channels' styles): nothing is ever tuned on it.
 HELDOUT_OUTSIDE_PATH = DATA_DIR / "heldout_outside.jsonl"
+# Development set: the customer turns of the conversation corpus (agents/eval/corpus/) labelled by hand, plus messages
+# in styles train.jsonl lacked (e-mails with signatures and quoted replies, SMS shorthand, Spanglish, voice run-ons).
+# Training never reads it; errors are studied on it (and by cross-validation on train.jsonl) instead of on a held-out
+# file, so that the held-out files stay unseen.
+DEV_PATH = DATA_DIR / "dev.jsonl"
 
 
 @dataclass(frozen=True)
