@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from hibachi.paid_calls import paid_call_made
+from hibachi.versioned_cache import invalidate_on_write
 
 
 class AgentsConfig(AppConfig):
@@ -14,8 +15,6 @@ class AgentsConfig(AppConfig):
         # Embeddings (knowledge) and batch labeling (learning) are paid calls of apps below this one: they announce
         # them and the ModelCall is written here, so the cost monitor sees every dollar.
         paid_call_made.connect(paid_call_record, dispatch_uid="agents.paid_call_record")
-
-        from hibachi.versioned_cache import invalidate_on_write
 
         from .models import AssistantSettings
         from .providers.rollout import ASSISTANT_SETTINGS

@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from hibachi.versioned_cache import invalidate_on_write
+
 
 class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = "Feedback and learning"
 
     def ready(self):
-        from hibachi.versioned_cache import invalidate_on_write
-
         from .models import Exemplar, Experiment, ModelVersion
         from .selectors import EXEMPLARS_ANY_ENABLED, EXPERIMENTS_LIVE, MODEL_VERSIONS_CURRENT
 

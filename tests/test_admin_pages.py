@@ -1,9 +1,12 @@
 """Every model in the admin: list, add and change pages render for staff; anonymous users are sent to log in."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from agents.models import ReplyTemplate
 from agents.tests.providers.factories import CascadeCalibrationFactory, ModelCallFactory, TutorPairFactory
 from bookings.models import DepositPayment
 from bookings.services import calendar_feed_get_or_create
@@ -13,10 +16,11 @@ from conversations.services import conversation_close, conversation_escalate, ve
 from conversations.tests.factories import ChannelIdentityFactory, MessageFactory
 from learning.tests.factories import FeedbackFactory, SatisfactionSurveyFactory, one_of_each_learning_model
 from monitoring.tests.factories import one_of_each_monitoring_model
+from staff.models import BusinessHours, Holiday
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"conversations", "bookings", "agents", "learning", "monitoring"}
+PROJECT_APPS = {"conversations", "bookings", "agents", "learning", "monitoring", "staff"}
 MODELS = sorted(
     (m for m in admin.site._registry if m._meta.app_label in PROJECT_APPS), key=lambda m: m._meta.label
 )
@@ -37,6 +41,10 @@ def one_of_each():
     ModelCallFactory()
     TutorPairFactory()
     CascadeCalibrationFactory()
+    ReplyTemplate.objects.create(agent="sales", situation="greeting", text="Welcome to our hibachi catering!")
+    Holiday.objects.create(date=datetime.date(2026, 12, 25), name="Christmas")
+    if not BusinessHours.objects.exists():   # a transactional test's flush removed the migration's rows
+        BusinessHours.objects.create(weekday=0, opens_at=datetime.time(9), closes_at=datetime.time(21))
     one_of_each_learning_model()
     one_of_each_monitoring_model()
     verification_code_issue(customer=message.conversation.customer, conversation=message.conversation, purpose="act",

@@ -43,6 +43,12 @@ def asgi_server():
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    # The server's websocket consumers received on the process's channel layer from the server thread's event loop;
+    # one still waiting there would make every later consumer (on another loop) fail with "Two event loops are trying
+    # to receive() on one channel layer at once!". Later tests get a layer of their own.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
