@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hibachi import embedded
+from hibachi import embedded, serve
 
 PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
@@ -73,13 +73,14 @@ def local_settings_by_default() -> str:
 
 
 def stack_commands(*, host: str, port: str, var: str) -> dict[str, list[str]]:
-    """The stack's long-running processes, by name. The worker runs without gossip and mingle: on a broker outage
-    Celery restarts those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError
-    'NoneType'..."); they only serve cluster events the project does not use. The consumer itself retries the broker
-    for ever (CELERY_BROKER_CONNECTION_MAX_RETRIES=None) and the supervisor restarts it if it exits anyway."""
+    """The stack's long-running processes, by name. The web server runs `serve.web_workers()` processes
+    (WEB_CONCURRENCY, else one per core). The worker runs without gossip and mingle: on a broker outage Celery restarts
+    those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError 'NoneType'...");
+    they only serve cluster events the project does not use. The consumer itself retries the broker for ever
+    (CELERY_BROKER_CONNECTION_MAX_RETRIES=None) and the supervisor restarts it if it exits anyway."""
     return {
-        "web": [os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host, "--port", port,
-                "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"],
+        # one uvicorn worker process per core (WEB_CONCURRENCY), as in production (hibachi.serve)
+        "web": serve.uvicorn_command(host=host, port=port),
         "worker": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
                    "--without-mingle", "-Q", "celery", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"),
                    "-n", "worker@%h"],
@@ -232,6 +233,9 @@ def run() -> int:
         return 0
     except subprocess.CalledProcessError as exc:
         _log(f"set-up step failed: {' '.join(exc.cmd[1:])}")
+        return 1
+    except ValueError as exc:  # WEB_CONCURRENCY is not a positive whole number
+        _log(str(exc))
         return 1
     finally:
         _log("stopping...")
