@@ -7,6 +7,11 @@ all are open, then each sends --messages messages, one at a time: the first afte
 would. Prints persist-acknowledge latency (send -> "ack": the message is committed), reply latency (send ->
 the assistant's reply), their p50/p95/max, and the error count. Traffic goes to the given server only; every loop is
 bounded in count and time. The bench's customers are deleted afterwards unless --keep.
+
+`--rate 50` offers about 50 messages/s in all instead (each socket thinks --sockets/--rate seconds +-50%). The server
+it starts runs `hibachi.serve`'s uvicorn with --workers processes (default: WEB_CONCURRENCY, else one per core, as
+in production); after the run it reads the resident memory (RSS) of each worker process. `--json PATH` writes the
+figures, the machine and its load average (hibachi.bench_record).
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ import os
 import random
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from conversations.models import Customer
+from hibachi import serve
+from hibachi.bench_record import bench_record_write, latency_summary, machine_now
 from messaging.visitor import new_visitor_id, sign_visitor
 
 TEXTS = [
@@ -43,7 +50,9 @@ TEXTS = [
 class Results:
     ack_ms: list = field(default_factory=list)
     reply_ms: list = field(default_factory=list)
+    sent_at: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    server_cpu_s: float | None = None
     connected: int = 0
     open_now: int = 0
     max_open: int = 0
@@ -88,6 +97,7 @@ async def _client(n: int, url: str, origin: str, args, results: Results, all_ope
                 for i in range(args.messages):
                     client_id = uuid.uuid4().hex
                     started = time.perf_counter()
+                    results.sent_at.append(started)
                     await ws.send(json.dumps({"type": "message", "text": rng.choice(TEXTS), "client_id": client_id}))
                     message_id = None
                     deadline = started + args.timeout
@@ -132,6 +142,50 @@ async def _run(args, url: str, origin: str) -> tuple[Results, float, list]:
     return results, time.perf_counter() - started, visitors
 
 
+def _worker_pids(pid: int) -> list[int]:
+    """The processes that serve requests: uvicorn's worker processes (the children of `pid` that multiprocessing
+    spawned, not its resource tracker) when it runs several, else `pid` itself. Linux /proc."""
+    def is_worker(process_id: int) -> bool:
+        try:
+            with open(f"/proc/{process_id}/cmdline", "rb") as cmdline:
+                return b"spawn_main" in cmdline.read()
+        except OSError:
+            return False
+
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            pids = [int(child) for child in children.read().split() if is_worker(int(child))]
+    except OSError:
+        pids = []
+    return pids or [pid]
+
+
+def worker_rss_mb(pid: int) -> list[float]:
+    """Resident memory (MB) of each web worker process of the server `pid`; an empty list where /proc is missing."""
+    values = []
+    for process_id in _worker_pids(pid):
+        try:
+            with open(f"/proc/{process_id}/status", encoding="ascii") as status:
+                values += [int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:")]
+        except OSError:
+            pass
+    return [round(value, 1) for value in values]
+
+
+def worker_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) the web worker processes of the server `pid` have used so far: divided by the
+    replies, the server's own CPU cost of one, which the load of other work on the machine does not change."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    for process_id in _worker_pids(pid):
+        try:
+            with open(f"/proc/{process_id}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / ticks   # utime, stime (fields 14 and 15 of proc(5))
+    return total
+
+
 class Command(BaseCommand):
     help = __doc__.splitlines()[0]
 
@@ -143,8 +197,13 @@ class Command(BaseCommand):
         parser.add_argument("--ramp-s", type=float, default=2.0, help="spread the connections over this long")
         parser.add_argument("--timeout", type=float, default=60.0, help="per reply and per connection, seconds")
         parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (default: start uvicorn)")
-        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes when starting one")
+        parser.add_argument("--rate", type=float, default=0,
+                            help="offer about this many messages/s in all (sets --think-ms to sockets/rate s)")
+        parser.add_argument("--workers", type=int, default=0,
+                            help="uvicorn worker processes when starting one (default: WEB_CONCURRENCY, else cores)")
         parser.add_argument("--keep", action="store_true", help="keep the bench's customers and messages")
+        parser.add_argument("--json", dest="json_path", default="",
+                            help="also write the figures, the machine and its load average to this file")
 
     def handle(self, *args, **options):
         from types import SimpleNamespace
@@ -152,7 +211,17 @@ class Command(BaseCommand):
         args = SimpleNamespace(**options)
         if args.sockets < 1 or args.messages < 1 or args.sockets > 2000:
             raise CommandError("--sockets must be 1..2000 and --messages at least 1.")
+        if args.rate < 0 or args.workers < 0:
+            raise CommandError("--rate and --workers cannot be negative.")
+        if args.rate:
+            args.think_ms = args.sockets / args.rate * 1000
+        try:
+            args.workers = args.workers or serve.web_workers()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        machine_before = machine_now()
         server = None
+        rss_mb: list[float] = []
         if args.url:
             base = args.url.rstrip("/")
         else:
@@ -164,19 +233,25 @@ class Command(BaseCommand):
                    "DATABASE_CONN_MAX_AGE": os.environ.get(
                 "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
-            server = subprocess.Popen(
-                [os.path.join(os.path.dirname(sys.executable), "uvicorn"), "hibachi.asgi:application", "--host",
-                 "127.0.0.1", "--port", str(port), "--no-access-log", "--lifespan", "off", "--log-level", "warning",
-                 "--ws", "websockets-sansio", "--workers", str(args.workers)], env=env)
+            server = subprocess.Popen(serve.uvicorn_command(host="127.0.0.1", port=port, workers=args.workers,
+                                                            log_level="warning"), env=env)
             base = f"ws://127.0.0.1:{port}"
             self._wait(base.replace("ws://", "http://"), server)
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
+        where = f"templates, {args.workers} worker process(es) started here" if server else "a running server"
         self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think {args.think_ms:.0f} ms "
-                          f"+-50%, against {base}/ws/chat/ (templates{' — server started here' if server else ''})")
+                          f"+-50% (~{args.sockets / (args.think_ms / 1000):.0f} msg/s offered), against "
+                          f"{base}/ws/chat/ ({where})")
         visitors: list = []
         try:
             self._warm(base, origin, args)
+            cpu_before = worker_cpu_s(server.pid) if server is not None else None
             results, elapsed, visitors = asyncio.run(_run(args, f"{base}/ws/chat/", origin))
+            if server is not None:
+                rss_mb = worker_rss_mb(server.pid)
+                cpu_after = worker_cpu_s(server.pid)
+                if cpu_before is not None and cpu_after is not None:
+                    results.server_cpu_s = cpu_after - cpu_before
         finally:
             if server is not None:
                 server.terminate()
@@ -186,7 +261,13 @@ class Command(BaseCommand):
                     server.kill()
             if not args.keep:
                 self._cleanup(visitors)
-        self._report(args, results, elapsed)
+        self._report(args, results, elapsed, rss_mb)
+        if args.json_path:
+            path = bench_record_write(path=args.json_path, command="bench_ws", machine_before=machine_before,
+                                      parameters={k: getattr(args, k) for k in (
+                                          "sockets", "messages", "think_ms", "rate", "workers", "url")},
+                                      figures=self._figures(args, results, elapsed, rss_mb))
+            self.stdout.write(f"figures written to {path}")
 
     def _wait(self, http_base: str, server) -> None:
         import httpx
@@ -216,10 +297,39 @@ class Command(BaseCommand):
             self._cleanup(visitors)
 
     def _cleanup(self, visitors: list) -> None:
-        if visitors:
-            Customer.objects.filter(identities__channel="web", identities__external_id__in=visitors).delete()
+        """Delete the bench's customers. A reply's delivery row can still be written by the server right after the
+        reply reached the socket (a row the delete did not collect): try again after it has landed."""
+        if not visitors:
+            return
+        for attempt in range(5):
+            try:
+                Customer.objects.filter(identities__channel="web", identities__external_id__in=visitors).delete()
+                return
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
 
-    def _report(self, args, results: Results, elapsed: float) -> None:
+    @staticmethod
+    def _figures(args, results: Results, elapsed: float, rss_mb: list[float]) -> dict:
+        sending = (max(results.sent_at) - min(results.sent_at)) if len(results.sent_at) > 1 else 0.0
+        return {
+            "sockets_opened": results.connected,
+            "messages_sent": len(results.sent_at),
+            "replies": len(results.reply_ms),
+            "sent_per_s": round(len(results.sent_at) / sending, 2) if sending else None,
+            "replies_per_s": round(len(results.reply_ms) / elapsed, 2) if elapsed else None,
+            "ack": latency_summary(results.ack_ms),
+            "reply": latency_summary(results.reply_ms),
+            "errors": len(results.errors),
+            "error_samples": results.errors[:10],
+            "worker_rss_mb": rss_mb,
+            "server_cpu_s": None if results.server_cpu_s is None else round(results.server_cpu_s, 2),
+            "server_cpu_ms_per_reply": round(results.server_cpu_s * 1000 / len(results.reply_ms), 1)
+            if results.server_cpu_s is not None and results.reply_ms else None,
+        }
+
+    def _report(self, args, results: Results, elapsed: float, rss_mb: list[float]) -> None:
         sent = args.sockets * args.messages
         line = "{:<22} p50 {:>7.1f} ms   p95 {:>7.1f} ms   max {:>7.1f} ms   (n={})"
         self.stdout.write(f"sockets opened {results.connected}/{args.sockets}, at most {results.max_open} open at "
@@ -228,6 +338,15 @@ class Command(BaseCommand):
         for name, values in (("persist-acknowledge", results.ack_ms), ("reply", results.reply_ms)):
             self.stdout.write(line.format(name, _pct(values, 0.5), _pct(values, 0.95),
                                           max(values) if values else float("nan"), len(values)))
+        if len(results.sent_at) > 1:
+            sending = max(results.sent_at) - min(results.sent_at)
+            self.stdout.write(f"messages sent at {len(results.sent_at) / sending:.1f}/s (first to last send)")
+        if results.server_cpu_s is not None and results.reply_ms:
+            self.stdout.write(f"web workers' CPU: {results.server_cpu_s:.1f} s, "
+                              f"{results.server_cpu_s * 1000 / len(results.reply_ms):.1f} ms per reply")
+        if rss_mb:
+            self.stdout.write("resident memory of the web worker process(es) after the run: "
+                              + ", ".join(f"{value:.0f} MB" for value in rss_mb))
         self.stdout.write(f"errors {len(results.errors)}")
         for error in results.errors[:10]:
             self.stdout.write(f"  {error}")
