@@ -13,6 +13,7 @@ import socket
 import subprocess
 import threading
 import time
+from unittest import mock
 from urllib.parse import quote
 
 import httpx
@@ -129,3 +130,52 @@ def test_a_reply_answered_in_one_worker_reaches_the_tab_open_on_another(seeded, 
 
     assert reply_on_b["message"] == reply_on_a["message"]
     assert reply_on_b["message"]["author"] == "ai" and "$" in reply_on_b["message"]["text"]
+
+
+def test_an_answer_is_computed_off_the_event_loop_so_other_visitors_are_served_meanwhile(seeded):
+    """The engine's CPU work runs in the answer thread pool (messaging.consumers): while one visitor's answer is
+    still being computed (held here), another visitor connects, sends and is acknowledged on the same event loop."""
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+
+    from hibachi.asgi import application
+    from messaging import services
+
+    real_answer, release, threads = services.inbound_answer_once, threading.Event(), []
+
+    def held_answer(*, message_id, **kwargs):
+        threads.append(threading.current_thread().name)
+        assert release.wait(30), "the second visitor was never acknowledged"
+        return real_answer(message_id=message_id, **kwargs)
+
+    def tab(visitor):
+        cookie = f"{settings.WEBCHAT_COOKIE_NAME}={sign_visitor(visitor)}".encode()
+        return WebsocketCommunicator(application, "/ws/chat/", headers=[
+            (b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)])
+
+    async def next_of(ws, kind):
+        while (event := await ws.receive_json_from(timeout=30))["type"] != kind:
+            pass
+        return event
+
+    async def scenario():
+        first, second = tab(new_visitor_id()), tab(new_visitor_id())
+        assert (await first.connect())[0] and (await first.receive_json_from())["type"] == "history"
+        await first.send_json_to({"type": "message", "text": "How much for 20 adults?", "client_id": "a"})
+        await next_of(first, "typing")   # its answer has started and is held
+        assert (await second.connect(timeout=10))[0]
+        assert (await second.receive_json_from(timeout=10))["type"] == "history"
+        await second.send_json_to({"type": "message", "text": "Do you come to San Jose?", "client_id": "b"})
+        ack = await second.receive_json_from(timeout=10)
+        release.set()
+        replies = [await next_of(first, "message"), await next_of(second, "message")]
+        await first.disconnect()
+        await second.disconnect()
+        return ack, replies
+
+    with mock.patch.object(services, "inbound_answer_once", held_answer):
+        ack, replies = async_to_sync(scenario)()
+
+    assert ack["type"] == "ack" and ack["client_id"] == "b"
+    assert [reply["message"]["author"] for reply in replies] == ["ai", "ai"]
+    assert threads and all(name.startswith("webchat-answer") for name in threads)

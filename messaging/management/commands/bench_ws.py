@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import time
@@ -234,7 +235,8 @@ class Command(BaseCommand):
                 "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
             server = subprocess.Popen(serve.uvicorn_command(host="127.0.0.1", port=port, workers=args.workers,
-                                                            log_level="warning"), env=env)
+                                                            log_level="warning"), env=env,
+                                      start_new_session=True)  # its own process group: no worker outlives the bench
             base = f"ws://127.0.0.1:{port}"
             self._wait(base.replace("ws://", "http://"), server)
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
@@ -259,6 +261,10 @@ class Command(BaseCommand):
                     server.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     server.kill()
+                try:   # a worker process the server did not stop in time
+                    os.killpg(server.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             if not args.keep:
                 self._cleanup(visitors)
         self._report(args, results, elapsed, rss_mb)
