@@ -61,6 +61,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (static files are 
 # when a test ends races the test's teardown (TRUNCATE deadlocks against its INSERT) and leaks rows into the next
 # test. The tests that are about the background push turn it on themselves.
 MESSAGING_INLINE_IN_BACKGROUND = False
+# Importing hibachi.asgi (the websocket tests) does not load the models up front: the tests that answer load them.
+WEB_PRELOAD_MODELS = False
 # Tests that script the fake OpenAI/Ollama servers count their requests; the extraction tests turn this on.
 AI_EXTRACTION = False
 

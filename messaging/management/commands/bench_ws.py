@@ -36,15 +36,33 @@ from hibachi import serve
 from hibachi.bench_record import bench_record_write, latency_summary, machine_now
 from messaging.visitor import new_visitor_id, sign_visitor
 
-TEXTS = [
-    "Hi! How much would a party for 20 adults cost?",
-    "Do you come to San Jose?",
-    "What proteins can we choose?",
-    "Is Saturday December 12 available in the evening?",
-    "Do you have vegetarian options?",
-    "How much is the deposit?",
-    "Thanks, that helps!",
+# Customers' messages, with slots filled at random so that nearly every message is new text: the encoder remembers the
+# last 256 texts it embedded (knowledge.embedders.base), and seven fixed sentences measured that memory, not the
+# model (a reply then cost ~39 ms of server CPU with no embedding at all).
+TEMPLATES = [
+    "Hi! How much would a party for {adults} adults cost?",
+    "Do you come to {city}?",
+    "What proteins can we choose?{thanks}",
+    "Is {weekday} {month} {day} available in the evening?",
+    "Do you have vegetarian options for {kids} kids?",
+    "How much is the deposit for {adults} guests?",
+    "Thanks, that helps!{thanks}",
 ]
+# Sizes stay within what the assistant quotes itself (a conversation's adults and kids add up to at most 48; over 60
+# guests goes to staff), and the cities are in the service area.
+SLOTS = {
+    "adults": [str(n) for n in range(10, 41)],
+    "kids": [str(n) for n in range(1, 9)],
+    "city": ["San Jose", "Fremont", "Oakland", "Sacramento", "San Francisco", "Palo Alto", "Santa Clara",
+             "Berkeley", "Hayward", "Milpitas"],
+    "weekday": ["Friday", "Saturday", "Sunday"],
+    "month": ["December", "January", "February", "March"],
+    "day": [str(n) for n in range(1, 29)],
+    "thanks": ["", " Thank you!", " Thanks.", " Thanks a lot!", " :)"],
+}
+def message_text(rng: random.Random) -> str:
+    template = rng.choice(TEMPLATES)
+    return template.format(**{slot: rng.choice(values) for slot, values in SLOTS.items()})
 
 
 @dataclass
@@ -99,7 +117,7 @@ async def _client(n: int, url: str, origin: str, args, results: Results, all_ope
                     client_id = uuid.uuid4().hex
                     started = time.perf_counter()
                     results.sent_at.append(started)
-                    await ws.send(json.dumps({"type": "message", "text": rng.choice(TEXTS), "client_id": client_id}))
+                    await ws.send(json.dumps({"type": "message", "text": message_text(rng), "client_id": client_id}))
                     message_id = None
                     deadline = started + args.timeout
                     while True:
@@ -173,18 +191,21 @@ def worker_rss_mb(pid: int) -> list[float]:
     return [round(value, 1) for value in values]
 
 
+def _process_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) process `pid` has used so far (fields 14 and 15 of proc(5)); None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker_cpu_s(pid: int) -> float | None:
-    """CPU seconds (user + system) the web worker processes of the server `pid` have used so far: divided by the
-    replies, the server's own CPU cost of one, which the load of other work on the machine does not change."""
-    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
-    for process_id in _worker_pids(pid):
-        try:
-            with open(f"/proc/{process_id}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        total += (int(fields[11]) + int(fields[12])) / ticks   # utime, stime (fields 14 and 15 of proc(5))
-    return total
+    """CPU seconds the web worker processes of the server `pid` have used so far: divided by the replies, the
+    server's own CPU cost of one, which the load of other work on the machine does not change."""
+    values = [_process_cpu_s(process_id) for process_id in _worker_pids(pid)]
+    return None if None in values else sum(values)
 
 
 class Command(BaseCommand):
@@ -239,6 +260,7 @@ class Command(BaseCommand):
                                       start_new_session=True)  # its own process group: no worker outlives the bench
             base = f"ws://127.0.0.1:{port}"
             self._wait(base.replace("ws://", "http://"), server)
+            self._wait_workers_loaded(server, args.workers)
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
         where = f"templates, {args.workers} worker process(es) started here" if server else "a running server"
         self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think {args.think_ms:.0f} ms "
@@ -278,7 +300,7 @@ class Command(BaseCommand):
     def _wait(self, http_base: str, server) -> None:
         import httpx
 
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             if server.poll() is not None:
                 raise CommandError(f"uvicorn exited with {server.returncode}")
@@ -288,7 +310,23 @@ class Command(BaseCommand):
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise CommandError("the server did not answer within 120 s")
+        raise CommandError("the server did not answer within 240 s")
+
+    def _wait_workers_loaded(self, server, workers: int) -> None:
+        """Every worker process has loaded its models (hibachi/asgi.py, WEB_PRELOAD_MODELS) once all `workers` exist
+        and none used CPU for a second. Sockets are spread over the workers that accept when they connect, and stay
+        there: a worker still loading when they open would get none of them."""
+        deadline, last = time.monotonic() + 240, {}
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"uvicorn exited with {server.returncode}")
+            now = {pid: _process_cpu_s(pid) for pid in _worker_pids(server.pid)}
+            if (len(now) >= workers and now.keys() == last.keys() and None not in (*now.values(), *last.values())
+                    and all(now[pid] - last[pid] < 0.1 for pid in now)):
+                return
+            last = now
+            time.sleep(1)
+        raise CommandError(f"the {workers} web worker(s) were still busy (loading models?) after 240 s")
 
     def _warm(self, base: str, origin: str, args) -> None:
         """One message first, outside the measurement, so models are loaded before the clock starts."""
