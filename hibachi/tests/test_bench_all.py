@@ -75,3 +75,15 @@ def test_an_unknown_step_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_info:
         bench_all.main(["--only", "engine,nope"])
     assert exit_info.value.code == 2 and "unknown step(s) nope" in capsys.readouterr().err
+
+
+def test_knowledge_rows_read_bench_knowledges_record():
+    record = {"command": "bench_knowledge", "chunks": 100038, "hybrid": {"p50_ms": 6.1, "p95_ms": 9.4, "n": 200},
+              "recall_at_10": 0.968,
+              "query_embedding": {"onnx-int8": {"p50_ms": 2.9, "p95_ms": 4.6, "n": 180, "cached_p95_ms": 0.01}}}
+    rows = bench_all.table_rows({"knowledge": record})
+    assert [(row.what, row.measured, row.met) for row in rows] == [
+        ("hybrid retrieval p95, 100k chunks", "9.4 ms", True),
+        ("vector recall@10, 100k chunks", "0.968", True),
+        ("query embedding p95, a new question (onnx-int8)", "4.6 ms", False),
+    ]

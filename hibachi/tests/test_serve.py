@@ -42,3 +42,23 @@ def test_the_production_command_exits_non_zero_on_a_bad_web_concurrency():
                             text=True, cwd=launcher.embedded.BASE_DIR, timeout=60)
     assert result.returncode == 2
     assert "WEB_CONCURRENCY='lots' is not a whole number" in result.stderr
+
+
+def test_a_web_worker_loads_the_nlu_model_and_encoder_before_it_serves():
+    from hibachi import asgi
+    from nlu import artifacts
+
+    artifacts.nlu_model_cache_clear()
+    asgi.models_preload()
+    assert artifacts.model_root() in artifacts._cache
+
+
+def test_a_failed_preload_is_logged_and_the_worker_still_starts(monkeypatch, caplog):
+    from hibachi import asgi
+
+    def broken(text, **kwargs):
+        raise asgi.nlu.NLUModelError("no model")
+
+    monkeypatch.setattr(asgi.nlu, "parse", broken)
+    asgi.models_preload()   # does not raise
+    assert "preloading the models failed; the first answer will load them" in caplog.text
