@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from hibachi import embedded
 from hibachi.bench_record import machine_now
+from hibachi.launcher import local_settings_by_default
 
 PYTHON = sys.executable
 
@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="bench_memory's scale (default 100000; 1000000 once its rows are loaded with --keep)")
     parser.add_argument("--ws-rate", type=float, default=50, help="bench_ws's offered messages/s (default 50)")
     args = parser.parse_args(argv)
+    local_settings_by_default()   # the benchmarks' own processes too, unless DJANGO_SETTINGS_MODULE was chosen
     names = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = sorted(set(names) - {s.name for s in STEPS})
     if unknown:
@@ -248,5 +249,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
     sys.exit(main())

@@ -20,6 +20,7 @@ import httpx
 
 from hibachi import embedded
 from hibachi.bench_record import bench_record_write, machine_now
+from hibachi.launcher import local_settings_by_default
 
 BIN = os.path.dirname(sys.executable)
 SERVERS = {
@@ -84,7 +85,9 @@ def main() -> int:
     if args.requests < 2 or args.concurrency < 1:
         parser.error("--requests must be at least 2 and --concurrency at least 1.")
     machine_before, figures = machine_now(), []
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")
+    # Importing `hibachi` already defaulted the settings to production (hibachi/celery.py): name the local ones, as
+    # `make run` does, unless some were chosen (the servers started below read them too).
+    local_settings_by_default()
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DATABASE_URL", embedded.postgres_url())
     os.environ.setdefault("REDIS_URL", embedded.redis_url())
