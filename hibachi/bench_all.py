@@ -129,7 +129,8 @@ def _ws_rows(record: dict | None) -> list[Row]:
     figures = _at(record, "figures")
     workers = _at(record, "parameters", "workers")
     rate = _at(figures, "sent_per_s")
-    what = f"web chat reply p95 (bench_ws, {workers or '?'} web workers, {rate or '?'} msg/s sent)"
+    sent = f"{rate:.1f}" if isinstance(rate, (int, float)) else "?"
+    what = f"web chat reply p95 (bench_ws, {workers or '?'} web workers, {sent} msg/s sent)"
     rows = [_row_at_most(what, _at(figures, "reply", "p95_ms"), 250)]
     errors = _at(figures, "errors")
     rows.append(Row("web chat errors", "not measured" if errors is None else str(errors), "0",

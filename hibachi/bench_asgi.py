@@ -63,7 +63,7 @@ async def _load(url: str, requests: int, concurrency: int) -> tuple[float, list[
     return requests / elapsed, latencies, errors
 
 
-def _wait(url: str, timeout: float = 30) -> None:
+def _wait(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -88,6 +88,11 @@ def main() -> int:
     # Importing `hibachi` already defaulted the settings to production (hibachi/celery.py): name the local ones, as
     # `make run` does, unless some were chosen (the servers started below read them too).
     local_settings_by_default()
+    # Plain HTTP pages: the servers need not load the encoder and the NLU model first (hibachi/asgi.py).
+    os.environ.setdefault("WEB_PRELOAD_MODELS", "0")
+    # All the load comes from 127.0.0.1, and every request to / is a new visitor: the web chat's per-address limit
+    # on new visitors (messaging.limits) would answer 429 after a few dozen.
+    os.environ.setdefault("WEBCHAT_NEW_VISITORS_PER_ADDRESS", "100000000/h")
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DATABASE_URL", embedded.postgres_url())
     os.environ.setdefault("REDIS_URL", embedded.redis_url())
