@@ -208,7 +208,8 @@ def run() -> int:
         supervisor.start_all()
         processes = supervisor.processes()
         site = f"http://{host}:{port}"
-        if not _wait_for_site(f"{site}/", processes):
+        # each web worker loads the encoder and the NLU model before it answers (WEB_PRELOAD_MODELS): allow for it
+        if not _wait_for_site(f"{site}/", processes, timeout=180):
             _log("the site did not come up; stopping")
             return 1
         from django.conf import settings  # noqa: PLC0415  (read after the environment is prepared)

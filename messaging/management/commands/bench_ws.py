@@ -252,6 +252,7 @@ class Command(BaseCommand):
             # for the server the benchmark starts itself.
             env = {**os.environ, "AI_PROVIDER": "templates", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
                    "WEBCHAT_SOCKETS_PER_ADDRESS": "1000000/min", "WEBCHAT_MESSAGES_PER_ADDRESS": "1000000/min",
+                   "WEBCHAT_NEW_VISITORS_PER_ADDRESS": "100000000/h",   # waiting for the server polls / (a visitor)
                    "DATABASE_CONN_MAX_AGE": os.environ.get(
                 "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
@@ -259,15 +260,16 @@ class Command(BaseCommand):
                                                             log_level="warning"), env=env,
                                       start_new_session=True)  # its own process group: no worker outlives the bench
             base = f"ws://127.0.0.1:{port}"
-            self._wait(base.replace("ws://", "http://"), server)
-            self._wait_workers_loaded(server, args.workers)
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
-        where = f"templates, {args.workers} worker process(es) started here" if server else "a running server"
-        self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think {args.think_ms:.0f} ms "
-                          f"+-50% (~{args.sockets / (args.think_ms / 1000):.0f} msg/s offered), against "
-                          f"{base}/ws/chat/ ({where})")
         visitors: list = []
-        try:
+        try:   # from here on, the server started here is stopped whatever happens (Ctrl-C included)
+            if server is not None:
+                self._wait(origin, server)
+                self._wait_workers_loaded(server, args.workers)
+            where = f"templates, {args.workers} worker process(es) started here" if server else "a running server"
+            self.stdout.write(f"bench_ws: {args.sockets} sockets x {args.messages} messages, think "
+                              f"{args.think_ms:.0f} ms +-50% (~{args.sockets / (args.think_ms / 1000):.0f} msg/s "
+                              f"offered), against {base}/ws/chat/ ({where})")
             self._warm(base, origin, args)
             cpu_before = worker_cpu_s(server.pid) if server is not None else None
             results, elapsed, visitors = asyncio.run(_run(args, f"{base}/ws/chat/", origin))
