@@ -60,7 +60,10 @@ SLOTS = {
     "day": [str(n) for n in range(1, 29)],
     "thanks": ["", " Thank you!", " Thanks.", " Thanks a lot!", " :)"],
 }
+
+
 def message_text(rng: random.Random) -> str:
+    """A customer's message: one of TEMPLATES with its slots filled at random."""
     template = rng.choice(TEMPLATES)
     return template.format(**{slot: rng.choice(values) for slot, values in SLOTS.items()})
 
