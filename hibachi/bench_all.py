@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -191,6 +192,25 @@ def table_format(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _run_step(argv: list[str], *, limit_s: int) -> int | str:
+    """Run one benchmark; past `limit_s` it gets Ctrl-C first (its clean-up stops what it started, e.g. bench_ws's
+    server), then SIGKILL 30 s later."""
+    process = subprocess.Popen(argv, cwd=embedded.BASE_DIR)
+    try:
+        return process.wait(timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return f"stopped after {limit_s} s"
+    except KeyboardInterrupt:   # Ctrl-C reached the step too (same process group): let it clean up
+        process.wait()
+        raise
+
+
 def _read(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -225,10 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             out.unlink(missing_ok=True)
             print(f"\n== {step.name}: {' '.join(step.argv(args, out)[1:])}", flush=True)
             step_started = time.monotonic()
-            try:
-                code = subprocess.run(step.argv(args, out), timeout=step.limit_s, cwd=embedded.BASE_DIR).returncode
-            except subprocess.TimeoutExpired:
-                code = f"stopped after {step.limit_s} s"
+            code = _run_step(step.argv(args, out), limit_s=step.limit_s)
             print(f"== {step.name}: {time.monotonic() - step_started:.0f} s", flush=True)
             if code != 0 or not out.exists():
                 failed[step.name] = f"exit {code}" if code != 0 else "no JSON written"

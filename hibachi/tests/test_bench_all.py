@@ -1,6 +1,7 @@
 """`make bench` (hibachi.bench_all): the table is built from the JSON records the benchmarks write with --json."""
 
 import json
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -87,3 +88,12 @@ def test_knowledge_rows_read_bench_knowledges_record():
         ("vector recall@10, 100k chunks", "0.968", True),
         ("query embedding p95, a new question (onnx-int8)", "4.6 ms", False),
     ]
+
+
+def test_a_benchmark_past_its_time_limit_gets_ctrl_c_to_clean_up_and_is_reported(tmp_path):
+    marker = tmp_path / "cleaned-up"
+    code = ("import time, pathlib\n"
+            "try:\n    time.sleep(60)\n"
+            f"except KeyboardInterrupt:\n    pathlib.Path({str(marker)!r}).write_text('yes')\n")
+    assert bench_all._run_step([sys.executable, "-c", code], limit_s=5) == "stopped after 5 s"
+    assert marker.read_text() == "yes"
