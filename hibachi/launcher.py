@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,14 +35,20 @@ def _manage(*args: str) -> None:
 
 
 def _wait_for_site(url: str, processes: list[subprocess.Popen], timeout: float = 60) -> bool:
+    """True once the server answers HTTP below 500. A 4xx is an answer too: every probe of `/` is a new web chat
+    visitor, and the per-address limit on those (WEBCHAT_NEW_VISITORS_PER_ADDRESS, 30 an hour) answers 429 after a
+    few dozen probes, so a server slower to start than that (workers loading their models) was never seen up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in processes):
             return False
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status < 500:
                     return True
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return True
         except OSError:
             pass
         time.sleep(0.2)

@@ -62,3 +62,28 @@ def test_a_failed_preload_is_logged_and_the_worker_still_starts(monkeypatch, cap
     monkeypatch.setattr(asgi.nlu, "parse", broken)
     asgi.models_preload()   # does not raise
     assert "preloading the models failed; the first answer will load them" in caplog.text
+
+
+@pytest.mark.parametrize(("status", "up"), [(200, True), (429, True), (503, False)])
+def test_make_run_sees_the_site_up_when_it_answers_even_with_too_many_requests(status, up):
+    """Every probe of / is a new web chat visitor: past the per-address limit the site answers 429, and it is up."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(status)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert launcher._wait_for_site(url, [], timeout=1.5) is up
+    finally:
+        server.shutdown()
+        server.server_close()
