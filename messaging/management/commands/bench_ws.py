@@ -241,10 +241,11 @@ class Command(BaseCommand):
             raise CommandError("--rate and --workers cannot be negative.")
         if args.rate:
             args.think_ms = args.sockets / args.rate * 1000
-        try:
-            args.workers = args.workers or serve.web_workers()
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        if not args.url:   # the server started here; a running server's workers are its own business
+            try:
+                args.workers = args.workers or serve.web_workers()
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         machine_before = machine_now()
         server = None
         rss_mb: list[float] = []
