@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from conversations.models import Customer
+from conversations.models import Customer, Escalation, Message
 from hibachi import serve
 from hibachi.bench_record import bench_record_write, latency_summary, machine_now
 from messaging.visitor import new_visitor_id, sign_visitor
@@ -267,6 +267,7 @@ class Command(BaseCommand):
             base = f"ws://127.0.0.1:{port}"
         origin = base.replace("ws://", "http://").replace("wss://", "https://")
         visitors: list = []
+        results, unanswered = None, {}
         try:   # from here on, the server started here is stopped whatever happens (Ctrl-C included)
             if server is not None:
                 self._wait(origin, server)
@@ -294,14 +295,18 @@ class Command(BaseCommand):
                     os.killpg(server.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+            unanswered = self._unanswered(visitors) if results is not None and results.errors else {}
             if not args.keep:
                 self._cleanup(visitors)
         self._report(args, results, elapsed, rss_mb)
+        if unanswered:
+            self.stdout.write("messages never answered: " + ", ".join(f"{count} {why}" for why, count in
+                                                                       unanswered.items()))
         if args.json_path:
             path = bench_record_write(path=args.json_path, command="bench_ws", machine_before=machine_before,
                                       parameters={k: getattr(args, k) for k in (
                                           "sockets", "messages", "think_ms", "rate", "workers", "url")},
-                                      figures=self._figures(args, results, elapsed, rss_mb))
+                                      figures=self._figures(args, results, elapsed, rss_mb, unanswered))
             self.stdout.write(f"figures written to {path}")
 
     def _wait(self, http_base: str, server) -> None:
@@ -347,6 +352,22 @@ class Command(BaseCommand):
         if not args.keep:
             self._cleanup(visitors)
 
+    def _unanswered(self, visitors: list) -> dict[str, int]:
+        """Why the bench's stored messages without a reply have none: their conversation went to staff (an
+        escalation: no more AI replies), or not (still queued, or handed to a Celery worker, which this command does
+        not start, when the conversation was Busy)."""
+        waiting = Message.objects.filter(channel="web", direction=Message.Direction.INBOUND,
+                                         customer__identities__external_id__in=visitors,
+                                         replies__isnull=True).distinct()
+        escalated = set(Escalation.objects.filter(conversation__in=waiting.values("conversation"))
+                        .values_list("conversation_id", flat=True))
+        counts: dict[str, int] = {}
+        for message in waiting.only("id", "conversation_id"):
+            why = "in conversations handed to staff" if message.conversation_id in escalated else \
+                "in conversations not handed to staff"
+            counts[why] = counts.get(why, 0) + 1
+        return counts
+
     def _cleanup(self, visitors: list) -> None:
         """Delete the bench's customers. A reply's delivery row can still be written by the server right after the
         reply reached the socket (a row the delete did not collect): try again after it has landed."""
@@ -362,7 +383,7 @@ class Command(BaseCommand):
                 time.sleep(0.5 * (attempt + 1))
 
     @staticmethod
-    def _figures(args, results: Results, elapsed: float, rss_mb: list[float]) -> dict:
+    def _figures(args, results: Results, elapsed: float, rss_mb: list[float], unanswered: dict) -> dict:
         sending = (max(results.sent_at) - min(results.sent_at)) if len(results.sent_at) > 1 else 0.0
         return {
             "sockets_opened": results.connected,
@@ -375,6 +396,7 @@ class Command(BaseCommand):
             "errors": len(results.errors),
             "error_samples": results.errors[:10],
             "worker_rss_mb": rss_mb,
+            "unanswered": unanswered,
             "server_cpu_s": None if results.server_cpu_s is None else round(results.server_cpu_s, 2),
             "server_cpu_ms_per_reply": round(results.server_cpu_s * 1000 / len(results.reply_ms), 1)
             if results.server_cpu_s is not None and results.reply_ms else None,
