@@ -35,13 +35,16 @@ screenshots: install
 stop: install
 	$(PY) -m hibachi.launcher --stop
 
-bench: bench-asgi
+# Every benchmark at a size that finishes in under 10 minutes, then one table (what | measured | target | met?);
+# the records land in var/bench/ (latest.json holds the table). See hibachi/bench_all.py.
+bench: install
+	$(PY) -m hibachi.bench_all
 
 bench-asgi: install
 	$(PY) -m hibachi.bench_asgi
 
 bench-ws: install
-	$(PY) manage.py bench_ws --sockets 200 --messages 5
+	$(PY) manage.py bench_ws --sockets 200 --messages 5 --rate 50
 
 # Fault injection on a throwaway stack (temp var dir, loopback only, a few minutes); see README "Security and reliability".
 chaos: install

@@ -15,11 +15,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hibachi import embedded
+from hibachi import embedded, serve
 
 PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
@@ -34,14 +35,20 @@ def _manage(*args: str) -> None:
 
 
 def _wait_for_site(url: str, processes: list[subprocess.Popen], timeout: float = 60) -> bool:
+    """True once the server answers HTTP below 500. A 4xx is an answer too: every probe of `/` is a new web chat
+    visitor, and the per-address limit on those (WEBCHAT_NEW_VISITORS_PER_ADDRESS, 30 an hour) answers 429 after a
+    few dozen probes, so a server slower to start than that (workers loading their models) was never seen up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in processes):
             return False
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status < 500:
                     return True
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return True
         except OSError:
             pass
         time.sleep(0.2)
@@ -73,13 +80,14 @@ def local_settings_by_default() -> str:
 
 
 def stack_commands(*, host: str, port: str, var: str) -> dict[str, list[str]]:
-    """The stack's long-running processes, by name. The worker runs without gossip and mingle: on a broker outage
-    Celery restarts those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError
-    'NoneType'..."); they only serve cluster events the project does not use. The consumer itself retries the broker
-    for ever (CELERY_BROKER_CONNECTION_MAX_RETRIES=None) and the supervisor restarts it if it exits anyway."""
+    """The stack's long-running processes, by name. The web server runs `serve.web_workers()` processes
+    (WEB_CONCURRENCY, else one per core). The worker runs without gossip and mingle: on a broker outage Celery restarts
+    those steps and they fail on the dead connection ("Error on restarting Gossip: AttributeError 'NoneType'...");
+    they only serve cluster events the project does not use. The consumer itself retries the broker for ever
+    (CELERY_BROKER_CONNECTION_MAX_RETRIES=None) and the supervisor restarts it if it exits anyway."""
     return {
-        "web": [os.path.join(BIN, "uvicorn"), "hibachi.asgi:application", "--host", host, "--port", port,
-                "--no-access-log", "--lifespan", "off", "--ws", "websockets-sansio"],
+        # one uvicorn worker process per core (WEB_CONCURRENCY), as in production (hibachi.serve)
+        "web": serve.uvicorn_command(host=host, port=port),
         "worker": [os.path.join(BIN, "celery"), "-A", "hibachi", "worker", "-l", "INFO", "--without-gossip",
                    "--without-mingle", "-Q", "celery", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"),
                    "-n", "worker@%h"],
@@ -225,7 +233,8 @@ def run() -> int:
         supervisor.start_all()
         processes = supervisor.processes()
         site = f"http://{host}:{port}"
-        if not _wait_for_site(f"{site}/", processes):
+        # each web worker loads the encoder and the NLU model before it answers (WEB_PRELOAD_MODELS): allow for it
+        if not _wait_for_site(f"{site}/", processes, timeout=180):
             _log("the site did not come up; stopping")
             return 1
         from django.conf import settings  # noqa: PLC0415  (read after the environment is prepared)
@@ -251,6 +260,9 @@ def run() -> int:
         return 0
     except subprocess.CalledProcessError as exc:
         _log(f"set-up step failed: {' '.join(exc.cmd[1:])}")
+        return 1
+    except ValueError as exc:  # WEB_CONCURRENCY is not a positive whole number
+        _log(str(exc))
         return 1
     finally:
         _log("stopping...")

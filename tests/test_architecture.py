@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("agents", "bookings", "conversations", "knowledge", "learning", "messaging", "monitoring", "nlu", "staff")
-HIBACHI_WIRING = {"__init__", "urls", "asgi", "routing", "celery", "launcher", "bench_asgi", "chaos", "wsgi"}
+HIBACHI_WIRING = {"__init__", "urls", "asgi", "routing", "celery", "launcher", "bench_asgi", "bench_all", "chaos",
+                  "wsgi"}
 MAX_INNER_IMPORTS = 40
 
 

@@ -672,6 +672,9 @@ WEBCHAT_MAX_TEXT_CHARS = env_int("WEBCHAT_MAX_TEXT_CHARS", 2000)
 WEBCHAT_HISTORY_MESSAGES = env_int("WEBCHAT_HISTORY_MESSAGES", 50)
 WEBCHAT_STORE_THREADS = env_int("WEBCHAT_STORE_THREADS", 4)  # per server process: storing messages, history, thumbs
 WEBCHAT_ANSWER_THREADS = env_int("WEBCHAT_ANSWER_THREADS", 2)  # per server process: answers (CPU-bound inference)
+# Each web worker process (hibachi.serve runs one per core) loads the encoder and the NLU classifiers before it accepts
+# connections (hibachi/asgi.py): otherwise the first visitors of every worker wait seconds for the model to load.
+WEB_PRELOAD_MODELS = env_bool("WEB_PRELOAD_MODELS", True)
 # Web chat abuse limits (messaging.limits): per visitor and per client address, counted in Redis (in-process while it
 # is down). "N/period" with period s, min, h or day.
 WEBCHAT_MESSAGES_PER_VISITOR = env_str("WEBCHAT_MESSAGES_PER_VISITOR", "20/min")

@@ -64,6 +64,8 @@ MESSAGING_INLINE_IN_BACKGROUND = False
 # The memory append is done in the committing process (no worker runs during most tests); the tests of the Celery
 # path turn it on (knowledge/tests/memory/test_append_in_worker.py).
 MEMORY_APPEND_IN_WORKER = False
+# Importing hibachi.asgi (the websocket tests) does not load the models up front: the tests that answer load them.
+WEB_PRELOAD_MODELS = False
 # Tests that script the fake OpenAI/Ollama servers count their requests; the extraction tests turn this on.
 AI_EXTRACTION = False
 

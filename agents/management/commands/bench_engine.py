@@ -45,6 +45,7 @@ from agents.models import ModelCall
 from conversations.models import ChannelIdentity, Customer
 from conversations.services import message_receive
 from conversations.signals import outbound_message_ready
+from hibachi.bench_record import cpu_model
 from knowledge.embedders import get_embedder
 from learning.models import Exemplar
 from nlu.artifacts import NLUModelError, nlu_model_cache_clear, nlu_model_load, nlu_model_train
@@ -157,6 +158,7 @@ class Command(BaseCommand):
             "command": "bench_engine",
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "cores": os.cpu_count(),
+            "cpu_model": cpu_model(),
             "load_average_before": [round(v, 2) for v in load_before],
             "load_average_after": [round(v, 2) for v in load_after],
             "encoders": {

@@ -1,12 +1,13 @@
 """Measure the review queue with N items: builds them inside a transaction, times the admin pages through the Django
-test client (full middleware, templates and SQL), prints the figures and rolls everything back."""
+test client (full middleware, templates and SQL), prints the figures and rolls everything back. `--json PATH` also
+writes them, with the machine and its load average (hibachi.bench_record)."""
 
 import random
 import statistics
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Conversation, Customer, Message
+from hibachi.bench_record import bench_record_write, machine_now
 from learning.models import ReviewItem
 from learning.services import review_queue_refresh
 
@@ -32,15 +34,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--items", type=int, default=10_000)
         parser.add_argument("--repeat", type=int, default=7)
+        parser.add_argument("--json", dest="json_path", default="",
+                            help="also write the figures, the machine and its load average to this file")
 
-    def handle(self, *args, items, repeat, **options):
+    def handle(self, *args, items, repeat, json_path, **options):
+        if items < 10 or repeat < 1:
+            raise CommandError("--items must be at least 10 and --repeat at least 1.")
         self.verbosity = options.get("verbosity", 1)
+        machine_before = machine_now()
+        self.figures = {"pages": {}}
         try:
             with transaction.atomic():
                 self._run(items, repeat)
                 raise Rollback
         except Rollback:
             self.stdout.write("(rolled back: nothing was kept)")
+        if json_path:
+            path = bench_record_write(path=json_path, command="bench_review_queue", machine_before=machine_before,
+                                      parameters={"items": items, "repeat": repeat}, figures=self.figures)
+            self.stdout.write(f"figures written to {path}")
 
     def _run(self, n, repeat):
         rng = random.Random(7)
@@ -72,6 +84,7 @@ class Command(BaseCommand):
         pending = ReviewItem.objects.filter(status="pending").count()
         self.stdout.write(f"built {len(replies)} AI replies in {built:.1f}s; review_queue_refresh: {counts} in "
                           f"{refresh:.1f}s; {pending} pending items")
+        self.figures.update({"replies_built": len(replies), "refresh_s": round(refresh, 2), "pending": pending})
 
         user = get_user_model().objects.create_superuser(username=f"bench-{int(time.time())}", password=None)
         client = Client(HTTP_HOST="localhost")
@@ -101,6 +114,8 @@ class Command(BaseCommand):
             times.sort()
             p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
             self.stdout.write(f"{name:<36}{statistics.median(times):>10.1f}{p95:>9.1f}{len(queries):>9}")
+            self.figures["pages"][name] = {"median_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2),
+                                           "n": len(times), "queries": len(queries)}
             if self.verbosity > 1:
                 for q in queries.captured_queries:
                     self.stdout.write(f"    {q['time']}s {q['sql'][:160]}")
