@@ -15,6 +15,7 @@ from .models import KnowledgeChunk, KnowledgeDocument
 RRF_K = 60
 _MAX_RRF = 2 / (RRF_K + 1)  # first in both rankings
 _TABLE = KnowledgeChunk._meta.db_table
+_DIMENSIONS = KnowledgeChunk._meta.get_field("embedding").dimensions
 TEXT_RANK_LIMIT = 200  # default of settings.KNOWLEDGE_TEXT_RANK_LIMIT: chunks ranked per full-text tier
 
 
@@ -76,11 +77,22 @@ def _tag_filter(tags: list[str] | None, *, keyword: str) -> tuple[str, list]:
     return (f"{keyword} tags && %s::varchar[]", [list(tags)]) if tags else ("", [])
 
 
-def _vector_sql(*, vector, n: int, tags: list[str] | None) -> tuple[str, list]:
-    """The k-NN query the HNSW index answers (ORDER BY distance LIMIT n: the only shape its index scan serves)."""
+def _vector_sql(*, vector, n: int, tags: list[str] | None, exact: bool = False) -> tuple[str, list]:
+    """The n nearest chunks with their cosine distance. The inner k-NN query is the shape the half-precision HNSW
+    index answers (ORDER BY the halfvec distance LIMIT n); its n candidates are then re-scored and ordered with the
+    stored full-precision vectors, so distances (and the similarity floor) are exact. `exact`: the full-precision
+    distance of every row (for recall checks and the starved-filter fallback)."""
     where, tag_params = _tag_filter(tags, keyword="WHERE")
-    return (f"SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE} {where} ORDER BY distance LIMIT %s",
-            [vector_literal(vector), *tag_params, n])
+    literal = vector_literal(vector)
+    if exact:
+        return (f"SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE} {where} ORDER BY distance, id LIMIT %s",
+                [literal, *tag_params, n])
+    return (
+        f"SELECT id, embedding <=> %s::vector AS distance FROM (SELECT id, embedding FROM {_TABLE} {where} "
+        f"ORDER BY embedding::halfvec({_DIMENSIONS}) <=> %s::halfvec({_DIMENSIONS}) LIMIT %s) nearest "
+        "ORDER BY distance, id",
+        [literal, *tag_params, literal, n],
+    )
 
 
 _EXACT = "SET LOCAL enable_indexscan = off"  # every row's distance: the exact answer the HNSW index approximates
@@ -89,16 +101,17 @@ _EXACT = "SET LOCAL enable_indexscan = off"  # every row's distance: the exact a
 def knowledge_vector_candidates(
     *, vector, n: int, tags: list[str] | None = None, exact: bool = False
 ) -> list[tuple[int, float]]:
-    """(chunk id, cosine similarity) of the n nearest chunks. Uses the HNSW index with pgvector 0.8's iterative scan
-    so that a tag filter still yields n rows when n rows match; `exact=True` scans every row (for recall checks)."""
-    sql, params = _vector_sql(vector=vector, n=n, tags=tags)
+    """(chunk id, cosine similarity) of the n nearest chunks. Uses the half-precision HNSW index with pgvector 0.8's
+    iterative scan so that a tag filter still yields n rows when n rows match; `exact=True` scans every row with the
+    full-precision vectors (for recall checks)."""
+    sql, params = _vector_sql(vector=vector, n=n, tags=tags, exact=exact)
     with connection.cursor() as cursor:
         rows = _fetch_under(cursor, _EXACT if exact else _search_settings(n), sql, params)
         if tags and not exact and len(rows) < n:
             # The graph can still starve a rare tag: an HNSW node whose links were all pruned by later inserts is
             # unreachable, iterative scan or not. A short result with a filter is rechecked by an exact scan of the
             # rows carrying the tag (a GIN-index scan of a few rows, so cheap exactly when it is needed).
-            rows = _fetch_under(cursor, _EXACT, sql, params)
+            rows = _fetch_under(cursor, _EXACT, *_vector_sql(vector=vector, n=n, tags=tags, exact=True))
     rows.sort(key=lambda row: (row[1], row[0]))  # relaxed_order may return rows slightly out of order
     return [(chunk_id, 1.0 - distance) for chunk_id, distance in rows]
 

@@ -6,7 +6,12 @@ import pytest
 from django.db import DataError, connection, transaction
 
 from knowledge.models import KnowledgeChunk, KnowledgeDocument
-from knowledge.selectors import knowledge_search_vector, knowledge_text_candidates, knowledge_vector_candidates
+from knowledge.selectors import (
+    knowledge_explain,
+    knowledge_search_vector,
+    knowledge_text_candidates,
+    knowledge_vector_candidates,
+)
 
 
 def _chunks():
@@ -69,3 +74,17 @@ def test_inside_a_transaction_the_settings_apply_to_the_search(db, settings):
     with transaction.atomic():
         knowledge_search_vector(query="deposit", vector=vectors[0], k=3, candidates=200)
         assert _session_settings() == ("200", "off")
+
+
+def test_the_vector_half_scans_the_half_precision_index_and_reports_full_precision_similarity(db):
+    """The HNSW graph is over halfvec; the similarities (and the KNOWLEDGE_MIN_SIMILARITY floor) are computed from
+    the stored float32 vectors, so they equal an exact full-precision scan's for the chunks both return."""
+    vectors = _chunks()
+    query = vectors[7] + 0.01 * vectors[3]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_knowledgechunk")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a 20-row table: make the planner take the index
+    assert "Index Scan using chunk_embedding_half_hnsw" in knowledge_explain(query="deposit", vector=query, k=3)
+    approximate = knowledge_vector_candidates(vector=query, n=5)
+    exact = knowledge_vector_candidates(vector=query, n=5, exact=True)  # (its SET LOCAL lasts to the test's end)
+    assert approximate == exact  # same ids, same order, same float32 similarities

@@ -199,7 +199,7 @@ class Command(BaseCommand):
 
     def _explain(self, text, vector):
         plan = "\n".join(line for line in knowledge_explain(query=text, vector=vector, k=5).splitlines()
-                         if "Order By: (embedding <=>" not in line)  # the 384 numbers of the query vector
+                         if "<=> '[" not in line)  # the 384 numbers of the query vector
         self.stdout.write(f"EXPLAIN (ANALYZE, BUFFERS) of the top-5 search for {text!r}:\n{plan}")
 
     @staticmethod

@@ -156,7 +156,8 @@ class Command(BaseCommand):
             "ORDER BY c.id, j"
         )
         params = {
-            **customer_params, **conversation_params, **message_params, "base": base, "last_j": per_customer - 1, "per_customer": per_customer,
+            **customer_params, **conversation_params, **message_params, "base": base, "last_j": per_customer - 1,
+            "per_customer": per_customer,
             "closed": Conversation.Status.CLOSED, "inbound": Message.Direction.INBOUND,
             "outbound": Message.Direction.OUTBOUND, "customer": Message.Author.CUSTOMER, "ai": Message.Author.AI,
         }
@@ -205,15 +206,17 @@ class Command(BaseCommand):
             for i in range(0, len(rows), 5000):
                 graph.execute_command("GRAPH.QUERY", name, f"CYPHER rows={_cypher(rows[i:i + 5000])} {cypher}")
 
-        graph.execute_command("GRAPH.QUERY", name, "UNWIND ['web', 'sms', 'email', 'voice'] AS n MERGE (:Channel {name: n})")
+        graph.execute_command("GRAPH.QUERY", name,
+                              "UNWIND ['web', 'sms', 'email', 'voice'] AS n MERGE (:Channel {name: n})")
         for i in range(0, len(todo), 5000):
             batch = todo[i : i + 5000]
             query("UNWIND $rows AS row CREATE (:Customer {id: row.id, name: row.name, email: row.email, "
                   "phone: row.phone})", [customer_row(c) for c in Customer.objects.filter(pk__in=batch)])
             messages = [message_row(m) for m in Message.objects.filter(customer_id__in=batch).order_by("pk")]
             conversations = sorted({(m["customer_id"], m["conversation_id"], m["channel"]) for m in messages})
-            query("UNWIND $rows AS row MATCH (c:Customer {id: row.customer_id}) MATCH (ch:Channel {name: row.channel}) "
-                  "CREATE (c)-[:USED]->(ch), (c)-[:HAD]->(:Conversation {id: row.conversation_id, channel: row.channel})",
+            query("UNWIND $rows AS row MATCH (c:Customer {id: row.customer_id}) "
+                  "MATCH (ch:Channel {name: row.channel}) CREATE (c)-[:USED]->(ch), "
+                  "(c)-[:HAD]->(:Conversation {id: row.conversation_id, channel: row.channel})",
                   [{"customer_id": c, "conversation_id": conv, "channel": ch} for c, conv, ch in conversations])
             query("UNWIND $rows AS row MATCH (conv:Conversation {id: row.conversation_id}) CREATE (conv)-[:CONTAINS]->"
                   "(:Message {id: row.id, customer_id: row.customer_id, channel: row.channel, author: row.author, "
