@@ -69,13 +69,13 @@ def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(
             "EXPLAIN SELECT id FROM knowledge_knowledgechunk WHERE tags && ARRAY['rare']::varchar[] "
-            "ORDER BY embedding <=> %s::vector LIMIT 5", ["[" + ",".join(map(str, query)) + "]"]
+            "ORDER BY embedding::halfvec(384) <=> %s::halfvec(384) LIMIT 5", ["[" + ",".join(map(str, query)) + "]"]
         )
-        assert "chunk_embedding_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
+        assert "chunk_embedding_half_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET LOCAL hnsw.ef_search = 10")
         cursor.execute(
             "SELECT id FROM knowledge_knowledgechunk WHERE tags && ARRAY['rare']::varchar[] "
-            "ORDER BY embedding <=> %s::vector LIMIT 5", ["[" + ",".join(map(str, query)) + "]"]
+            "ORDER BY embedding::halfvec(384) <=> %s::halfvec(384) LIMIT 5", ["[" + ",".join(map(str, query)) + "]"]
         )
         assert len(cursor.fetchall()) < 5  # without the iterative scan the filter starves the result
     rows = knowledge_vector_candidates(vector=query, n=5, tags=["rare"])

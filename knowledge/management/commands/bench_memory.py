@@ -1,17 +1,24 @@
 """recent(limit=20) and context() latency per memory backend and scale, on generated customers (~20 messages each,
-two channels, bulk-created through the ORM). Generated rows use @bench.invalid emails and are deleted afterwards
-unless --keep."""
+two channels). Generated rows use @bench.invalid emails and are deleted afterwards unless --keep.
+
+The rows are generated inside PostgreSQL (one INSERT ... SELECT over generate_series per batch of customers, its
+columns and defaults taken from the models, see _insert_columns): 1,000,000 customers are 20,000,000 messages, and
+building that many model instances in Python and sending them with bulk_create took over an hour here, while the
+server writes them in minutes. Progress is shown per batch; --json writes the figures and the load average."""
 
 import json
 import os
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
-from django.core.management.base import BaseCommand
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from tqdm import tqdm
 
 from conversations.models import Conversation, Customer, Message
+from knowledge.management.bench import write_bench_json
 from knowledge.memory import get_memory
 from knowledge.memory.neo4j import MERGE_CUSTOMERS, MERGE_MESSAGES, Neo4jMemory, customer_row, message_row
 from knowledge.memory.postgres import PostgresMemory
@@ -38,18 +45,32 @@ class Command(BaseCommand):
                  "batches of CREATE) instead of Bolt MERGEs; reads are still timed through the backend over Bolt.")
         parser.add_argument("--no-explain", dest="explain", action="store_false",
                             help="Do not print the plan of recent() (printed by default for postgres backends).")
+        parser.add_argument("--json", dest="json_path", default="",
+                            help="Also write the figures (p50/p95 ms per backend, scale and method, load time, load "
+                                 "average) to this file.")
 
-    def handle(self, *args, customers, backends, messages, samples, keep, explain, graph_request_bytes, falkordb_resp_port, **options):
+    def handle(self, *args, customers, backends, messages, samples, keep, explain, graph_request_bytes,
+               falkordb_resp_port, json_path, **options):
         self.graph_request_bytes = graph_request_bytes
         self.falkordb_resp_port = falkordb_resp_port
-        scales = sorted(int(x) for x in customers.split(","))
+        try:
+            scales = sorted(int(x) for x in customers.split(","))
+        except ValueError:
+            raise CommandError(f"--customers {customers!r}: comma-separated whole numbers, e.g. 1000,10000") from None
+        if not scales or scales[0] < 1 or messages < 1:
+            raise CommandError("--customers and --messages must be positive.")
+        load_before, started_run = os.getloadavg(), time.perf_counter()
+        figures, loads = [], []
         loaded = self._existing()
         try:
             for scale in scales:
                 if loaded < scale:
                     started = time.perf_counter()
                     self._load(loaded, scale, messages)
-                    self.stdout.write(f"loaded customers {loaded}..{scale} in {time.perf_counter() - started:.1f} s")
+                    seconds = time.perf_counter() - started
+                    self.stdout.write(f"loaded customers {loaded}..{scale} in {seconds:.1f} s")
+                    loads.append({"from": loaded, "to": scale, "messages_per_customer": messages,
+                                  "seconds": round(seconds, 1)})
                     loaded = scale
                 ids = self._ids(scale)
                 rng = np.random.default_rng(scale)
@@ -72,11 +93,22 @@ class Command(BaseCommand):
                         p50, p95 = np.percentile(timings, [50, 95])
                         self.stdout.write(
                             f"{alias:9} {scale:>7} customers  {method}(): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+                        figures.append({"backend": alias, "customers": scale, "method": method,
+                                        "p50_ms": round(float(p50), 3), "p95_ms": round(float(p95), 3),
+                                        "n": len(timings)})
                     if explain and isinstance(memory, PostgresMemory):
                         self.stdout.write(f"EXPLAIN (ANALYZE, BUFFERS) of recent() at {scale} customers:\n"
                                           + memory.explain_recent(sample[0]))
-            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            load_after = os.getloadavg()
+            load = ", ".join(f"{x:.1f}" for x in load_after)
             self.stdout.write(f"machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) at the end")
+            if json_path:
+                write_bench_json(Path(json_path), {
+                    "command": "bench_memory", "load_average_before": [round(v, 2) for v in load_before],
+                    "load_average_after": [round(v, 2) for v in load_after],
+                    "seconds": round(time.perf_counter() - started_run, 1), "loads": loads, "figures": figures,
+                })
+                self.stdout.write(f"Figures written to {json_path}.")
         finally:
             if not keep:
                 self._cleanup(graphs=[get_memory(a) for a in backends.split(",")
@@ -89,36 +121,55 @@ class Command(BaseCommand):
         generated = Customer.objects.filter(email__endswith=f"@{DOMAIN}").order_by("pk")
         return list(generated.values_list("pk", flat=True)[:scale])
 
-    def _load(self, start, end, per_customer, *, batch=1000):
-        """Customers, two conversations each, `per_customer` messages alternating web and sms, in bulk inserts of
-        `batch` customers (every other column gets the model's default)."""
+    def _load(self, start, end, per_customer, *, batch=10_000):
+        """Customers start..end, two closed conversations each (web, sms) and `per_customer` messages alternating
+        inbound customer / outbound AI, every third on sms, one second apart, the customers one after the other (so
+        every index on the message table is appended to, not written all over), written by PostgreSQL itself: one
+        INSERT ... SELECT over generate_series per `batch` customers (data-modifying CTEs chain customers ->
+        conversations -> messages), each batch its own transaction, a progress bar over the batches."""
         base = datetime(2025, 1, 1, tzinfo=UTC)
-        for first in range(start, end, batch):
-            customers = Customer.objects.bulk_create([
-                Customer(name=f"Bench {i}", email=f"bench{i}@{DOMAIN}", created_at=base)
-                for i in range(first, min(first + batch, end))
-            ])
-            conversations = Conversation.objects.bulk_create([
-                Conversation(customer=customer, channel=channel, status=Conversation.Status.CLOSED, started_at=base,
-                             last_activity_at=base)
-                for customer in customers for channel in ("web", "sms")
-            ])
-            conversation_of = {(c.customer_id, c.channel): c.pk for c in conversations}
-            messages = []
-            for n, customer in enumerate(customers, start=first - start):
-                for j in range(per_customer):
-                    channel, inbound = ("web" if j % 3 else "sms"), j % 2 == 0
-                    messages.append(Message(
-                        conversation_id=conversation_of[(customer.pk, channel)], customer=customer, channel=channel,
-                        direction=Message.Direction.INBOUND if inbound else Message.Direction.OUTBOUND,
-                        author=Message.Author.CUSTOMER if inbound else Message.Author.AI,
-                        text=f"Message {j} of customer {customer.pk}, about 20 adults.",
-                        sent_at=base + timedelta(minutes=n % 5000, seconds=j),
-                    ))
-            Message.objects.bulk_create(messages, batch_size=5000)
+        customer_columns, customer_values, customer_params = _insert_columns(Customer, {
+            "name": "'Bench ' || i", "email": f"'bench' || i || '@{DOMAIN}'", "created_at": "%(base)s",
+        })
+        conversation_columns, conversation_values, conversation_params = _insert_columns(Conversation, {
+            "customer_id": "c.id", "channel": "ch.channel", "status": "%(closed)s", "started_at": "%(base)s",
+            "last_activity_at": "%(base)s",
+        })
+        message_columns, message_values, message_params = _insert_columns(Message, {
+            "conversation_id": "v.id", "customer_id": "c.id", "channel": "v.channel",
+            "direction": "CASE WHEN j %% 2 = 0 THEN %(inbound)s ELSE %(outbound)s END",
+            "author": "CASE WHEN j %% 2 = 0 THEN %(customer)s ELSE %(ai)s END",
+            "text": "'Message ' || j || ' of customer ' || c.id || ', about 20 adults.'",
+            "sent_at": "%(base)s + make_interval(secs => c.n * %(per_customer)s + j)",
+        })
+        sql = (
+            f"WITH customers AS (INSERT INTO {_table(Customer)} ({customer_columns}) "
+            f"SELECT {customer_values} FROM generate_series(%(first)s, %(last)s) i "
+            "RETURNING id, split_part(name, ' ', 2)::int AS n), "
+            f"conversations AS (INSERT INTO {_table(Conversation)} ({conversation_columns}) "
+            f"SELECT {conversation_values} FROM customers c CROSS JOIN (VALUES ('web'), ('sms')) ch (channel) "
+            "RETURNING id, customer_id, channel) "
+            f"INSERT INTO {_table(Message)} ({message_columns}) "
+            f"SELECT {message_values} FROM customers c CROSS JOIN generate_series(0, %(last_j)s) j "
+            "JOIN conversations v ON v.customer_id = c.id "
+            "AND v.channel = CASE WHEN j %% 3 = 0 THEN 'sms' ELSE 'web' END "
+            "ORDER BY c.id, j"
+        )
+        params = {
+            **customer_params, **conversation_params, **message_params, "base": base, "last_j": per_customer - 1,
+            "per_customer": per_customer,
+            "closed": Conversation.Status.CLOSED, "inbound": Message.Direction.INBOUND,
+            "outbound": Message.Direction.OUTBOUND, "customer": Message.Author.CUSTOMER, "ai": Message.Author.AI,
+        }
+        with tqdm(total=end - start, desc="customers", unit="customer", unit_scale=True, file=self.stderr) as bar:
+            for first in range(start, end, batch):
+                last = min(first + batch, end) - 1
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(sql, {**params, "first": first, "last": last})
+                bar.update(last - first + 1)
         with connection.cursor() as cursor:  # fresh planner statistics for the timings (ANALYZE has no ORM form)
-            for model in (Message, Customer):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            for model in (Message, Conversation, Customer):
+                cursor.execute(f"ANALYZE {_table(model)}")
 
     def _copy_to_graph(self, memory, ids) -> int:
         """Copy the generated customers the graph does not have yet (by count: they are copied in id order)."""
@@ -155,15 +206,17 @@ class Command(BaseCommand):
             for i in range(0, len(rows), 5000):
                 graph.execute_command("GRAPH.QUERY", name, f"CYPHER rows={_cypher(rows[i:i + 5000])} {cypher}")
 
-        graph.execute_command("GRAPH.QUERY", name, "UNWIND ['web', 'sms', 'email', 'voice'] AS n MERGE (:Channel {name: n})")
+        graph.execute_command("GRAPH.QUERY", name,
+                              "UNWIND ['web', 'sms', 'email', 'voice'] AS n MERGE (:Channel {name: n})")
         for i in range(0, len(todo), 5000):
             batch = todo[i : i + 5000]
             query("UNWIND $rows AS row CREATE (:Customer {id: row.id, name: row.name, email: row.email, "
                   "phone: row.phone})", [customer_row(c) for c in Customer.objects.filter(pk__in=batch)])
             messages = [message_row(m) for m in Message.objects.filter(customer_id__in=batch).order_by("pk")]
             conversations = sorted({(m["customer_id"], m["conversation_id"], m["channel"]) for m in messages})
-            query("UNWIND $rows AS row MATCH (c:Customer {id: row.customer_id}) MATCH (ch:Channel {name: row.channel}) "
-                  "CREATE (c)-[:USED]->(ch), (c)-[:HAD]->(:Conversation {id: row.conversation_id, channel: row.channel})",
+            query("UNWIND $rows AS row MATCH (c:Customer {id: row.customer_id}) "
+                  "MATCH (ch:Channel {name: row.channel}) CREATE (c)-[:USED]->(ch), "
+                  "(c)-[:HAD]->(:Conversation {id: row.conversation_id, channel: row.channel})",
                   [{"customer_id": c, "conversation_id": conv, "channel": ch} for c, conv, ch in conversations])
             query("UNWIND $rows AS row MATCH (conv:Conversation {id: row.conversation_id}) CREATE (conv)-[:CONTAINS]->"
                   "(:Message {id: row.id, customer_id: row.customer_id, channel: row.channel, author: row.author, "
@@ -184,8 +237,52 @@ class Command(BaseCommand):
                 graph.run("UNWIND $ids AS id MATCH (:Customer {id: id})-[:HAD]->(c:Conversation) DETACH DELETE c",
                           ids=batch)
                 graph.run("UNWIND $ids AS id MATCH (c:Customer {id: id}) DETACH DELETE c", ids=batch)
-        for i in range(0, len(ids), 1000):  # the ORM's cascade: messages, conversations and whatever refers to them
-            Customer.objects.filter(pk__in=ids[i : i + 1000]).delete()
+        for i in tqdm(range(0, len(ids), 10_000), desc="deleting", unit="batch", file=self.stderr):
+            _delete_generated(ids[i : i + 10_000])
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _insert_columns(model, expressions: dict[str, str]) -> tuple[str, str, dict]:
+    """The column list, the SELECT list and its parameters for an INSERT ... SELECT into `model`'s table: the SQL
+    expressions given by column name, and for every other column the model's own default (as the ORM would write it)
+    or NULL, so a column added to the model later gets its default here too. A required column without a default
+    is refused."""
+    columns, values, params = [], [], {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        column = field.column
+        default = field.get_default()  # the ORM's: the declared default, "" for a blank text column, else None
+        if column in expressions:
+            values.append(expressions[column])
+        elif default is not None:
+            key = f"{model._meta.model_name}_{column}"
+            params[key] = field.get_db_prep_save(default, connection)
+            values.append(f"%({key})s")
+        elif field.null:
+            values.append("NULL")
+        else:
+            raise CommandError(f"{model.__name__}.{field.name} has no default: the benchmark must generate it.")
+        columns.append(connection.ops.quote_name(column))
+    unknown = set(expressions) - {field.column for field in model._meta.concrete_fields}
+    if unknown:
+        raise CommandError(f"{model.__name__} has no column {', '.join(sorted(unknown))}.")
+    return ", ".join(columns), ", ".join(values), params
+
+
+def _delete_generated(customer_ids: list[int]) -> None:
+    """Messages, conversations, then the generated customers, in one transaction per batch. The generated rows are
+    never answered, so nothing else refers to them; were something to (a reply, a delivery), its foreign key would
+    fail the commit and keep every row of the batch, rather than delete more than the benchmark made. (The ORM's
+    cascade loads every message into Python: hours at 20,000,000 messages.)"""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (Message, Conversation):
+            cursor.execute(f"DELETE FROM {_table(model)} WHERE customer_id = ANY(%s)", [customer_ids])
+        cursor.execute(f"DELETE FROM {_table(Customer)} WHERE id = ANY(%s) AND email LIKE %s",
+                       [customer_ids, f"%@{DOMAIN}"])
 
 
 def _requests(rows: list[dict], query: str, budget: int):
