@@ -239,6 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     machine_before = machine_now()
     if not args.table_only:
+        # The benchmarks run against the project's own database: on a fresh clone (no `make run` yet) it has no
+        # tables. migrate and seed_demo are idempotent (a second run changes nothing), as `make run` runs them.
+        for prepare in (["migrate", "--noinput"], ["seed_demo"]):
+            code = _run_step([sys.executable, "manage.py", *prepare], limit_s=600)
+            if code != 0:
+                print(f"FAILED: manage.py {' '.join(prepare)} ({code}): the benchmarks need the database ready")
+                return 1
         for step in STEPS:
             if names and step.name not in names:
                 continue
