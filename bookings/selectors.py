@@ -1,6 +1,6 @@
 """Reads of the price list, chefs and bookings. Customer data is always scoped by the customer passed in."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -75,13 +75,21 @@ def booking_as_dict(booking: Booking) -> dict:
     }
 
 
-def booking_hold_text(booking: Booking) -> str:
-    """What the customer is told about the hold of an unpaid booking (how long, until when, Pacific time), with a
-    leading space to follow a sentence; "" when nothing is held."""
+def booking_hold_until(booking: Booking) -> datetime | None:
+    """When the hold of an unpaid booking ends (local time); None when nothing is held."""
     if booking.hold_expires_at is None or booking.deposit_paid or booking.status not in (
             Booking.Status.INQUIRY, Booking.Status.QUOTED):
+        return None
+    return timezone.localtime(booking.hold_expires_at)
+
+
+def booking_hold_text(booking: Booking) -> str:
+    """What the customer is told about the hold of an unpaid booking (how long, until when, Pacific time), with a
+    leading space to follow a sentence; "" when nothing is held. (The assistant's confirmation says it in the
+    editable wording of agents.engine.wording, situation sales.date_held.)"""
+    until = booking_hold_until(booking)
+    if until is None:
         return ""
-    until = timezone.localtime(booking.hold_expires_at)
     return (f" We hold the date for you for {settings.BOOKING_HOLD_HOURS:g} hours, until {until:%A, %B} {until.day} "
             f"at {until:%H:%M}; without the deposit by then it is released.")
 

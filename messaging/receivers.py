@@ -6,6 +6,7 @@ import logging
 
 from django.dispatch import receiver
 
+from agents.engine.replies import reply_text
 from conversations.models import Channel
 from conversations.services import verification_code_sent
 from conversations.signals import outbound_message_ready, verification_code_ready
@@ -30,8 +31,7 @@ def send_verification_code(sender, verification, code, **kwargs):
     in this process (the plain code is never written to the database or a task queue). A failure is recorded on the
     verification and logged; the customer asks for a new code."""
     minutes = max(1, round((verification.expires_at - verification.created_at).total_seconds() / 60))
-    text = (f"Your MyHibachi code is {code}. It expires in {minutes} minutes. If you did not ask for it, ignore this "
-            f"message: nothing changes without it.")
+    text = reply_text("verification", "code_message", tone=None, code=code, minutes=minutes)
     channel = Channel.EMAIL if verification.channel == Channel.EMAIL else Channel.SMS
     try:
         get_sender(channel).send_code(recipient=verification.contact, text=text)

@@ -24,11 +24,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from bookings import quotes
 from bookings.payments import PaymentError
-from bookings.selectors import booking_hold_text
+from bookings.selectors import booking_hold_until
 from bookings.services import (
     booking_cancel,
     booking_change_guests,
@@ -43,8 +44,7 @@ from learning.services.upsell import upsell_offer_record
 
 from . import dialogue
 from .formatting import money, party
-from .replies import question_drafts, reply_drafts
-from .tone import by_tone
+from .replies import question_drafts, reply_drafts, reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -109,18 +109,27 @@ class BookingCreate(Decision):
         return booking
 
     def reply(self, booking) -> dict[str, str]:
-        deposit = self.deposit or quotes.quote_calculate(adults=booking.adults).as_dict()["deposit"]
-        if self.payment_url:
-            pay = f"Pay the {money(deposit)} deposit here to confirm it: {self.payment_url}"
-        else:
-            pay = f"A {money(deposit)} deposit confirms it; our team will contact you to take it."
+        deposit = money(self.deposit or quotes.quote_calculate(adults=booking.adults).as_dict()["deposit"])
+        until = booking_hold_until(booking)
+
+        def pay(tone):
+            if self.payment_url:
+                return reply_text("sales", "payment_link", tone=tone, deposit=deposit, link=self.payment_url)
+            return reply_text("sales", "payment_by_staff", tone=tone, deposit=deposit)
+
+        def hold(tone):
+            return "" if until is None else " " + reply_text(
+                "sales", "date_held", tone=tone, hours=f"{settings.BOOKING_HOLD_HOURS:g}",
+                until=f"{until:%A, %B} {until.day} at {until:%H:%M}")
+
         return reply_drafts(
             "sales", "booking_confirmed", party=party(booking.adults, booking.children, booking.children_under_6),
             date=f"{booking.event_date:%A, %B} {booking.event_date.day}", slot=booking.slot,
-            total=money(booking.total), booking_number=booking.pk, payment=pay, hold=booking_hold_text(booking))
+            total=money(booking.total), booking_number=booking.pk, payment=pay, hold=hold)
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
-        return by_tone(f"I couldn't book that: {'; '.join(error.messages)}", question=question_drafts("slot"))
+        return reply_drafts("sales", "booking_failed", question=question_drafts("slot"),
+                            reason="; ".join(error.messages))
 
     def settle(self, state: dict, booking) -> None:
         if booking is None:   # ask for another start time
@@ -138,7 +147,8 @@ class BookingCreate(Decision):
         return result
 
 
-_CHANGE_FAILED = "I couldn't make that change: "
+def _change_failed(error: ValidationError) -> dict[str, str]:
+    return reply_drafts("care", "change_failed", reason=" ".join(error.messages))
 
 
 @dataclass
@@ -153,12 +163,16 @@ class BookingCancel(Decision):
 
     def reply(self, result) -> dict[str, str]:
         booking, refunded = result
-        return reply_drafts("care", "cancelled", booking_number=booking.pk, deposit_note=(
-            " Your deposit will be refunded." if refunded
-            else " The deposit is kept under our policy." if booking.deposit_paid else ""))
+
+        def deposit_note(tone):
+            if not refunded and not booking.deposit_paid:
+                return ""
+            return " " + reply_text("care", "deposit_refunded" if refunded else "deposit_kept", tone=tone)
+
+        return reply_drafts("care", "cancelled", booking_number=booking.pk, deposit_note=deposit_note)
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
-        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+        return _change_failed(error)
 
     def booking_of(self, result):
         return result[0]
@@ -178,11 +192,11 @@ class BookingReschedule(Decision):
                                   now=self.now)
 
     def reply(self, booking) -> dict[str, str]:
-        return by_tone(f"Done: booking #{booking.pk} is now on {booking.event_date:%A, %B} {booking.event_date.day} "
-                       f"at {booking.slot}.")
+        return reply_drafts("care", "rescheduled", booking_number=booking.pk,
+                            date=f"{booking.event_date:%A, %B} {booking.event_date.day}", slot=booking.slot)
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
-        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+        return _change_failed(error)
 
     def booking_of(self, result):
         return result
@@ -200,10 +214,10 @@ class BookingChangeGuests(Decision):
         return booking_change_guests(booking=self.booking, now=self.now, **self.counts)
 
     def reply(self, booking) -> dict[str, str]:
-        return by_tone(f"Done: booking #{booking.pk} is updated; the new total is {money(booking.total)}.")
+        return reply_drafts("care", "guests_changed", booking_number=booking.pk, total=money(booking.total))
 
     def fallback(self, error: ValidationError) -> dict[str, str]:
-        return by_tone(_CHANGE_FAILED + " ".join(error.messages))
+        return _change_failed(error)
 
     def booking_of(self, result):
         return result
@@ -239,8 +253,7 @@ class VerificationCodeSend(Decision):
     def reply(self, result):
         if result is not None or self.purpose != "act":
             return None
-        return by_tone(f"I've already sent several codes to {mask_contact(self.contact)} in the last hour. Please "
-                       f"type the latest one here, or try again in an hour.")
+        return reply_drafts("verification", "codes_limit", contact=mask_contact(self.contact))
 
 
 @dataclass

@@ -94,7 +94,7 @@ def staff_availability_note(now: datetime.datetime, *, tone: str | None = None) 
         return reply_text("handoff", "staff_available", tone=tone)
     opening = staff_next_opening(moment=now)
     if opening is None:   # closed for the whole year ahead: promise no time
-        return "A member of our team will get back to you as soon as they can."
+        return reply_text("handoff", "staff_no_opening", tone=tone)
     local = timezone.localtime(now)
     days = (opening.date() - local.date()).days
     day = ("today" if days == 0 else "tomorrow" if days == 1 else f"{opening:%A}" if days < 7
@@ -381,7 +381,7 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
         if escalation is None:
-            text = _contacts_claimed(loaded, state, text)
+            text = _contacts_claimed(loaded, state, text, tone=decided.ctx.tone)
         drafts_rendered = generation is not None and _renders_drafts(generation.provider)
         if understood.memory is not None:
             metadata.update(understood.memory.metadata(drafts_rendered=drafts_rendered and escalation is None))
@@ -466,7 +466,7 @@ def _for_tone(drafts: dict, parsed: dict) -> str:
     return (drafts.get(parsed.get("tone") or "") or drafts["default"]).strip()
 
 
-def _contacts_claimed(loaded: Loaded, state: dict, text: str) -> str:
+def _contacts_claimed(loaded: Loaded, state: dict, text: str, *, tone: str | None) -> str:
     """An email or phone the customer typed is not taken on their word (issue 14.10: attached to a visitor's record,
     it would hand the contact's real owner's later messages, and bookings, to the visitor). A code is sent to it
     once (`link`), and the contact is attached when the code is typed back; the reply says so."""
@@ -488,9 +488,9 @@ def _contacts_claimed(loaded: Loaded, state: dict, text: str) -> str:
             continue
     if not sent:
         return text
-    return (f"{text} To keep your details safe, I've sent a 6-digit code to {' and '.join(sent)}: type "
-            f"{'it' if len(sent) == 1 else 'each code'} here to confirm {'it is' if len(sent) == 1 else 'they are'} "
-            f"yours.")
+    if len(sent) == 1:
+        return f"{text} {reply_text('verification', 'contact_code_one', tone=tone, contact=sent[0])}"
+    return f"{text} {reply_text('verification', 'contact_code_several', tone=tone, contacts=' and '.join(sent))}"
 
 
 def _customer_adopt_contact(customer, booking: dict) -> None:

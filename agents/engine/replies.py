@@ -49,11 +49,13 @@ def reply_text(agent: str, situation: str, *, tone: str | None, **values) -> str
 
 def reply_drafts(agent: str, situation: str, *, question: str | dict = "", opener: bool = True,
                  **values) -> dict[str, str]:
-    """A whole draft {tone: text} from one situation, each tone in its own template (see `tone.by_tone`)."""
+    """A whole draft {tone: text} from one situation, each tone in its own template (see `tone.by_tone`). A value
+    that is a function of the tone (a sentence that is itself a template) is rendered for each tone."""
     drafts = {}
     for tone in ("default", *OPENERS):
         asked = question.get(tone, question["default"]) if isinstance(question, dict) else question
-        drafts[tone] = by_tone(reply_text(agent, situation, tone=tone, **values), question=asked,
+        toned = {name: value(tone) if callable(value) else value for name, value in values.items()}
+        drafts[tone] = by_tone(reply_text(agent, situation, tone=tone, **toned), question=asked,
                                opener=opener)[tone]
     return drafts
 

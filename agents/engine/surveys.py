@@ -21,6 +21,7 @@ from learning.services.outcomes import SURVEY_QUESTIONS, survey_next_step
 from nlu.entities.numbers import words_to_digits
 
 from .decisions import SurveyResponseRecord
+from .replies import reply_text
 
 SURVEY_ANSWER_DAYS = 7
 # A short answer holding exactly one rating: "5", "4/5", "five stars", "3 - the food was cold".
@@ -28,8 +29,6 @@ _RATING = re.compile(r"^\D{0,20}?\b([1-5])\b(?:\s*(?:/|out of)\s*5)?(?:\s*stars?
 _YES = r"yes|yeah|yep|yup|ya|y|sure|definitely|absolutely|of course|correct|totally|it was|you did|👍"
 _NO = r"no|nope|nah|n|not really|not at all|not quite|it wasn't|it was not|you didn't|you did not|👎"
 _YES_NO = re.compile(rf"^\W*(?:(?P<yes>{_YES})|(?P<no>{_NO}))(?:\b|(?<=\W))[\s,.!:;-]*(?P<rest>.*)$", re.I | re.S)
-THANKS = "Thank you for your feedback!"
-SORRY = " We're sorry it wasn't better; a manager will read your comments."
 
 
 def survey_rating(text: str) -> tuple[int, str] | None:
@@ -102,16 +101,18 @@ def survey_turn(*, customer, message) -> SurveyTurn | None:
         rating, comment = rated
         decision = SurveyResponseRecord(token=token, rating=rating, comment=comment)
         metadata["survey_rating"] = rating
-        text = THANKS + (SORRY if rating <= 2 else "")
+        text = reply_text("surveys", "thanks", tone=None)
+        if rating <= 2:
+            text = f"{text} {reply_text('surveys', 'low_rating', tone=None)}"
     else:
         if answered is None:
             return None
         answer, comment = answered
         decision = SurveyResponseRecord(token=token, step=step, answer=answer, comment=comment)
         metadata[f"survey_{step}"] = answer
-        text = "Thank you!" if survey_next_step(step) else THANKS
+        text = reply_text("surveys", "answer_thanks" if survey_next_step(step) else "thanks", tone=None)
     following = survey_next_step(step)
     if following:
-        text = f"{text} {SURVEY_QUESTIONS[following]}"
+        text = f"{text} {reply_text('surveys', f'ask_{following}', tone=None)}"
         metadata.update({"survey_token": token, "survey_step": following})
     return SurveyTurn(decision=decision, text=text, metadata=metadata)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents.engine.replies import reply_text
 from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import message_record_outbound
@@ -16,12 +17,6 @@ from conversations.services import message_record_outbound
 from ..models import BookingReplyLink, Feedback, SurveyRequest
 
 SURVEY_AGENT = "survey"
-SURVEY_TEXT = {
-    SurveyRequest.Trigger.BOOKING: "Thanks for booking with MyHibachi! How did we do? Reply with a number from 1 "
-                                   "(poor) to 5 (great).",
-    SurveyRequest.Trigger.CLOSED: "Thanks for chatting with MyHibachi. How did we do? Reply with a number from 1 "
-                                  "(poor) to 5 (great).",
-}
 
 
 def booking_link_replies(*, booking) -> int:
@@ -50,7 +45,9 @@ def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRe
         with transaction.atomic():
             request = SurveyRequest.objects.create(conversation=conversation, trigger=trigger,
                                                    token=secrets.token_urlsafe(16))
-            message_record_outbound(conversation=conversation, text=SURVEY_TEXT[trigger], author=Message.Author.AI,
+            # The wording staff may edit: agents.engine.wording, surveys.ask_rating_booking / ask_rating_closed.
+            text = reply_text("surveys", f"ask_rating_{trigger}", tone=None)
+            message_record_outbound(conversation=conversation, text=text, author=Message.Author.AI,
                                     agent=SURVEY_AGENT, metadata={"survey_token": request.token, "survey_step": "rating"})
     except IntegrityError:
         return None
@@ -58,7 +55,8 @@ def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRe
 
 
 # After the rating, the survey asks these, one message each, on the same channel; the answer (yes/no) is stored in the
-# field of the same name. `survey_token` and `survey_step` in the question's metadata say what a reply answers.
+# field of the same name. The texts are the defaults of the editable wording (surveys.ask_<step>, agents.engine.surveys
+# says them). `survey_token` and `survey_step` in the question's metadata say what a reply answers.
 SURVEY_QUESTIONS = {
     "understood": "Did we understand what you needed? Reply yes or no.",
     "tone_ok": "And was the tone of our replies right for you? Reply yes or no.",

@@ -1,6 +1,7 @@
 """Consent keywords on inbound messages (SMS, e-mail, social DMs) and the e-mail unsubscribe link.
 
-A message that is only a keyword is handled here, before any model call, and answered with the fixed confirmation:
+A message that is only a keyword is handled here, before any model call, and answered with its confirmation (wording
+staff may edit: agents.engine.wording, agent "consent"; a template must keep "STOP" / "START"):
 STOP / STOPALL / UNSUBSCRIBE / CANCEL / END / QUIT / OPTOUT opt the contact out of non-transactional messages
 (surveys, follow-ups, marketing) on that channel, START / UNSTOP / SUBSCRIBE opt back in, HELP / INFO answer with the
 business's contact. A sentence ("cancel my booking", "please stop the survey texts" is not a bare keyword) goes to the
@@ -14,6 +15,7 @@ import re
 from django.conf import settings
 
 from agents.engine.pipeline import InboundResult
+from agents.engine.replies import reply_text
 from conversations.models import Channel, ChannelIdentity, Message
 from conversations.services import identity_opt_in, identity_opt_out, message_record_outbound
 from staff.selectors import staff_hours_summary
@@ -51,15 +53,13 @@ def consent_keyword_answer(message: Message) -> InboundResult | None:
     business = settings.BUSINESS_NAME
     if keyword == "stop":
         identity_opt_out(identity=identity, source=f"keyword {message.text.strip()[:20].upper()}")
-        text = (f"You're unsubscribed from {business} surveys and follow-ups on this number/address. Reply START to "
-                "resume. Replies to your own messages and booking messages still come through. To cancel a booking, "
-                "write \"cancel my booking\".")
+        text = reply_text("consent", "opted_out", tone=None, business=business)
     elif keyword == "start":
         identity_opt_in(identity=identity, source=f"keyword {message.text.strip()[:20].upper()}")
-        text = f"You're subscribed again to {business} messages. Reply STOP to unsubscribe, HELP for help."
+        text = reply_text("consent", "opted_in", tone=None, business=business)
     else:
-        text = (f"{business}: {settings.BUSINESS_CONTACT} ({staff_hours_summary()}). Reply STOP to unsubscribe from "
-                "surveys and follow-ups, START to resume. Msg & data rates may apply.")
+        text = reply_text("consent", "help", tone=None, business=business, contact=settings.BUSINESS_CONTACT,
+                          hours=staff_hours_summary())
     reply = message_record_outbound(conversation=message.conversation, text=text, author=Message.Author.AI,
                                     agent="consent", in_reply_to=message,
                                     metadata={"purpose": "consent", "consent": keyword})

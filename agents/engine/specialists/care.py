@@ -58,8 +58,8 @@ class CareAgent(Specialist):
             return outcome
         if pending and dialogue.is_decline(text):
             ctx.state.pop("pending_action", None)
-            return AgentOutcome(draft=by_tone("No problem, I've left your booking as it is.",
-                                              question="Is there anything else I can help with?"),
+            return AgentOutcome(draft=by_tone(reply_text("care", "declined", tone=ctx.tone),
+                                              question=reply_text("care", "anything_else", tone=ctx.tone)),
                                 understanding=0.9)
         if intent == "human_request":
             return AgentOutcome(draft=by_tone(reply_text("care", "human_request", tone=ctx.tone)),
@@ -72,16 +72,15 @@ class CareAgent(Specialist):
                 return AgentOutcome(
                     draft=by_tone(reply_text("care", "complaint_past", tone=ctx.tone)),
                     escalate=("complaint about a past event", "high"))
-            return AgentOutcome(draft=by_tone("I'm sorry about that. Could you tell me a little more so I can help, "
-                                              "or would you prefer to talk to a member of our team?"),
+            return AgentOutcome(draft=by_tone(reply_text("care", "complaint_present", tone=ctx.tone)),
                                 completeness=0.5)
         if not ctx.sender_verified:   # everything below shows or changes a booking
             return self._verify_first(ctx, intent=intent, entities=entities, text=text)
         bookings = list(customer_open_bookings(customer=ctx.customer))
         if not bookings:
-            return AgentOutcome(draft=by_tone("I couldn't find an upcoming booking under your contact details.",
-                                              question="Could you give me the booking number or the email or phone "
-                                                       "you booked with?"), completeness=0.3)
+            return AgentOutcome(draft=by_tone(reply_text("care", "no_booking", tone=ctx.tone),
+                                              question=reply_text("care", "ask_booking_reference", tone=ctx.tone)),
+                                completeness=0.3)
         booking = bookings[0]
         facts = {"booking": {"id": booking.pk, "date": booking.event_date.isoformat(), "slot": booking.slot}}
         when = f"{booking.event_date:%A, %B} {booking.event_date.day} at {booking.slot}"
@@ -89,34 +88,41 @@ class CareAgent(Specialist):
             days = (booking.event_date - ctx.now.date()).days
             ctx.state["pending_action"] = {"type": "cancel", "booking_id": booking.pk}
             if not booking.deposit_paid:
-                policy = "No deposit has been paid yet, so there is nothing to refund."
+                policy = reply_text("care", "policy_no_deposit", tone=ctx.tone)
             elif days >= 7:
-                policy = f"Since it is {days} days away, your {money(booking.deposit_paid)} deposit will be refunded."
+                policy = reply_text("care", "policy_refund", tone=ctx.tone, days=days,
+                                    deposit=money(booking.deposit_paid))
             else:
-                policy = "Since it is less than 7 days away, the deposit is kept under our policy."
+                policy = reply_text("care", "policy_kept", tone=ctx.tone)
             return AgentOutcome(draft=by_tone(reply_text("care", "cancel_offer", tone=ctx.tone,
                                                          booking_number=booking.pk, when=when, policy=policy),
-                                              question="Shall I cancel it?"), facts=facts, completeness=1.0)
+                                              question=reply_text("care", "ask_cancel", tone=ctx.tone)),
+                                facts=facts, completeness=1.0)
         if entities.get("date") or (entities.get("time") in dialogue.SLOTS):
             ctx.state["pending_action"] = {"type": "reschedule", "booking_id": booking.pk,
                                            "date": entities.get("date") or booking.event_date.isoformat(),
                                            "slot": entities.get("time") if entities.get("time") in dialogue.SLOTS
                                            else booking.slot}
             action = ctx.state["pending_action"]
-            return AgentOutcome(draft=by_tone(f"I can move booking #{booking.pk} from {when} to {action['date']} at "
-                                              f"{action['slot']} (one free reschedule with 48 hours' notice).",
-                                              question="Shall I make the change?"), facts=facts)
+            return AgentOutcome(draft=by_tone(reply_text("care", "reschedule_offer", tone=ctx.tone,
+                                                         booking_number=booking.pk, when=when, date=action["date"],
+                                                         slot=action["slot"]),
+                                              question=reply_text("care", "ask_reschedule", tone=ctx.tone)),
+                                facts=facts)
         counts = {k: entities[k] for k in ("adults", "children", "children_under_6") if k in entities}
         if "guests" in entities and not counts:
             counts = {"adults": entities["guests"]}
         if counts:
             ctx.state["pending_action"] = {"type": "guests", "booking_id": booking.pk, **counts}
             described = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
-            return AgentOutcome(draft=by_tone(f"I can change booking #{booking.pk} on {when} to {described}.",
-                                              question="Shall I update it?"), facts=facts)
-        return AgentOutcome(draft=by_tone(f"Your booking #{booking.pk} is on {when}.",
-                                          question="What would you like to change: the date, the time or the "
-                                                   "number of guests?"), facts=facts, completeness=0.5)
+            return AgentOutcome(draft=by_tone(reply_text("care", "guests_offer", tone=ctx.tone,
+                                                         booking_number=booking.pk, when=when, guests=described),
+                                              question=reply_text("care", "ask_guests", tone=ctx.tone)),
+                                facts=facts)
+        return AgentOutcome(draft=by_tone(reply_text("care", "booking_status", tone=ctx.tone,
+                                                     booking_number=booking.pk, when=when),
+                                          question=reply_text("care", "ask_change", tone=ctx.tone)),
+                            facts=facts, completeness=0.5)
 
     def _code_typed(self, ctx: AgentContext, check: str) -> AgentOutcome | None:
         """The answer to a code typed back, or None when it matched a code that a waiting request asked for."""
@@ -125,25 +131,26 @@ class CareAgent(Specialist):
             if verification.purpose == "link":
                 ctx.state.setdefault("contacts_verified", []).append(verification.contact)
                 if ctx.verification.linked:
-                    return AgentOutcome(draft=by_tone(f"Thank you, {verification.contact} is confirmed and saved."),
+                    return AgentOutcome(draft=by_tone(reply_text("verification", "contact_confirmed", tone=ctx.tone,
+                                                                 contact=verification.contact)),
                                         understanding=0.95)
-                return AgentOutcome(draft=by_tone(f"Thank you, {verification.contact} is confirmed. It is already on "
-                                                  f"another record of ours, so our team will link the two."),
+                return AgentOutcome(draft=by_tone(reply_text("verification", "contact_elsewhere", tone=ctx.tone,
+                                                             contact=verification.contact)),
                                     escalate=("a customer proved a contact another customer holds: merge them",
                                               "low"), understanding=0.95)
             return None if ctx.state.get("awaiting_code") else AgentOutcome(
-                draft=by_tone("Thank you, that's confirmed.", question="What can I help you with?"), understanding=0.95)
+                draft=by_tone(reply_text("verification", "verified", tone=ctx.tone),
+                              question=reply_text("verification", "ask_help", tone=ctx.tone)), understanding=0.95)
         if check == "locked":
             ctx.state.pop("awaiting_code", None)
-            return AgentOutcome(draft=by_tone("That code didn't match too many times, so I've passed your request to "
-                                              "our team, who will confirm it with you."),
+            return AgentOutcome(draft=by_tone(reply_text("verification", "code_locked", tone=ctx.tone)),
                                 escalate=("too many wrong verification codes", "normal"), understanding=0.9)
         if check == "expired":
-            return AgentOutcome(draft=by_tone("That code has expired.",
-                                              question="Shall I send a new one? Just ask again what you'd like "
-                                                       "to change."), understanding=0.9)
-        return AgentOutcome(draft=by_tone("That code doesn't match.",
-                                          question="Could you check the latest code we sent and type it again?"),
+            return AgentOutcome(draft=by_tone(reply_text("verification", "code_expired", tone=ctx.tone),
+                                              question=reply_text("verification", "ask_new_code", tone=ctx.tone)),
+                                understanding=0.9)
+        return AgentOutcome(draft=by_tone(reply_text("verification", "code_wrong", tone=ctx.tone),
+                                          question=reply_text("verification", "ask_code_again", tone=ctx.tone)),
                             understanding=0.9)
 
     def _verify_first(self, ctx: AgentContext, *, intent: str, entities: dict, text: str) -> AgentOutcome:
@@ -151,15 +158,13 @@ class CareAgent(Specialist):
         ctx.state.pop("pending_action", None)
         contact = contact_on_file(customer=ctx.customer)
         if contact is None:
-            return AgentOutcome(draft=by_tone("To keep bookings safe, I can only show or change one once I know "
-                                              "it's you, and there's no email or phone on file to confirm it with. "
-                                              "I've asked a member of our team to help."),
+            return AgentOutcome(draft=by_tone(reply_text("verification", "no_contact", tone=ctx.tone)),
                                 escalate=("identity not verified: no contact on file to send a code to", "normal"))
         channel, address = contact
         ctx.state["awaiting_code"] = {"intent": intent, "entities": entities, "text": text, "channel": channel}
         return AgentOutcome(
-            draft=by_tone(f"To keep your booking safe, I've sent a 6-digit code to {mask_contact(address)}.",
-                          question="Please type it here to continue."),
+            draft=by_tone(reply_text("verification", "code_sent", tone=ctx.tone, contact=mask_contact(address)),
+                          question=reply_text("verification", "ask_code", tone=ctx.tone)),
             decisions=[VerificationCodeSend(customer=ctx.customer, conversation=ctx.conversation, purpose="act",
                                             channel=channel, contact=address, now=ctx.now)],
             understanding=0.9)
@@ -169,7 +174,7 @@ class CareAgent(Specialist):
         ctx.state.pop("pending_action", None)
         booking = ctx.customer.bookings.filter(pk=pending["booking_id"]).first()
         if booking is None:  # never touch another customer's booking
-            return AgentOutcome(draft=by_tone("I couldn't find that booking."), completeness=0.3)
+            return AgentOutcome(draft=by_tone(reply_text("care", "booking_not_found", tone=ctx.tone)), completeness=0.3)
         if pending["type"] == "cancel":
             decision, doing = BookingCancel(booking=booking, now=ctx.now), "cancelling"
         elif pending["type"] == "reschedule":

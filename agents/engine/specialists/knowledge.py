@@ -50,7 +50,7 @@ class KnowledgeAgent(Specialist):
         if not knowledge_answerable(hits):
             return AgentOutcome(
                 draft=by_tone(reply_text("knowledge", "not_sure", tone=ctx.tone),
-                              question="Would you like me to connect you with a member of our team?"),
+                              question=reply_text("knowledge", "offer_person", tone=ctx.tone)),
                 completeness=0.2, facts={"knowledge": snippets})
         best = hits[0]
         answer = reply_text("knowledge", "answer", tone=ctx.tone, excerpt=excerpt(best.text), citation=best.citation)

@@ -7,11 +7,9 @@ import datetime
 from bookings.availability import availability_for_date
 
 from .. import dialogue
+from ..replies import reply_text
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
-
-LOGISTICS = ("The chef arrives 30 minutes early to set up and the show lasts about 90 minutes. Bookings need at "
-             "least 48 hours' notice; start times are 12:00, 15:00, 18:00 and 20:30, every day.")
 
 
 class OperationsAgent(Specialist):
@@ -24,24 +22,24 @@ class OperationsAgent(Specialist):
         booking = dialogue.booking_slots(ctx.state)
         date_text = ctx.nlu["entities"].get("date") or booking.get("date")
         if not date_text:
-            return AgentOutcome(draft=by_tone(LOGISTICS, question="Which date are you thinking of?"), completeness=0.6,
-                                facts={"logistics": LOGISTICS})
+            logistics = reply_text("operations", "logistics", tone=ctx.tone)
+            return AgentOutcome(draft=by_tone(logistics, question=reply_text("operations", "ask_date", tone=ctx.tone)),
+                                completeness=0.6, facts={"logistics": logistics})
         event_date = datetime.date.fromisoformat(date_text)
         guests = (booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)) or 1
         day = availability_for_date(event_date=event_date, guests=guests, now=ctx.now)
         label = f"{event_date:%A, %B} {event_date.day}"
         if not day["notice_ok"]:
             return AgentOutcome(
-                draft=by_tone(f"{label} is less than 48 hours away, so our team needs to check it by hand; I've "
-                              "passed it on."),
+                draft=by_tone(reply_text("operations", "short_notice", tone=ctx.tone, date=label)),
                 escalate=("availability asked with less than 48 hours' notice", "normal"), facts={"availability": day})
         free = [slot for slot, info in day["slots"].items() if info["available"]]
         if free:
-            text = f"On {label} we have {', '.join(free)} available."
-            question = "Would you like me to hold one of those for you?"
+            text = reply_text("operations", "open_slots", tone=ctx.tone, date=label, slots=", ".join(free))
+            question = reply_text("operations", "ask_hold", tone=ctx.tone)
         else:
-            text = f"{label} is fully booked, I'm sorry."
-            question = "Is another date possible?"
+            text = reply_text("operations", "fully_booked", tone=ctx.tone, date=label)
+            question = reply_text("operations", "ask_other_date", tone=ctx.tone)
         return AgentOutcome(draft=by_tone(text, question=question), facts={"availability": day}, completeness=1.0)
 
 

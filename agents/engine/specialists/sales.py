@@ -44,16 +44,17 @@ def _price_text(item) -> str:
     return f"{money(item.unit_price)} per order"
 
 
-def upsell_sentence(code: str) -> str:
+def upsell_sentence(code: str, *, tone: str | None = None) -> str:
     """"Many groups add gyoza (12 pieces) ($12 per order)." for an active upgrade or add-on; "" otherwise."""
     item = price_rows().get(code)   # the cached price list: no statement
     offered = (PriceItem.Kind.PER_PERSON, PriceItem.Kind.PER_ORDER)
     if item is None or not item.active or item.kind not in offered or item.code in ("adult", "child", "child_under_6"):
         return ""
-    return f"Many groups add {item.name[:1].lower()}{item.name[1:]} ({_price_text(item)})."
+    return reply_text("sales", "upsell", tone=tone, item=f"{item.name[:1].lower()}{item.name[1:]}",
+                      price=_price_text(item))
 
 
-def house_upsell() -> str:
+def house_upsell(*, tone: str | None = None) -> str:
     """The default suggestion, priced from the price list: filet mignon and gyoza."""
     items = {code: item for code, item in price_rows().items() if code in ("filet_mignon", "gyoza") and item.active}
     offers = []
@@ -61,7 +62,7 @@ def house_upsell() -> str:
         offers.append(f"filet mignon (+{money(items['filet_mignon'].unit_price)} per person)")
     if "gyoza" in items:
         offers.append(f"gyoza ({money(items['gyoza'].unit_price)} per order of 12)")
-    return f"Many groups add {' or '.join(offers)}." if offers else ""
+    return reply_text("sales", "house_upsell", tone=tone, offers=" or ".join(offers)) if offers else ""
 
 
 _SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the location", "city": "the location",
@@ -70,7 +71,7 @@ _SLOT_LABELS = {"date": "the date", "slot": "the start time", "zip": "the locati
                 "address": "the address"}
 
 
-def acknowledgement(changed: list[str], booking: dict) -> str:
+def acknowledgement(changed: list[str], booking: dict, *, tone: str | None = None) -> str:
     """"Got it: Saturday, December 12, at 18:00, 94538." for the details this message gave that do not change the
     price."""
     noted = []
@@ -86,7 +87,7 @@ def acknowledgement(changed: list[str], booking: dict) -> str:
             noted.append(f"at {booking['slot']}")
         elif key in ("email", "phone", "zip", "city", "address"):
             noted.append(str(booking[key]))
-    return f"Got it: {', '.join(noted)}." if noted else ""
+    return reply_text("sales", "acknowledgement", tone=tone, details=", ".join(noted)) if noted else ""
 
 
 def _quote_changed(previous: dict | None, quote: dict) -> bool:
@@ -158,19 +159,21 @@ class SalesAgent(Specialist):
             elif not denied and not set(ctx.changed) & _PARTY_AND_EVENT:   # a name or contact is no new request
                 ctx.state["resume_offer"] = offer
                 ctx.state["asked"] = "resume"
-                return AgentOutcome(draft=by_tone(f"Welcome back! Last time we talked about {_flow_summary(offer)}.",
-                                                  question="Shall we continue with that?"),
+                return AgentOutcome(draft=by_tone(reply_text("sales", "resume_offer", tone=ctx.tone,
+                                                             earlier_booking=_flow_summary(offer)),
+                                                  question=reply_text("sales", "ask_resume", tone=ctx.tone)),
                                     completeness=1.0, understanding=0.9)
         guests = booking.get("adults", 0) + booking.get("children", 0) + booking.get("children_under_6", 0)
         if guests > 60:
             return AgentOutcome(
-                draft=by_tone(f"A party of {guests} needs a custom quote from our team; I've passed your request on."),
+                draft=by_tone(reply_text("sales", "party_over_60", tone=ctx.tone, guests=guests)),
                 escalate=("party over 60 guests", "high"),
             )
         if ctx.state.get("stage") == "booked" and affirmed and not set(ctx.changed) & _PARTY_AND_EVENT:
             # A second "yes" (sent twice, or answered after the booking was made): the booking stands, nothing new.
-            return AgentOutcome(draft=by_tone(f"You're all set: booking number {ctx.state.get('booking_id')} is made.",
-                                              question="Is there anything else I can help with?"),
+            return AgentOutcome(draft=by_tone(reply_text("sales", "already_booked", tone=ctx.tone,
+                                                         booking_number=ctx.state.get("booking_id")),
+                                              question=reply_text("sales", "anything_else", tone=ctx.tone)),
                                 completeness=1.0, understanding=0.9)
         if ctx.state.get("stage") == "awaiting_confirmation" and affirmed and not ctx.changed:
             outcome = self._book(ctx, booking)
@@ -181,9 +184,8 @@ class SalesAgent(Specialist):
         if ctx.state.get("stage") == "awaiting_confirmation" and denied and not ctx.changed:
             ctx.state["stage"] = "collecting"
             ctx.state.pop("affirmed_total", None)
-            return AgentOutcome(draft=by_tone("No problem, nothing is booked yet.",
-                                              question="What would you like to change: the date, the time, the "
-                                                       "number of guests or the menu?"),
+            return AgentOutcome(draft=by_tone(reply_text("sales", "nothing_booked", tone=ctx.tone),
+                                              question=reply_text("sales", "ask_change", tone=ctx.tone)),
                                 understanding=0.9, quote=ctx.state.get("last_quote"))
         # The total the customer has seen, and said yes to: a yes before the last details counts once they come.
         # After the summary ("Shall I book it?") a yes is enough; before it, the customer must say to book.
@@ -199,8 +201,8 @@ class SalesAgent(Specialist):
             place = booking.get("zip") or booking.get("city")
             booking.pop("zip", None), booking.pop("city", None)
             return AgentOutcome(
-                draft=by_tone(f"I'm sorry, {place} is outside our service area (Sacramento, the San Francisco Bay "
-                              "Area and San Jose).", question="Is there another location for the event?"),
+                draft=by_tone(reply_text("sales", "outside_area", tone=ctx.tone, place=place),
+                              question=reply_text("sales", "ask_other_location", tone=ctx.tone)),
                 completeness=0.5,
             )
         previous_quote = ctx.state.get("last_quote")
@@ -210,8 +212,9 @@ class SalesAgent(Specialist):
         gaps = dialogue.missing(ctx.state, customer=ctx.customer)
         completeness = dialogue.completeness(ctx.state, customer=ctx.customer)
         facts = {"quote": quote, "booking_details": booking, "missing": gaps}
-        parts, decisions = (["No problem, let's start afresh."] if answered_offer and denied else []), []
-        noted = acknowledgement(ctx.changed, booking)
+        parts = [reply_text("sales", "start_afresh", tone=ctx.tone)] if answered_offer and denied else []
+        decisions = []
+        noted = acknowledgement(ctx.changed, booking, tone=ctx.tone)
         if quote and _quote_changed(previous_quote, quote):
             ctx.state["shown_total"] = quote["total"]
             parts.append(reply_text("sales", "quote", tone=ctx.tone, **quote_values(quote), party=party(
@@ -224,11 +227,12 @@ class SalesAgent(Specialist):
             parts.append(noted)
         parts = [part for part in parts if part]
         if gaps and not parts and affirmed and ctx.state.get("stage") == "collecting":
-            parts.append("Happy to book it; I just need one more detail.")
+            parts.append(reply_text("sales", "one_more_detail", tone=ctx.tone))
         intro = " ".join(parts)
         invalid_time = ctx.state.pop("invalid_time", None)
         if invalid_time:
-            intro = (intro + " " if intro else "") + f"{invalid_time} isn't one of our start times."
+            intro = (intro + " " if intro else "") + reply_text("sales", "invalid_time", tone=ctx.tone,
+                                                                time=invalid_time)
         understanding = 0.9 if answered_offer else self._understanding(ctx)
         if gaps == ["street_address"] and (refused := self._check(ctx, booking, quote, facts)):
             return refused   # an event too soon, or a slot taken, is said before the address is asked for
@@ -261,17 +265,18 @@ class SalesAgent(Specialist):
                                                    conversation=ctx.conversation,
                                                    price_mentioned=Decimal(quote["total"]), tone=ctx.tone,
                                                    when=ctx.now)
-        sentence = upsell_sentence(code) if code else ""
+        sentence = upsell_sentence(code, tone=ctx.tone) if code else ""
         if sentence:
             ctx.state["upsell_offered"] = code
             return sentence, [UpsellOfferRecord(conversation=ctx.conversation, addon=code)]
         ctx.state["upsell_offered"] = "house"
-        return house_upsell(), []
+        return house_upsell(tone=ctx.tone), []
 
     @staticmethod
     def _you_are_welcome(ctx: AgentContext, booking: dict) -> AgentOutcome:
         """"Thanks!" / "bye": close politely, or keep the booking going if details are still missing."""
-        thanks = "Thank you for chatting with us!" if _BYE_ONLY.search(ctx.message.text) else "You're welcome!"
+        bye = bool(_BYE_ONLY.search(ctx.message.text))
+        thanks = reply_text("sales", "goodbye" if bye else "thanks", tone=ctx.tone)
         if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"}:
             gaps = dialogue.missing(ctx.state, customer=ctx.customer)
             question = question_text(gaps[0] if gaps else "confirmation", tone=ctx.tone)
@@ -279,12 +284,13 @@ class SalesAgent(Specialist):
             return AgentOutcome(draft=by_tone(thanks, question=question, opener=False), completeness=1.0,
                                 understanding=0.9)
         if ctx.state.get("stage") == "booked":
-            return AgentOutcome(draft=by_tone(f"{thanks} Your booking number is {ctx.state.get('booking_id')}; we "
-                                              "look forward to cooking for you.", opener=False), completeness=1.0)
-        if _BYE_ONLY.search(ctx.message.text):
-            return AgentOutcome(draft=by_tone(f"{thanks} Have a great day.", opener=False), completeness=1.0)
-        return AgentOutcome(draft=by_tone(thanks, question="Is there anything else I can help with?", opener=False),
-                            completeness=1.0)
+            booked = reply_text("sales", "thanks_booked", tone=ctx.tone, booking_number=ctx.state.get("booking_id"))
+            return AgentOutcome(draft=by_tone(f"{thanks} {booked}", opener=False), completeness=1.0)
+        if bye:
+            wish = reply_text("sales", "goodbye_wish", tone=ctx.tone)
+            return AgentOutcome(draft=by_tone(f"{thanks} {wish}", opener=False), completeness=1.0)
+        return AgentOutcome(draft=by_tone(thanks, question=reply_text("sales", "anything_else", tone=ctx.tone),
+                                          opener=False), completeness=1.0)
 
     @staticmethod
     def _understanding(ctx: AgentContext) -> float | None:
@@ -305,8 +311,8 @@ class SalesAgent(Specialist):
         facts["availability"] = day
         if not day["notice_ok"]:
             return AgentOutcome(
-                draft=by_tone(f"{event_date:%A, %B} {event_date.day} is less than 48 hours away, so our team has "
-                              "to check it by hand; I've passed your request on."),
+                draft=by_tone(reply_text("sales", "short_notice", tone=ctx.tone,
+                                         date=f"{event_date:%A, %B} {event_date.day}")),
                 escalate=("event requested with less than 48 hours' notice", "high"), facts=facts, quote=quote,
             )
         slot = day["slots"].get(booking["slot"], {})
@@ -316,8 +322,9 @@ class SalesAgent(Specialist):
             ctx.state["stage"] = "collecting"
             offered = ", ".join(f"{o['date']} at {o['slot']}" for o in options) or "no nearby dates"
             return AgentOutcome(
-                draft=by_tone(f"{booking['date']} at {slot and booking.get('slot') or 'that time'} is already taken.",
-                              question=f"Would one of these work instead: {offered}?"),
+                draft=by_tone(reply_text("sales", "slot_taken", tone=ctx.tone, date=booking["date"],
+                                         time=slot and booking.get("slot") or "that time"),
+                              question=reply_text("sales", "ask_alternative", tone=ctx.tone, options=offered)),
                 completeness=dialogue.completeness(ctx.state, customer=ctx.customer), facts=facts, quote=quote,
             )
         return None
