@@ -20,3 +20,10 @@ class AgentsConfig(AppConfig):
         from .providers.rollout import ASSISTANT_SETTINGS
 
         invalidate_on_write(AssistantSettings, ASSISTANT_SETTINGS)
+
+        # learning sends the satisfaction survey; its first message is wording staff edit here.
+        from learning.services.outcomes import survey_text_renderer_set
+
+        from .engine.replies import reply_text
+
+        survey_text_renderer_set(lambda trigger: reply_text("surveys", f"ask_rating_{trigger}", tone=None))

@@ -43,11 +43,9 @@ def test_inactive_documents_are_never_returned(seeded_knowledge):
     assert hits and "Deposit and payment" not in {hit.title for hit in hits}
 
 
-def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
-    """50 near chunks tagged 'menu' and 6 far ones tagged 'rare': with ef_search=10 a plain HNSW scan would stop
-    after the 10 nearest (all 'menu'); pgvector's iterative scan keeps going until 5 'rare' rows are found."""
-    settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
-    rng = np.random.default_rng(7)
+def _menu_and_rare_chunks(*, seed: int) -> np.ndarray:
+    """50 chunks tagged 'menu' very near the returned query vector and 6 tagged 'rare' far from it."""
+    rng = np.random.default_rng(seed)
     query = np.zeros(384, dtype=np.float32)
     query[0] = 1
     document = KnowledgeDocument.objects.create(title="Synthetic", source="test:synthetic", body="x")
@@ -62,6 +60,14 @@ def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
         + [KnowledgeChunk(document=document, ordinal=50 + i, text=f"rare {i}", tags=["rare"], embedding=near(0.2),
                           document_version=1) for i in range(6)]
     )
+    return query
+
+
+def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
+    """50 near chunks tagged 'menu' and 6 far ones tagged 'rare': with ef_search=10 a plain HNSW scan would stop
+    after the 10 nearest (all 'menu'); pgvector's iterative scan keeps going until 5 'rare' rows are found."""
+    settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
+    query = _menu_and_rare_chunks(seed=7)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_knowledgechunk")
         # make the planner use the HNSW index on a tiny table (not a scan of the tags GIN index and a sort)
@@ -88,21 +94,7 @@ def test_a_tag_filter_the_graph_starves_falls_back_to_an_exact_scan(db, settings
     """When the HNSW scan stops before n rows pass the filter (here: pgvector's scan budget cut to 10 tuples, which
     stands in for nodes the graph cannot reach), the selector rechecks with an exact scan instead of returning less."""
     settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
-    rng = np.random.default_rng(11)
-    query = np.zeros(384, dtype=np.float32)
-    query[0] = 1
-    document = KnowledgeDocument.objects.create(title="Synthetic", source="test:synthetic", body="x")
-
-    def near(scale):
-        vector = query + rng.normal(0, scale, 384).astype(np.float32)
-        return vector / np.linalg.norm(vector)
-
-    KnowledgeChunk.objects.bulk_create(
-        [KnowledgeChunk(document=document, ordinal=i, text=f"menu {i}", tags=["menu"], embedding=near(0.02),
-                        document_version=1) for i in range(50)]
-        + [KnowledgeChunk(document=document, ordinal=50 + i, text=f"rare {i}", tags=["rare"], embedding=near(0.2),
-                          document_version=1) for i in range(6)]
-    )
+    query = _menu_and_rare_chunks(seed=11)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_knowledgechunk")
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.engine.replies import reply_text
 from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import message_record_outbound
@@ -17,6 +16,23 @@ from conversations.services import message_record_outbound
 from ..models import BookingReplyLink, Feedback, SurveyRequest
 
 SURVEY_AGENT = "survey"
+
+# The survey's first message is staff-editable wording (agents' reply templates, surveys.ask_rating_booking /
+# ask_rating_closed). The agents app sits above this one, so it hands its renderer over at start-up
+# (AgentsConfig.ready) instead of this module importing it.
+_survey_text_render = None
+
+
+def survey_text_renderer_set(render) -> None:
+    """`render(trigger) -> str`: the survey's first message for a trigger ("booking" or "closed")."""
+    global _survey_text_render
+    _survey_text_render = render
+
+
+def _survey_text(trigger: str) -> str:
+    if _survey_text_render is None:
+        raise RuntimeError("No survey wording is registered: the agents app registers it in AgentsConfig.ready.")
+    return _survey_text_render(trigger)
 
 
 def booking_link_replies(*, booking) -> int:
@@ -45,8 +61,7 @@ def survey_request_send(*, conversation: Conversation, trigger: str) -> SurveyRe
         with transaction.atomic():
             request = SurveyRequest.objects.create(conversation=conversation, trigger=trigger,
                                                    token=secrets.token_urlsafe(16))
-            # The wording staff may edit: agents.engine.wording, surveys.ask_rating_booking / ask_rating_closed.
-            text = reply_text("surveys", f"ask_rating_{trigger}", tone=None)
+            text = _survey_text(trigger)
             message_record_outbound(conversation=conversation, text=text, author=Message.Author.AI,
                                     agent=SURVEY_AGENT, metadata={"survey_token": request.token, "survey_step": "rating"})
     except IntegrityError:

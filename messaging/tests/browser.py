@@ -4,11 +4,10 @@ messaging tests by conftest.py; a test module marks itself `BROWSER_TEST` (a tra
 must see the test's rows) and is skipped where chromium is missing."""
 
 import os
-import socket
-import threading
-import time
 
 import pytest
+
+from hibachi.tests.live_server import asgi_server_running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -25,30 +24,8 @@ BROWSER_TEST = [
 
 @pytest.fixture
 def asgi_server():
-    import uvicorn
-
-    from hibachi.asgi import application
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    # The server's websocket consumers received on the process's channel layer from the server thread's event loop;
-    # one still waiting there would make every later consumer (on another loop) fail with "Two event loops are trying
-    # to receive() on one channel layer at once!". Later tests get a layer of their own.
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
+    with asgi_server_running() as url:
+        yield url
 
 
 @pytest.fixture

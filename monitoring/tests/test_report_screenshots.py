@@ -3,8 +3,6 @@
 import os
 import socket
 import struct
-import threading
-import time
 import zlib
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +16,7 @@ from django.utils import timezone
 from agents.models import ModelCall
 from conversations.models import Message
 from conversations.tests.factories import ConversationFactory, MessageFactory
+from hibachi.tests.live_server import asgi_server_running
 from monitoring.management.commands.report_screenshots import CHROMEDRIVER, CHROMIUM
 
 pytestmark = [
@@ -30,24 +29,8 @@ CHART_BLUE = (0x25, 0x63, 0xEB)   # the charts' first colour (monitoring.charts.
 
 @pytest.fixture
 def site():
-    import uvicorn
-
-    from hibachi.asgi import application
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with asgi_server_running() as url:
+        yield url
 
 
 @pytest.fixture
