@@ -54,6 +54,19 @@ def celery_worker_thread(settings):
         yield worker
 
 
+@pytest.fixture
+def login(client, django_user_model):
+    """`login("Manager")`: the test client logged in as a new staff user of that role (staff app's groups)."""
+    from django.contrib.auth.models import Group
+
+    def as_role(role):
+        user = django_user_model.objects.create_user(username=role.lower(), password="pw", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        return client
+    return as_role
+
+
 @pytest.fixture(autouse=True)
 def versioned_caches_fresh():
     """Each test reads the rarely-changing tables (price list, settings, experiments) from its own database: the

@@ -12,9 +12,10 @@ not in AI_PROVIDERS.
 
 from __future__ import annotations
 
-from .base import ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider, ProviderError, Reply
+from .base import ROUTE_TEACHER, GenerationRequest, GenerationResult, ModelProvider, Reply
 from .calls import model_call, model_price
 from .chat import chat_messages
+from .templates import draft_text
 
 CHARS_PER_TOKEN = 4
 TOKENS_PER_MESSAGE = 4   # the chat format's own overhead per message
@@ -38,10 +39,7 @@ class DemoTeacherProvider(ModelProvider):
                           reply=lambda: self.reply(request), guarded=False)
 
     def reply(self, request: GenerationRequest) -> Reply:
-        tone = request.nlu.get("tone") or ""
-        text = (request.draft.get(tone) or request.draft.get("default") or "").strip()
-        if not text:
-            raise ProviderError(f"The {request.agent} agent's draft has no {tone!r} or 'default' text.")
+        text = draft_text(request)
         messages = chat_messages(request)
         prompt = sum(estimated_tokens(str(m.get("content") or "")) + TOKENS_PER_MESSAGE for m in messages)
         prompt += sum(estimated_tokens(str(tool.function_spec())) for tool in request.tools)

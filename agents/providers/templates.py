@@ -30,8 +30,13 @@ class TemplateProvider(ModelProvider):
                           reply=lambda: self.reply(request), guarded=False)
 
     def reply(self, request: GenerationRequest) -> Reply:
-        tone = request.nlu.get("tone") or ""
-        text = (request.draft.get(tone) or request.draft.get("default") or "").strip()
-        if not text:
-            raise ProviderError(f"The {request.agent} agent's draft has no {tone!r} or 'default' text.")
-        return Reply(text=text, confidence=heuristic_confidence(request))
+        return Reply(text=draft_text(request), confidence=heuristic_confidence(request))
+
+
+def draft_text(request: GenerationRequest) -> str:
+    """The agent's draft in the message's tone, else its "default" text (ProviderError when it has neither)."""
+    tone = request.nlu.get("tone") or ""
+    text = (request.draft.get(tone) or request.draft.get("default") or "").strip()
+    if not text:
+        raise ProviderError(f"The {request.agent} agent's draft has no {tone!r} or 'default' text.")
+    return text

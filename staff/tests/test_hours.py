@@ -4,7 +4,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -22,24 +21,6 @@ SUNDAY = datetime.date(2026, 11, 8)
 
 def at(day, hour, minute=0):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=PACIFIC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_hours():
-    """The snapshot is per process and survives a test's rollback: start and end each test from the database."""
-    hours_snapshot.forget()
-    yield
-    hours_snapshot.forget()
-
-
-@pytest.fixture
-def login(client, django_user_model):
-    def as_role(role):
-        user = django_user_model.objects.create_user(username=role.lower(), password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-        return client
-    return as_role
 
 
 def saturday_closed():

@@ -11,16 +11,6 @@ from staff.roles import AGENT, MANAGER, OWNER, roles_sync_after_migrate
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def login(client, django_user_model):
-    def as_role(role):
-        user = django_user_model.objects.create_user(username=role.lower(), password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-        return client
-    return as_role
-
-
 AGENT_CAN = [
     ("admin:learning_review_queue", ()),
     ("admin:conversations_handoff", ()),

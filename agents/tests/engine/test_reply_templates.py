@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -21,30 +20,9 @@ from bookings import quotes
 from bookings.services import price_item_upsert
 from staff.models import BusinessHours, Holiday
 from staff.roles import AGENT, MANAGER
-from staff.selectors import hours_snapshot
 from staff.services import business_hours_save, holiday_save
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_snapshots():
-    """The snapshots are per process and survive a test's rollback: start and end each test from the database."""
-    templates_snapshot.forget()
-    hours_snapshot.forget()
-    yield
-    templates_snapshot.forget()
-    hours_snapshot.forget()
-
-
-@pytest.fixture
-def login(client, django_user_model):
-    def as_role(role):
-        user = django_user_model.objects.create_user(username=role.lower(), password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-        return client
-    return as_role
 
 
 def template_form(text, *, agent="sales", situation="quote", tone="default"):
