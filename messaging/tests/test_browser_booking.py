@@ -90,7 +90,9 @@ def test_a_visitor_books_in_the_chat_pays_the_deposit_and_the_chef_sees_the_even
     agent.groups.add(Group.objects.get(name=AGENT))
     admin_log_in(browser, asgi_server, username="agent-1", password=PASSWORD)
     browser.get(asgi_server + reverse("admin:bookings_booking_changelist"))
-    row = browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr").text
+    rows = WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#result_list tbody tr"),
+                                            message=f"no booking row on {browser.current_url}: {browser.title}")
+    row = rows[0].text
     assert "Confirmed" in row and "Lena Park" in row and "4410 Rosewood Ct apt 2" in row
     browser.get(asgi_server + reverse("admin:bookings_booking_change", args=[booking.pk]))
     assert browser.find_element(By.ID, "id_address").get_attribute("value") == "4410 Rosewood Ct apt 2"
