@@ -7,6 +7,11 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base and customer memory"
 
     def ready(self):
+        from hibachi.versioned_cache import invalidate_on_write
+
         from .memory import receivers
+        from .models import KnowledgeChunk
+        from .selectors import KNOWLEDGE_CHUNK_COUNT
 
         receivers.connect()
+        invalidate_on_write(KnowledgeChunk, KNOWLEDGE_CHUNK_COUNT)

@@ -9,6 +9,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
+from hibachi.versioned_cache import VersionedQuerySet
+
 EMBEDDING_DIMENSIONS = 384
 
 
@@ -67,6 +69,9 @@ class KnowledgeChunk(models.Model):
     search_vector = SearchVectorField(null=True)
     document_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Bulk writes (a re-index) invalidate the cached chunk count too (knowledge.selectors.KNOWLEDGE_CHUNK_COUNT).
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "ordinal"]

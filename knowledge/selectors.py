@@ -9,6 +9,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from hibachi.versioned_cache import VersionedCache
+
 from .hygiene import customer_sentences
 from .models import KnowledgeChunk, KnowledgeDocument
 
@@ -85,7 +87,9 @@ def _vector_sql(*, vector, n: int, tags: list[str] | None, exact: bool = False) 
     where, tag_params = _tag_filter(tags, keyword="WHERE")
     literal = vector_literal(vector)
     if exact:
-        return (f"SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE} {where} ORDER BY distance, id LIMIT %s",
+        # cosine_distance() is `<=>` as a function: no index matches it, so every row is scored
+        return (f"SELECT id, cosine_distance(embedding, %s::vector) AS distance FROM {_TABLE} {where} "
+                "ORDER BY distance, id LIMIT %s",
                 [literal, *tag_params, n])
     return (
         f"SELECT id, embedding <=> %s::vector AS distance FROM (SELECT id, embedding FROM {_TABLE} {where} "
@@ -98,12 +102,35 @@ def _vector_sql(*, vector, n: int, tags: list[str] | None, exact: bool = False) 
 _EXACT = "SET LOCAL enable_indexscan = off"  # every row's distance: the exact answer the HNSW index approximates
 
 
+def vector_scan_is_exact(*, rows: int) -> bool:
+    """Whether a vector search over a table of `rows` rows scans them all rather than walking its HNSW graph
+    (settings.VECTOR_EXACT_SCAN_BELOW: below it the scan costs about what the graph does and misses nothing)."""
+    return rows < int(settings.VECTOR_EXACT_SCAN_BELOW)
+
+
+def _chunk_count_load() -> int:
+    # Counted up to the threshold only: all the choice needs, and bounded on a large base.
+    return KnowledgeChunk.objects.order_by()[: max(int(settings.VECTOR_EXACT_SCAN_BELOW), 1)].count()
+
+
+# How many chunks there are (up to VECTOR_EXACT_SCAN_BELOW), cached per process and invalidated by every chunk write
+# (KnowledgeConfig.ready); another process's re-index is seen within SETTINGS_SNAPSHOT_RECHECK_SECONDS.
+KNOWLEDGE_CHUNK_COUNT = VersionedCache("knowledge.chunk_count", _chunk_count_load,
+                                       recheck_seconds=lambda: settings.SETTINGS_SNAPSHOT_RECHECK_SECONDS)
+
+
+def _knowledge_scan_is_exact() -> bool:
+    return vector_scan_is_exact(rows=KNOWLEDGE_CHUNK_COUNT.get())
+
+
 def knowledge_vector_candidates(
-    *, vector, n: int, tags: list[str] | None = None, exact: bool = False
+    *, vector, n: int, tags: list[str] | None = None, exact: bool | None = None
 ) -> list[tuple[int, float]]:
     """(chunk id, cosine similarity) of the n nearest chunks. Uses the half-precision HNSW index with pgvector 0.8's
     iterative scan so that a tag filter still yields n rows when n rows match; `exact=True` scans every row with the
-    full-precision vectors (for recall checks)."""
+    full-precision vectors (for recall checks). None (the default): exact below VECTOR_EXACT_SCAN_BELOW chunks."""
+    if exact is None:
+        exact = _knowledge_scan_is_exact()
     sql, params = _vector_sql(vector=vector, n=n, tags=tags, exact=exact)
     with connection.cursor() as cursor:
         rows = _fetch_under(cursor, _EXACT if exact else _search_settings(n), sql, params)
@@ -171,8 +198,9 @@ def knowledge_text_candidates(*, query: str, n: int, tags: list[str] | None = No
 
 def _hybrid_sql(*, query: str, vector, k: int, n: int, tags: list[str] | None) -> tuple[str, list]:
     """Both halves, their reciprocal rank fusion and the k best chunks with their documents, in one statement (it was
-    three queries and a transaction's SET: on a busy machine every round trip waits for the scheduler)."""
-    vector_sql, vector_params = _vector_sql(vector=vector, n=n, tags=tags)
+    three queries and a transaction's SET: on a busy machine every round trip waits for the scheduler). The vector
+    half scans every chunk on a small base (vector_scan_is_exact), the HNSW graph on a large one."""
+    vector_sql, vector_params = _vector_sql(vector=vector, n=n, tags=tags, exact=_knowledge_scan_is_exact())
     text = _text_ctes(query=query, n=n, tags=tags)
     if text is None:
         text_ctes, text_params = "text_tiers AS (SELECT NULL::bigint AS id, 0 AS tier, 0::real AS rank WHERE false)", []

@@ -9,8 +9,8 @@ class LearningConfig(AppConfig):
 
     def ready(self):
         from .models import Exemplar, Experiment, ModelVersion
-        from .selectors import EXEMPLARS_ANY_ENABLED, EXPERIMENTS_LIVE, MODEL_VERSIONS_CURRENT
+        from .selectors import EXEMPLARS_ENABLED_COUNT, EXPERIMENTS_LIVE, MODEL_VERSIONS_CURRENT
 
         invalidate_on_write(Experiment, EXPERIMENTS_LIVE)
         invalidate_on_write(ModelVersion, MODEL_VERSIONS_CURRENT)
-        invalidate_on_write(Exemplar, EXEMPLARS_ANY_ENABLED)
+        invalidate_on_write(Exemplar, EXEMPLARS_ENABLED_COUNT)

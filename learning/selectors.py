@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from conversations.models import Escalation, Message
 from hibachi.versioned_cache import VersionedCache
-from knowledge.selectors import vector_literal
+from knowledge.selectors import vector_literal, vector_scan_is_exact
 
 from .models import (
     BookingReplyLink,
@@ -114,8 +114,11 @@ def _model_versions_current_load() -> dict[str, ModelVersion]:
 # Read on every reply: cached per process, invalidated on every write of their rows (LearningConfig.ready,
 # hibachi.versioned_cache). The rows are shared: read them, never change them.
 EXPERIMENTS_LIVE = VersionedCache("learning.experiments_live", _experiments_live_load)
-EXEMPLARS_ANY_ENABLED = VersionedCache("learning.exemplars_any_enabled",
-                                       lambda: Exemplar.objects.filter(enabled=True).exists())
+# How many exemplars are enabled, counted up to VECTOR_EXACT_SCAN_BELOW: 0 skips the lookup, a few are scanned exactly.
+EXEMPLARS_ENABLED_COUNT = VersionedCache(
+    "learning.exemplars_enabled_count",
+    lambda: Exemplar.objects.filter(enabled=True).order_by()[: max(int(settings.VECTOR_EXACT_SCAN_BELOW), 1)].count(),
+)
 MODEL_VERSIONS_CURRENT = VersionedCache("learning.model_versions_current", _model_versions_current_load)
 
 
@@ -230,13 +233,19 @@ def exemplar_neighbours(*, vector, k: int | None = None) -> list[ExemplarHit]:
 
     The index holds only enabled rows (a partial index), so the scan needs no filter and pgvector's defaults serve
     (hnsw.ef_search 40 candidates, no iterative scan): no SET LOCAL and so no transaction around it, one round trip
-    instead of four, which is most of the lookup's cost at 10,000 exemplars (see `bench_engine --exemplars`)."""
-    if not EXEMPLARS_ANY_ENABLED.get():   # an empty memory (a new install, all disabled) costs a reply nothing
+    instead of four, which is most of the lookup's cost at 10,000 exemplars (see `bench_engine --exemplars`).
+    Below VECTOR_EXACT_SCAN_BELOW enabled exemplars every one is scanned instead, which misses none: a correction
+    just made must serve the next reply. (pgvector's cosine_distance() is the `<=>` operator's function, which no
+    index matches; with the operator the planner could still walk the graph and sort its rows by id.)"""
+    enabled = EXEMPLARS_ENABLED_COUNT.get()
+    if not enabled:   # an empty memory (a new install, all disabled) costs a reply nothing
         return []
     k = k or settings.LEARNING_EXEMPLAR_NEIGHBOURS
     columns = ", ".join(_EXEMPLAR_COLUMNS)
-    sql = (f"SELECT {columns}, embedding <=> %s::vector AS distance FROM {Exemplar._meta.db_table} "
-           "WHERE enabled ORDER BY distance LIMIT %s")
+    exact = vector_scan_is_exact(rows=enabled)
+    distance = "cosine_distance(embedding, %s::vector)" if exact else "embedding <=> %s::vector"
+    sql = (f"SELECT {columns}, {distance} AS distance FROM {Exemplar._meta.db_table} "
+           f"WHERE enabled ORDER BY distance{', id' if exact else ''} LIMIT %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [vector_literal(vector), k])
         rows = cursor.fetchall()

@@ -10,10 +10,11 @@ from knowledge.selectors import (
     KnowledgeHit,
     knowledge_answerable,
     knowledge_context_block,
+    knowledge_explain,
     knowledge_search,
     knowledge_vector_candidates,
 )
-from knowledge.services import document_reindex, document_save
+from knowledge.services import document_reindex, document_save, knowledge_embedder
 
 
 def test_a_deposit_question_cites_the_deposit_document_first(seeded_knowledge):
@@ -63,11 +64,12 @@ def _menu_and_rare_chunks(*, seed: int) -> np.ndarray:
     return query
 
 
-def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
+def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(hnsw_graph, settings):
     """50 near chunks tagged 'menu' and 6 far ones tagged 'rare': with ef_search=10 a plain HNSW scan would stop
     after the 10 nearest (all 'menu'); pgvector's iterative scan keeps going until 5 'rare' rows are found."""
     settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
     query = _menu_and_rare_chunks(seed=7)
+    hnsw_graph()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_knowledgechunk")
         # make the planner use the HNSW index on a tiny table (not a scan of the tags GIN index and a sort)
@@ -90,11 +92,12 @@ def test_a_tag_filter_still_returns_k_rows_through_the_hnsw_index(db, settings):
     assert all(texts[chunk_id].startswith("rare") for chunk_id, _ in rows)
 
 
-def test_a_tag_filter_the_graph_starves_falls_back_to_an_exact_scan(db, settings):
+def test_a_tag_filter_the_graph_starves_falls_back_to_an_exact_scan(hnsw_graph, settings):
     """When the HNSW scan stops before n rows pass the filter (here: pgvector's scan budget cut to 10 tuples, which
     stands in for nodes the graph cannot reach), the selector rechecks with an exact scan instead of returning less."""
     settings.KNOWLEDGE_HNSW_EF_SEARCH = 10
     query = _menu_and_rare_chunks(seed=11)
+    hnsw_graph()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_knowledgechunk")
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -176,3 +179,48 @@ def test_knowledge_search_command_prints_ranked_hits_with_citations(seeded_knowl
 @pytest.mark.parametrize("query", ["", "   "])
 def test_an_empty_query_has_no_hits(db, query):
     assert knowledge_search(query) == []
+
+
+def _churn(*, generations: int) -> None:
+    """Re-insert every chunk `generations` times and delete the copies: dead index entries with the live rows' exact
+    vectors, as many re-indexes leave them until VACUUM (and as a test database's rolled-back cases do)."""
+    live = list(KnowledgeChunk.objects.all())
+    KnowledgeChunk.objects.bulk_create(
+        [KnowledgeChunk(document_id=c.document_id, ordinal=1000 + g * 100 + c.ordinal, heading=c.heading, text=c.text,
+                        tags=c.tags, embedding=c.embedding, document_version=c.document_version)
+         for g in range(generations) for c in live],
+        batch_size=2000,
+    )
+    KnowledgeChunk.objects.filter(ordinal__gte=1000).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # stale statistics: the planner takes the graph
+
+
+def test_a_small_base_is_searched_exactly_so_dead_copies_in_the_graph_hide_nothing(seeded_knowledge):
+    """The CI failure: an HNSW graph full of dead copies of the same vectors left the deposit chunks unreachable and
+    the FAQ was cited. Below VECTOR_EXACT_SCAN_BELOW chunks the vector half scores every row instead."""
+    question = "How much is the deposit?"
+    before = [(hit.chunk_id, hit.vector_rank, hit.text_rank) for hit in knowledge_search(question, k=5)]
+    _churn(generations=150)
+    assert [(hit.chunk_id, hit.vector_rank, hit.text_rank) for hit in knowledge_search(question, k=5)] == before
+    plan = knowledge_explain(query=question, vector=knowledge_embedder().embed_one(question), k=5)
+    assert "chunk_embedding_half_hnsw" not in plan
+
+
+def test_a_base_at_the_threshold_walks_the_hnsw_graph(seeded_knowledge, settings):
+    settings.VECTOR_EXACT_SCAN_BELOW = KnowledgeChunk.objects.count()   # 38 chunks: not below it
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # 38 rows: make the planner take the index it may take
+    question = "How much is the deposit?"
+    plan = knowledge_explain(query=question, vector=knowledge_embedder().embed_one(question), k=5)
+    assert "Index Scan using chunk_embedding_half_hnsw" in plan
+
+
+def test_a_reindex_in_this_process_is_counted_at_once(seeded_knowledge, settings):
+    """The chunk count behind the choice is cached per process; a write of chunks drops it (no stale choice)."""
+    from knowledge.selectors import KNOWLEDGE_CHUNK_COUNT
+
+    settings.VECTOR_EXACT_SCAN_BELOW = 10_000
+    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() == 38
+    KnowledgeChunk.objects.filter(document__title="Deposit and payment").delete()
+    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() < 38

@@ -7,6 +7,7 @@ from django.db import DataError, connection, transaction
 
 from knowledge.models import KnowledgeChunk, KnowledgeDocument
 from knowledge.selectors import (
+    KNOWLEDGE_CHUNK_COUNT,
     knowledge_explain,
     knowledge_search_vector,
     knowledge_text_candidates,
@@ -35,8 +36,10 @@ def _session_settings() -> tuple[str | None, str]:
         return cursor.fetchone()
 
 
-def test_a_search_sends_its_settings_and_its_statement_as_one_query(db, django_assert_num_queries):
-    vectors = _chunks()
+@pytest.mark.django_db(transaction=True)
+def test_a_search_sends_its_settings_and_its_statement_as_one_query(django_assert_num_queries):
+    vectors = _chunks()   # committed: the chunk count is then cached as in a worker that has searched before
+    KNOWLEDGE_CHUNK_COUNT.get()
     with django_assert_num_queries(1):
         hits = knowledge_search_vector(query="deposit 4", vector=vectors[4], k=3)
     assert hits[0].text == "The deposit is 4 percent of the total." and hits[0].text_rank == 1
@@ -76,10 +79,11 @@ def test_inside_a_transaction_the_settings_apply_to_the_search(db, settings):
         assert _session_settings() == ("200", "off")
 
 
-def test_the_vector_half_scans_the_half_precision_index_and_reports_full_precision_similarity(db):
+def test_the_vector_half_scans_the_half_precision_index_and_reports_full_precision_similarity(hnsw_graph):
     """The HNSW graph is over halfvec; the similarities (and the KNOWLEDGE_MIN_SIMILARITY floor) are computed from
     the stored float32 vectors, so they equal an exact full-precision scan's for the chunks both return."""
     vectors = _chunks()
+    hnsw_graph()
     query = vectors[7] + 0.01 * vectors[3]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_knowledgechunk")

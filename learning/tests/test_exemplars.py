@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from bookings.catalog import HANDBOOK_PRICE_ITEMS
@@ -209,3 +210,16 @@ def test_the_review_item_page_links_the_exemplar_its_correction_made(prices, sta
     exemplar = Exemplar.objects.get()
     page = staff_client.get(reverse("admin:learning_review_item", args=[reply.review_item.pk])).content.decode()
     assert reverse("admin:learning_exemplar_change", args=[exemplar.pk]) in page
+
+
+@pytest.mark.django_db
+def test_a_correction_is_found_though_the_graph_holds_many_dead_copies_of_its_vector():
+    """A few enabled exemplars are scanned exactly (VECTOR_EXACT_SCAN_BELOW): exemplars disabled and re-created many
+    times leave dead copies of the same vector in the HNSW graph, which hid the live one from a walk of it."""
+    Exemplar.objects.bulk_create([Exemplar(kind="correction", customer_text="dead", embedding=_vector(1, 0.05))
+                                  for _ in range(1000)])
+    Exemplar.objects.filter(customer_text="dead").delete()
+    live = Exemplar.objects.create(kind="correction", customer_text="live", embedding=_vector(1, 0.05))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # stale statistics: the planner takes the graph
+    assert [hit.id for hit in exemplar_neighbours(vector=_vector(1), k=3)] == [live.pk]

@@ -34,7 +34,8 @@ from agents.tests.engine.conftest import MONDAY_MORNING, seed_prices_and_chefs
 from bookings.models import Booking
 from bookings.selectors import active_chefs_cached, price_rows
 from conversations.services import message_receive
-from learning.selectors import EXEMPLARS_ANY_ENABLED, experiments_live, model_version_current
+from knowledge.selectors import KNOWLEDGE_CHUNK_COUNT
+from learning.selectors import EXEMPLARS_ENABLED_COUNT, experiments_live, model_version_current
 from messaging.services import inbound_answer_once
 from staff.selectors import hours_snapshot
 
@@ -103,7 +104,7 @@ def engine(settings, monkeypatch):
     monkeypatch.setattr(outbound_message_ready, "receivers", [])
     outbound_message_ready.sender_receivers_cache.clear()
     price_rows(), active_chefs_cached(), assistant_settings_current(), experiments_live(), model_version_current("nlu")
-    EXEMPLARS_ANY_ENABLED.get()
+    EXEMPLARS_ENABLED_COUNT.get()
     templates_snapshot.get(), hours_snapshot.get()   # the reply templates and business hours
     counter = CommitCounter(monkeypatch)
     yield counter
@@ -201,6 +202,7 @@ def test_a_knowledge_question_stays_within_its_statement_budget(engine):
     document, _ = document_save(title="Cancellation and rescheduling", body=body, tags=["policy"],
                                 queue_reindex=False)
     document_reindex(document_id=document.pk)
+    KNOWLEDGE_CHUNK_COUNT.get()   # cached like the others (a worker that has searched since the last re-index)
     customer = Customer()
     customer.answer(customer.receive("Hi!"))
     message = customer.receive("What is your cancellation policy?")
