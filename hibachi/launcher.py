@@ -219,10 +219,14 @@ def run() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         _manage("migrate", "--noinput", "-v", "0")
+        # the sentence encoder exported to ONNX once (~20 s on a first start, then nothing), before the seed embeds
+        # the knowledge base with it
+        _manage("embedder_onnx_build", "--for-default")
         _manage("seed_demo")
         _manage("sync_beat_schedule")
-        # One intra-op thread for PyTorch (the MiniLM encoder) in each process: with the web server and the workers
-        # sharing a few cores, PyTorch's default of one thread per core makes every embedding wait on the others.
+        # One intra-op thread for PyTorch (EMBEDDER=local, the training jobs) in each process: with the web server
+        # and the workers sharing a few cores, PyTorch's default of one thread per core makes every embedding wait on
+        # the others. (The ONNX encoder runs on one thread by its own options.)
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         commands = stack_commands(host=host, port=port, var=str(embedded.var_dir()))
         services = [Supervised(name=name, start=lambda argv=argv: subprocess.Popen(argv))

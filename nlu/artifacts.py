@@ -124,7 +124,8 @@ def nlu_model_train(*, root: Path | None = None, train_path: Path = TRAIN_PATH, 
         "labels": {head: list(labels) for head, labels in LABELS.items()},
         "acts": list(ACTS) if model.acts else None,
         "style_features": model.style,
-        "embedder": {"alias": embedder_alias, "name": embedder.name, "dimension": embedder.dimension},
+        "embedder": {"alias": embedder_alias, "name": embedder.name, "space": embedder.vector_space,
+                     "dimension": embedder.dimension},
         "hyperparameters": HYPERPARAMETERS,
         "sklearn_version": sklearn.__version__,
         "heldout_metrics": heldout_metrics,
@@ -189,7 +190,10 @@ def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> L
                             "run `python manage.py nlu_train`.")
     alias = metadata["embedder"]["alias"]
     embedder = get_embedder(alias)
-    if embedder.name != metadata["embedder"]["name"]:
+    # Same vector space, same model: PyTorch MiniLM and its ONNX fp32 export serve each other's models unchanged.
+    # (A model saved before spaces were recorded names its encoder only, whose space is its name.)
+    trained_space = metadata["embedder"].get("space") or metadata["embedder"]["name"]
+    if embedder.vector_space != trained_space:
         raise NLUModelError(f"NLU model {version} was trained on {metadata['embedder']['name']} embeddings but "
                             f"EMBEDDERS[{alias!r}] is now {embedder.name}; run `python manage.py nlu_train`.")
     try:

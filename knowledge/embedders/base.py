@@ -14,6 +14,14 @@ class Embedder(ABC):
 
     name: str = ""
     dimension: int = 0
+    # The vector space its vectors live in. Encoders of one space are interchangeable: an NLU model trained on one
+    # serves with another, unchanged (the ONNX fp32 export of MiniLM is in PyTorch MiniLM's space: cosine >= 0.9999999
+    # and not one prediction differs on the 2,893 shipped messages). Empty: the encoder's own name.
+    space: str = ""
+
+    @property
+    def vector_space(self) -> str:
+        return self.space or self.name
 
     def __init__(self, *, alias: str = "default"):
         self.alias = alias

@@ -9,8 +9,9 @@ The exported graph is the whole sentence-transformers pipeline (BERT, mean pooli
 normalisation), so the embedder only tokenises and runs it. Files are cached under settings.ONNX_MODEL_DIR in a
 folder named after the package version, the opset and EXPORT_VERSION, built on first use (or ahead of time by
 `manage.py embedder_onnx_build`) under a file lock, written to a temporary name and renamed. fp32 matches PyTorch
-(cosine >= 0.999); int8 is another encoder (cosine ~0.99): its `name` differs, so an NLU model trained on one
-refuses to load with the other (nlu.artifacts).
+(cosine >= 0.9999999) and shares its vector space (`Embedder.space`): an NLU model trained with either serves with the
+other. int8 is another encoder (cosine ~0.99) with its own space, so an NLU model trained on it refuses the others,
+and theirs refuse it (nlu.artifacts).
 """
 
 from __future__ import annotations
@@ -160,6 +161,9 @@ class OnnxMiniLMEmbedder(Embedder):
         super().__init__(alias=alias)
         self.precision = precision
         self.name = f"all-MiniLM-L6-v2 (onnx {precision} v{EXPORT_VERSION})"
+        # fp32 is PyTorch MiniLM's network, only run by another runtime: same space, so a model trained on either
+        # serves with the other. int8 is a different encoder (cosine ~0.99): its own space.
+        self.space = "all-MiniLM-L6-v2" if precision == "fp32" else self.name
         self._threads = threads
         self._batch_size = batch_size or (1 if precision == "int8" else 64)
         self._model_dir = Path(model_dir) if model_dir else None

@@ -121,3 +121,37 @@ def test_the_build_command_reports_each_file(tmp_path, settings):
     lines = out.getvalue().splitlines()
     assert lines[0] == f"fp32: {folder / 'model-fp32.onnx'} (86 MiB)"
     assert lines[1].startswith("Quantising the ONNX MiniLM to int8") and lines[2].startswith("int8: ")
+
+
+def test_the_build_command_builds_only_what_the_default_encoder_needs(tmp_path, settings):
+    """`make run` calls it before seeding: the default (ONNX fp32) gets its file, and nothing else is built."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from knowledge.embedders.onnx import onnx_model_dir
+
+    exported = onnx_model_build(precision="fp32")
+    settings.ONNX_MODEL_DIR = tmp_path
+    settings.EMBEDDERS = {**settings.EMBEDDERS, "default": settings.LOCAL_EMBEDDERS["onnx-fp32"]}
+    folder = onnx_model_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "model-fp32.onnx").symlink_to(exported)
+    out = StringIO()
+    call_command("embedder_onnx_build", "--for-default", stdout=out)
+    assert out.getvalue().splitlines() == [f"fp32: {folder / 'model-fp32.onnx'} (86 MiB)"]
+    assert not (folder / "model-int8.onnx").exists()
+
+
+def test_the_build_command_builds_nothing_for_the_pytorch_encoder(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ONNX_MODEL_DIR = tmp_path
+    settings.EMBEDDERS = {**settings.EMBEDDERS, "default": settings.LOCAL_EMBEDDERS["local"]}
+    out = StringIO()
+    call_command("embedder_onnx_build", "--for-default", stdout=out)
+    assert out.getvalue().strip() == ("EMBEDDERS['default'] is all-MiniLM-L6-v2, not an ONNX encoder: nothing to "
+                                      "build.")
+    assert list(tmp_path.iterdir()) == []
