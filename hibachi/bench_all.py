@@ -196,7 +196,11 @@ def table_format(rows: list[Row]) -> str:
 def _run_step(argv: list[str], *, limit_s: int) -> int | str:
     """Run one benchmark; past `limit_s` it gets Ctrl-C first (its clean-up stops what it started, e.g. bench_ws's
     server), then SIGKILL 30 s later."""
-    process = subprocess.Popen(argv, cwd=embedded.BASE_DIR)
+    # SIGINT back to its default in the child: started from a shell's background job (`make bench &`, nohup) this
+    # process ignores SIGINT, a child would inherit that, and Python then never raises KeyboardInterrupt in it, so the
+    # Ctrl-C below would clean nothing up
+    process = subprocess.Popen(argv, cwd=embedded.BASE_DIR,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         return process.wait(timeout=limit_s)
     except subprocess.TimeoutExpired:

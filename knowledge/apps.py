@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from hibachi.versioned_cache import invalidate_on_write
+
 
 class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -7,8 +9,6 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base and customer memory"
 
     def ready(self):
-        from hibachi.versioned_cache import invalidate_on_write
-
         from .memory import receivers
         from .models import KnowledgeChunk
         from .selectors import KNOWLEDGE_CHUNK_COUNT
