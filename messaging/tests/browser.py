@@ -46,11 +46,20 @@ def browser():
 
 def admin_log_in(browser, base_url: str, *, username: str, password: str) -> None:
     """Log in through the admin's own login form, as staff do (no session planted behind the browser's back)."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     browser.delete_all_cookies()
     browser.get(base_url + "/admin/login/?next=/admin/")
     browser.find_element(By.ID, "id_username").send_keys(username)
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    assert browser.current_url.rstrip("/").endswith("/admin"), f"{username} could not log in: {browser.current_url}"
+    # Wait until the admin index has loaded, not just until its URL shows: a page asked for while the login's
+    # redirect was still loading was once replaced by that redirect's page (the next test step saw /admin/).
+    try:
+        WebDriverWait(browser, 20).until(
+            lambda d: d.current_url.rstrip("/").endswith("/admin") and d.find_elements(By.ID, "user-tools")
+            and d.execute_script("return document.readyState") == "complete")
+    except TimeoutException:
+        raise AssertionError(f"{username} could not log in: {browser.current_url}") from None
