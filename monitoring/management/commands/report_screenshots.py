@@ -80,13 +80,23 @@ def _browser():
 
 
 def _login(driver, *, url: str, username: str, password: str) -> None:
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver.get(f"{url}/admin/login/?next=/admin/")
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
-    if "/admin/login/" in driver.current_url:
+    # Until the admin index has loaded, or the login form came back with its error: reading the URL at once could
+    # see the login page before the POST left, and a page asked for while the redirect still loaded was replaced.
+    try:
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+            and (d.find_elements(By.ID, "user-tools") or d.find_elements(By.CSS_SELECTOR, ".errornote")))
+    except TimeoutException:
+        pass
+    if not driver.find_elements(By.ID, "user-tools"):
         raise CommandError(f"Could not log in as {username!r} at {url}/admin/ (wrong password, or no such user: "
                            "`seed_demo` makes the Manager).")
 
