@@ -1,10 +1,12 @@
 """Versioned NLU model artifacts under settings.NLU_MODEL_DIR, and the in-process cache `parse()` reads from.
 
-Layout: <NLU_MODEL_DIR>/<version>/{vectorizer,intent,tone,sentiment,acts}.joblib + metadata.json, and a `current` file
-holding the version in use. Versions are written to a temporary directory and renamed, and `current` is replaced
-atomically, so a reader never sees half a model. When there is no model yet (a fresh clone, CI) the first use
-trains one from the repository's data and saves it. A version saved before the dialogue acts existed has no
-acts.joblib: it still loads, and its acts come from the rules alone (nlu.acts) until the next `nlu_train`.
+Layout: <NLU_MODEL_DIR>/<version>/{vectorizer,intent,tone,sentiment,acts}.joblib (the scikit-learn model: training,
+evaluation), serving.npz + serving.json (the same model as arrays: what answers, see nlu.serving) and metadata.json,
+and a `current` file holding the version in use. Versions are written to a temporary directory and renamed, and
+`current` is replaced atomically, so a reader never sees half a model. When there is no model yet (a fresh clone,
+CI) the first use trains one from the repository's data and saves it. A version saved before the dialogue acts
+existed has no acts.joblib: it still loads, and its acts come from the rules alone (nlu.acts) until the next
+`nlu_train`.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ import logging
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import joblib
 import numpy as np
 from django.conf import settings
 
@@ -28,6 +29,7 @@ from knowledge.embedders import get_embedder
 
 from .dataset import HELDOUT_PATH, TRAIN_PATH, examples_load, file_sha256
 from .labels import ACTS, HEADS, LABELS
+from .serving import serving_exists, serving_load, serving_save
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +45,19 @@ class NLUModelError(RuntimeError):
 
 @dataclass
 class LoadedModel:
+    """A saved version. `serving` answers (nlu.serving: NumPy only); `model` is the scikit-learn NLUModel (training,
+    evaluation, retraining), read from the .joblib files on first use, so a web worker never imports scikit-learn."""
     version: str
     path: Path
     metadata: dict
-    model: object  # nlu.model.NLUModel
+    serving: object = field(repr=False)  # nlu.serving.ServingModel
+    _model: object = field(default=None, repr=False)  # nlu.model.NLUModel
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = _sklearn_model_read(self.path, self.metadata, version=self.version)
+        return self._model
 
 
 def model_root() -> Path:
@@ -143,11 +154,14 @@ def _save(root: Path, model, metadata: dict, *, stamp: str, make_current: bool =
     staging = root / f".{version}.tmp-{os.getpid()}-{threading.get_ident()}"
     staging.mkdir()
     try:
+        import joblib
+
         joblib.dump(model.vectorizer, staging / VECTORIZER)
         for head, classifier in model.heads.items():
             joblib.dump(classifier, staging / f"{head}.joblib")
         if model.acts:
             joblib.dump(model.acts, staging / ACTS_FILE)
+        serving_save(model.serving(), staging)
         (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
         staging.rename(root / version)
     except BaseException:
@@ -156,7 +170,8 @@ def _save(root: Path, model, metadata: dict, *, stamp: str, make_current: bool =
     if make_current:  # candidates (nlu.retrain) are saved beside the current model and promoted later
         set_current(root, version)
     logger.info("Saved NLU model %s in %s%s", version, root, "" if make_current else " (not made current)")
-    return LoadedModel(version=version, path=root / version, metadata=metadata, model=model)
+    return LoadedModel(version=version, path=root / version, metadata=metadata, serving=model.serving(),
+                       _model=model)
 
 
 def set_current(root: Path, version: str) -> None:
@@ -170,8 +185,6 @@ def set_current(root: Path, version: str) -> None:
 
 def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> LoadedModel:
     """Load a saved version (the current one by default), checking it matches this code's labels and embedder."""
-    from .model import NLUModel
-
     root = Path(root or model_root())
     version = version or current_version(root)
     if version is None:
@@ -196,15 +209,33 @@ def nlu_model_load(*, root: Path | None = None, version: str | None = None) -> L
     if embedder.vector_space != trained_space:
         raise NLUModelError(f"NLU model {version} was trained on {metadata['embedder']['name']} embeddings but "
                             f"EMBEDDERS[{alias!r}] is now {embedder.name}; run `python manage.py nlu_train`.")
+    if serving_exists(path):
+        try:
+            serving = serving_load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise NLUModelError(f"NLU model {version} in {root} cannot be read ({exc}); "
+                                "run `python manage.py nlu_train`.") from exc
+        return LoadedModel(version=version, path=path, metadata=metadata, serving=serving)
+    # saved before the serving files: through scikit-learn, compiled in memory
+    model = _sklearn_model_read(path, metadata, version=version)
+    return LoadedModel(version=version, path=path, metadata=metadata, serving=model.serving(), _model=model)
+
+
+def _sklearn_model_read(path: Path, metadata: dict, *, version: str):
+    import joblib
+
+    from .model import NLUModel
+
+    has_acts = (path / ACTS_FILE).is_file()
     try:
-        model = NLUModel(vectorizer=joblib.load(path / VECTORIZER),
-                         heads={head: joblib.load(path / f"{head}.joblib") for head in HEADS}, embedder_alias=alias,
-                         acts=joblib.load(path / ACTS_FILE) if has_acts else None,
-                         style=bool(metadata.get("style_features")))
+        return NLUModel(vectorizer=joblib.load(path / VECTORIZER),
+                        heads={head: joblib.load(path / f"{head}.joblib") for head in HEADS},
+                        embedder_alias=metadata["embedder"]["alias"],
+                        acts=joblib.load(path / ACTS_FILE) if has_acts else None,
+                        style=bool(metadata.get("style_features")))
     except (OSError, ValueError, EOFError) as exc:
-        raise NLUModelError(f"NLU model {version} in {root} cannot be read ({exc}); "
+        raise NLUModelError(f"NLU model {version} in {path.parent} cannot be read ({exc}); "
                             "run `python manage.py nlu_train`.") from exc
-    return LoadedModel(version=version, path=path, metadata=metadata, model=model)
 
 
 _cache: dict[Path, LoadedModel] = {}

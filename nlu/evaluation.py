@@ -29,12 +29,15 @@ def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
     metrics = {}
     for head in HEADS:
         labels = list(LABELS[head])
-        truth = [example.label(head) for example in examples]
-        predicted = [prediction[head].label for prediction in predictions]
+        scored = [index for index, example in enumerate(examples) if example.label(head) is not None]
+        if not scored:
+            continue
+        truth = [examples[index].label(head) for index in scored]
+        predicted = [predictions[index][head].label for index in scored]
         precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels,
                                                                          zero_division=0)
         metrics[head] = {
-            "examples": len(examples),
+            "examples": len(scored),
             "accuracy": round(float(accuracy_score(truth, predicted)), 4),
             "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4),
             "per_label": {
@@ -43,7 +46,7 @@ def heads_evaluate(model, examples: list[Example], *, vectors=None) -> dict:
                 for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
             },
             "calibration_error": round(expected_calibration_error(
-                [prediction[head].confidence for prediction in predictions],
+                [predictions[index][head].confidence for index in scored],
                 [t == p for t, p in zip(truth, predicted, strict=True)]), 4),
             "labels": labels,
             "confusion_matrix": confusion_matrix(truth, predicted, labels=labels).tolist(),

@@ -10,7 +10,6 @@ train.jsonl and checked on dev.jsonl (never on a held-out file).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +20,9 @@ from sklearn.pipeline import FeatureUnion
 
 from knowledge.embedders import get_embedder
 
-from .acts import acts_by_rules, acts_decide
 from .dataset import Example
 from .labels import ACTS, HEADS, LABELS
+from .serving import ServingModel, serving_from_model, style_features
 
 HYPERPARAMETERS = {
     "tfidf": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
@@ -34,37 +33,6 @@ HYPERPARAMETERS = {
     "class_weight": "balanced",
 }
 EMBED_BATCH = 64
-
-# How a message is written, which the lower-cased TF-IDF and the uncased MiniLM cannot see: the tone head reads
-# "hey can u do sat" (casual) apart from "Can you do Saturday?" (direct) and a signed e-mail (formal) by these.
-_SMS = re.compile(r"\b(u|ur|r|pls|plz|thx|ty|lol|lmao|omg|ppl|gonna|wanna|gotta|bc|tmrw|tho|ngl|tbh|btw|k|kk|"
-                  r"ya|yea|yep|nah|sup|yo|bruh|w/|4|2)\b", re.IGNORECASE)
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]")
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)\s*([A-Za-z])")
-STYLE_FEATURES = 10
-
-
-def style_features(texts: list[str]) -> np.ndarray:
-    """Ten numbers per text, each about 0..1: casing, punctuation, emoji, SMS words, length, e-mail layout."""
-    rows = np.zeros((len(texts), STYLE_FEATURES), dtype=np.float32)
-    for index, text in enumerate(texts):
-        letters = [c for c in text if c.isalpha()]
-        starts = _SENTENCE_START.findall(text)
-        words = text.split()
-        rows[index] = (
-            float(bool(letters) and not any(c.isupper() for c in letters)),
-            float(bool(starts) and starts[0].isupper()),
-            sum(c.isupper() for c in starts) / len(starts) if starts else 0.0,
-            float(text.rstrip()[-1:] in {".", "!", "?"}),
-            min(text.count("!"), 3) / 3,
-            min(len(_EMOJI.findall(text)), 3) / 3,
-            min(len(_SMS.findall(text)), 3) / 3,
-            min(len(words), 60) / 60,
-            float("\n" in text.strip()),
-            min(sum(1 for w in words if len(w) > 1 and w.isupper()), 3) / 3,
-        )
-    return rows
-
 
 def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
     """`vectorizer.transform(texts)` without its input validation, which is most of its time on one short message
@@ -85,18 +53,6 @@ def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr
     elif vectorizer.norm is not None:
         return vectorizer.transform(texts)
     return counts
-
-
-@dataclass
-class Prediction:
-    label: str
-    confidence: float
-
-
-@dataclass
-class ActsPrediction:
-    labels: list[str]                # the acts the message carries, in ACTS order
-    confidences: dict[str, float]    # each act's probability (1.0 / 0.0 from the rules when there is no acts head)
 
 
 def text_vectorizer(*, words: bool = True) -> TfidfVectorizer | FeatureUnion:
@@ -120,7 +76,7 @@ class NLUModel:
     acts: list[LogisticRegression] | None = None
     style: bool = False   # whether the features include `style_features` (False in models saved before they did)
     _embedder: object = field(default=None, repr=False, compare=False)
-    _weights: tuple | None = field(default=None, repr=False, compare=False)
+    _serving: ServingModel | None = field(default=None, repr=False, compare=False)
 
     @property
     def embedder(self):
@@ -146,48 +102,16 @@ class NLUModel:
     def features(self, texts: list[str], vectors: np.ndarray | None = None) -> sparse.csr_matrix:
         return sparse.hstack([sparse.csr_matrix(self.dense(texts, vectors)), self.sparse(texts)], format="csr")
 
+    def serving(self) -> ServingModel:
+        """This model as arrays (nlu.serving): what answers, here and in a web worker that loads no scikit-learn."""
+        if self._serving is None:
+            self._serving = serving_from_model(self)
+        return self._serving
+
     def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict]:
         """The most probable label of each head, with its probability, and the dialogue acts ("acts":
-        ActsPrediction), for each text."""
-        dense = self.dense(texts, vectors)
-        dense_weights, sparse_weights, bias, blocks = self._stacked_weights()
-        # One product for the three heads and the acts: the same numbers as each head's predict_proba, several times
-        # faster.
-        logits = dense @ dense_weights + np.asarray(self.sparse(texts) @ sparse_weights) + bias
-        results = [{} for _ in texts]
-        for head, (start, stop, classes) in blocks.items():
-            block = logits[:, start:stop]
-            block = np.exp(block - block.max(axis=1, keepdims=True))
-            probabilities = block / block.sum(axis=1, keepdims=True)
-            for row, best in enumerate(probabilities.argmax(axis=1)):
-                results[row][head] = Prediction(classes[best], float(probabilities[row, best]))
-        if self.acts is None:
-            for row, text in enumerate(texts):
-                seen = acts_by_rules(text)
-                results[row]["acts"] = ActsPrediction([act for act in ACTS if act in seen],
-                                                      {act: float(act in seen) for act in ACTS})
-            return results
-        start = max(stop for _, stop, _ in blocks.values())   # the acts' columns follow the three heads'
-        acts = 1 / (1 + np.exp(-logits[:, start:start + len(ACTS)]))
-        for row, text in enumerate(texts):
-            confidences = {act: round(float(acts[row, index]), 4) for index, act in enumerate(ACTS)}
-            results[row]["acts"] = ActsPrediction(acts_decide(text, confidences), confidences)
-        return results
-
-    def _stacked_weights(self):
-        if self._weights is None:
-            dimension = self.heads[HEADS[0]].coef_.shape[1] - self.sparse([""]).shape[1]
-            acts = self.acts or []   # each binary classifier adds one column: its logit
-            coefficients = np.vstack([self.heads[head].coef_ for head in HEADS] + [c.coef_ for c in acts]).T
-            bias = np.concatenate([self.heads[head].intercept_ for head in HEADS] + [c.intercept_ for c in acts])
-            blocks, start = {}, 0
-            for head in HEADS:
-                classes = [str(label) for label in self.heads[head].classes_]
-                blocks[head] = (start, start + len(classes), classes)
-                start += len(classes)
-            self._weights = (np.ascontiguousarray(coefficients[:dimension], dtype=np.float32),
-                             np.ascontiguousarray(coefficients[dimension:]), bias, blocks)
-        return self._weights
+        nlu.serving.ActsPrediction), for each text: the serving arrays' answer, equal to each head's predict_proba."""
+        return self.serving().predict(texts, vectors if vectors is not None else self.embedder.embed(texts))
 
     def predict_one(self, text: str) -> dict:
         # embed_one: the correction memory reads the same message's vector next (knowledge.embedders.base)
@@ -216,13 +140,14 @@ def model_fit(examples: list[Example], *, vectors: np.ndarray, embedder_alias: s
     model = NLUModel(vectorizer=vectorizer, heads={}, embedder_alias=embedder_alias, style=style)
     features = model.features(texts, vectors)
     for head in HEADS:
-        labels = [example.label(head) for example in examples]
+        rows = [index for index, example in enumerate(examples) if example.label(head) is not None]
+        labels = [examples[index].label(head) for index in rows]
         missing = set(LABELS[head]) - set(labels)
         if missing:
             raise ValueError(f"The training set has no {head} example labelled {', '.join(sorted(missing))}.")
         classifier = LogisticRegression(C=HYPERPARAMETERS["C"][head], class_weight=HYPERPARAMETERS["class_weight"],
                                         max_iter=5000)
-        model.heads[head] = classifier.fit(features, labels)
+        model.heads[head] = classifier.fit(features if len(rows) == len(examples) else features[rows], labels)
         if on_head:
             on_head(head)
     labelled = [index for index, example in enumerate(examples) if example.acts is not None]

@@ -41,7 +41,7 @@ def parse(text: str, *, reference_date: datetime | date | None = None, expected:
         raise ValueError("text must not be blank.")
     entities = extract_entities(text, reference_date=reference_date, expected=expected)
     loaded = nlu_model_current()
-    prediction = loaded.model.predict_one(text.strip())
+    prediction = loaded.serving.predict_one(text.strip())
     intent, confidence = prediction["intent"].label, prediction["intent"].confidence
     model_version = loaded.version
     finetuned = _minilm_current()

@@ -16,7 +16,6 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-import joblib
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
@@ -104,6 +103,8 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
     stamp = f"{datetime.now():%Y%m%dT%H%M%S%f}-{hashlib.sha256(json.dumps(y).encode()).hexdigest()[:6]}"
     path = upsell_root() / stamp
     path.mkdir(parents=True, exist_ok=True)
+    import joblib
+
     joblib.dump(model, path / "model.joblib")
     version = ModelVersion.objects.create(
         kind=ModelVersion.Kind.UPSELL, version=stamp, path=str(path), score=score,
@@ -130,6 +131,8 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
 def _load(version: ModelVersion):
     with _lock:
         if version.version not in _cache:
+            import joblib   # and scikit-learn with the model: only where an upsell model is in use
+
             _cache[version.version] = joblib.load(Path(version.path) / "model.joblib")
         return _cache[version.version]
 

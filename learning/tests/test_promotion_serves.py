@@ -28,7 +28,9 @@ from learning.models import ModelVersion
 from learning.services.training import nlu_baseline_register
 from learning.services.versions import version_make_current, version_rollback
 from messaging.services import inbound_answer_once
+from nlu.artifacts import nlu_model_load
 from nlu.finetuned import minilm_cache_clear, minilm_root
+from nlu.serving import serving_from_model, serving_save
 
 pytestmark = pytest.mark.django_db
 QUESTION = "How much for 12 adults?"
@@ -65,6 +67,8 @@ def nlu_copy(source: ModelVersion, name: str, *, forced_intent: str | None = Non
         head.coef_ = np.zeros_like(head.coef_)
         head.intercept_ = np.where(head.classes_ == forced_intent, 10.0, 0.0)
         joblib.dump(head, path / "intent.joblib")
+        # parse() answers from the arrays saved beside the joblib files: written again from the changed head
+        serving_save(serving_from_model(nlu_model_load(root=path.parent, version=name).model), path)
     return ModelVersion.objects.create(kind="nlu", version=name, path=str(path))
 
 

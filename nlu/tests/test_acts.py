@@ -97,6 +97,8 @@ def test_a_model_saved_before_acts_still_loads_and_reads_acts_by_the_rules(tmp_p
     old = model_fit(examples, vectors=vectors, style=False)
     metadata = {key: value for key, value in trained_nlu.metadata.items() if key not in ("acts", "style_features")}
     saved = _save(tmp_path, old, metadata, stamp="20250101T000000Z-old")
+    for name in ("serving.npz", "serving.json"):   # written since session 7
+        (saved.path / name).unlink()
     assert {path.name for path in saved.path.iterdir()} == {
         "metadata.json", "vectorizer.joblib", "intent.joblib", "tone.joblib", "sentiment.joblib"}
 
@@ -106,6 +108,7 @@ def test_a_model_saved_before_acts_still_loads_and_reads_acts_by_the_rules(tmp_p
     prediction = loaded.model.predict_one("yes thanks, book it")
     assert prediction["intent"].label in {"booking_inquiry", "greeting"}
     assert prediction["acts"].labels == ["affirm", "thanks"]
+    assert loaded.serving.predict_one("yes thanks, book it")["acts"].labels == ["affirm", "thanks"]
 
 
 def test_outside_held_out_is_not_in_the_training_data():
@@ -137,8 +140,8 @@ def test_outside_held_out_intent_does_not_fall_below_what_it_reached(outside_met
     assert outside_metrics["intent"]["accuracy"] >= 0.95, outside_metrics["intent"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.951, below issue 12's 0.96 "
-                                      "target; strict, so this fails loudly (to be unmarked) once it is reached")
+@pytest.mark.xfail(strict=True, reason="intent accuracy on heldout_outside.jsonl is 0.9596 (214 of 223), below issue "
+                                      "12's 0.96 target; strict, so this fails loudly (to be unmarked) once reached")
 def test_outside_held_out_intent_meets_the_target(outside_metrics):
     assert outside_metrics["intent"]["accuracy"] >= OUTSIDE_TARGETS["intent"]
 

@@ -15,7 +15,8 @@ def test_nlu_train_writes_a_versioned_artifact_and_makes_it_current(settings, tm
     version = (tmp_path / "current").read_text().strip()
     artifact = tmp_path / version
     assert {path.name for path in artifact.iterdir()} == {
-        "metadata.json", "vectorizer.joblib", "intent.joblib", "tone.joblib", "sentiment.joblib", "acts.joblib"}
+        "metadata.json", "vectorizer.joblib", "intent.joblib", "tone.joblib", "sentiment.joblib", "acts.joblib",
+        "serving.npz", "serving.json"}
     metadata = json.loads((artifact / "metadata.json").read_text())
     assert metadata["version"] == version
     assert metadata["trained_at"]

@@ -6,7 +6,7 @@ import pytest
 
 from nlu import parse
 from nlu.artifacts import _embed, _save, nlu_model_load
-from nlu.dataset import DEV_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
+from nlu.dataset import DEV_PATH, HELDOUT_FRESH_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
 from nlu.evaluation import heads_evaluate
 from nlu.model import model_fit, tfidf_transform
 from nlu.retrain import normal
@@ -15,7 +15,7 @@ from nlu.retrain import normal
 def test_dev_set_shares_no_message_with_the_held_out_files_or_the_training_data():
     dev = {normal(example.text) for example in examples_load(DEV_PATH)}
     assert len(dev) >= 250
-    for path in (HELDOUT_PATH, HELDOUT_OUTSIDE_PATH, TRAIN_PATH):
+    for path in (HELDOUT_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_FRESH_PATH, TRAIN_PATH):
         assert not dev & {normal(example.text) for example in examples_load(path)}, path.name
 
 

@@ -103,7 +103,7 @@ def test_a_correction_is_not_used_at_another_stage_of_the_booking_flow(
 
 def test_a_fixed_intent_label_applies_at_once_to_near_duplicate_messages(
         business, chat, staff_client, eager_celery, django_capture_on_commit_callbacks):
-    first = chat(external_id="first-customer").say("r u licensed and insured")
+    first = chat(external_id="first-customer").say("r u guys food handler certified")
     assert first.message.intent != "policy_question"   # the shipped model reads it wrong
     feedback_create(message=first.reply, kind="thumbs_down")
     url = reverse("admin:learning_review_item", args=[first.reply.review_item.pk])
@@ -113,7 +113,7 @@ def test_a_fixed_intent_label_applies_at_once_to_near_duplicate_messages(
     assert response.status_code == 302
     exemplar = Exemplar.objects.get(kind="labels")
 
-    again = chat(external_id="second-customer").say("r u licensed & insured?")
+    again = chat(external_id="second-customer").say("r u guys food-handler certified?")
     assert again.message.intent == "policy_question" and again.message.tone == "casual"
     assert again.reply.metadata["labels_exemplar"]["id"] == exemplar.pk
     assert ExemplarUse.objects.get(exemplar=exemplar).how == "labels"

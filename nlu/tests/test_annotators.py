@@ -1,0 +1,93 @@
+"""The training rows written by other annotators (train.jsonl rows with a "source"), and the blind held-out file
+written by yet another one (heldout_fresh.jsonl)."""
+
+import json
+
+import pytest
+
+from nlu.dataset import DEV_PATH, HELDOUT_FRESH_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
+from nlu.evaluation import heads_evaluate
+from nlu.labels import ACTS, TONES
+from nlu.model import model_fit
+from nlu.retrain import normal
+
+# Measured once, with the model shipped in session 7 (train.jsonl with the annotators' rows). Floors, not targets.
+FRESH_FLOORS = {"intent": 0.89, "acts_micro_f1": 0.93}
+FRESH_TARGETS = {"intent": 0.96, "tone": 0.85}   # issue 12's bar
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def fresh_metrics(trained_nlu):
+    return heads_evaluate(trained_nlu.model, examples_load(HELDOUT_FRESH_PATH))
+
+
+def test_annotator_rows_keep_their_tone_apart_and_are_labelled_otherwise():
+    rows = [row for row in _rows(TRAIN_PATH) if row.get("source")]
+    assert len(rows) >= 1500
+    assert {row["source"].split("/")[0] for row in rows} == {"annotators-2026-11"}
+    assert len({row["source"] for row in rows}) == 6
+    assert all(row["tone"] is None and row["tone_annotator"] in TONES for row in rows)
+    assert all(row["acts"] is not None and set(row["acts"]) <= set(ACTS) for row in rows)
+
+
+def test_project_rows_all_have_a_tone():
+    assert all(row["tone"] in TONES for row in _rows(TRAIN_PATH) if not row.get("source"))
+
+
+def test_the_fresh_file_shares_no_message_with_training_or_the_other_evaluation_files():
+    fresh = {normal(example.text) for example in examples_load(HELDOUT_FRESH_PATH)}
+    assert len(fresh) >= 240
+    for path in (TRAIN_PATH, DEV_PATH, HELDOUT_PATH, HELDOUT_OUTSIDE_PATH):
+        assert not fresh & {normal(example.text) for example in examples_load(path)}, path.name
+
+
+def test_every_fresh_example_is_labelled_in_full():
+    examples = examples_load(HELDOUT_FRESH_PATH)
+    assert all(example.tone is not None and example.acts is not None for example in examples)
+
+
+def test_a_null_intent_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "hi", "intent": "greeting", "tone": null, "sentiment": "neutral"}\n'
+                    '{"text": "yo", "intent": null, "tone": "casual", "sentiment": "neutral"}\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl:2: intent None is not one of"):
+        examples_load(path)
+
+
+def test_the_tone_head_learns_from_rows_with_a_tone_only(trained_nlu):
+    """Rows whose tone is null train the other heads and are left out of the tone head and of its scores."""
+    examples = examples_load(TRAIN_PATH)
+    with_tone, without = [], []
+    for intent in sorted({e.intent for e in examples}):   # 25 of each intent, with a tone and without
+        with_tone += [e for e in examples if e.intent == intent and e.tone is not None][:25]
+        without += [e for e in examples if e.intent == intent and e.tone is None][:10]
+    subset = with_tone + without
+    import numpy as np
+
+    vectors = np.random.default_rng(0).normal(size=(len(subset), 384)).astype(np.float32)
+    model = model_fit(subset, vectors=vectors)
+    assert set(model.heads["tone"].classes_) <= set(TONES)
+    metrics = heads_evaluate(model, subset, vectors=vectors)
+    assert metrics["tone"]["examples"] == len(with_tone)
+    assert metrics["intent"]["examples"] == len(subset) > len(with_tone)
+
+
+def test_fresh_scores_do_not_fall_below_what_they_reached(fresh_metrics):
+    assert fresh_metrics["intent"]["accuracy"] >= FRESH_FLOORS["intent"], fresh_metrics["intent"]["per_label"]
+    assert fresh_metrics["acts"]["micro_f1"] >= FRESH_FLOORS["acts_micro_f1"], fresh_metrics["acts"]["per_label"]
+
+
+@pytest.mark.xfail(strict=True, reason="intent accuracy on the blind heldout_fresh.jsonl is 0.892, below issue 12's "
+                                      "0.96; strict, so this fails loudly (to be unmarked) once it is reached")
+def test_fresh_intent_meets_the_target(fresh_metrics):
+    assert fresh_metrics["intent"]["accuracy"] >= FRESH_TARGETS["intent"]
+
+
+@pytest.mark.xfail(strict=True, reason="tone accuracy on the blind heldout_fresh.jsonl is 0.707: its annotator reads "
+                                      "short plain messages as direct where the project's files say casual")
+def test_fresh_tone_meets_the_target(fresh_metrics):
+    assert fresh_metrics["tone"]["accuracy"] >= FRESH_TARGETS["tone"]
