@@ -126,25 +126,34 @@ def test_first_use_without_a_saved_model_trains_and_saves_one(settings, tmp_path
 
 
 def test_a_newly_trained_version_is_picked_up_without_a_restart(settings, tmp_path, trained_nlu):
+    import json
+
     from nlu.artifacts import nlu_model_train
+    from nlu.dataset import TRAIN_PATH
+    from nlu.tests.conftest import version_copy
 
     settings.NLU_MODEL_DIR = tmp_path
-    first = nlu_model_train(root=tmp_path).version
+    first = version_copy(trained_nlu, tmp_path)
     assert nlu_model_current().version == first
-    second = nlu_model_train(root=tmp_path).version
+    rows = [json.loads(line) for line in TRAIN_PATH.read_text().splitlines() if line.strip()]
+    small = tmp_path / "small.jsonl"   # what is trained does not matter here, only that a new version appears
+    small.write_text("".join(json.dumps(row) + "\n" for row in rows if not row.get("source")))
+    second = nlu_model_train(root=tmp_path, train_path=small, heldout_path=None).version
     assert second != first
     assert nlu_model_current().version == second
 
 
-def test_a_model_trained_on_older_shipped_data_is_replaced_by_one_trained_on_the_current_file(settings, tmp_path):
+def test_a_model_trained_on_older_shipped_data_is_replaced_by_one_trained_on_the_current_file(
+        settings, tmp_path, trained_nlu):
     """After pulling new training data, `make run` / `make test` must not keep answering with the old model (it
     would, for example, have no dialogue-act head). A model the learning loop trained is left alone."""
     import json
 
-    from nlu.artifacts import METADATA, nlu_model_cache_clear, nlu_model_train
+    from nlu.artifacts import METADATA, nlu_model_cache_clear
+    from nlu.tests.conftest import version_copy
 
     settings.NLU_MODEL_DIR = tmp_path
-    old = nlu_model_train(root=tmp_path).version
+    old = version_copy(trained_nlu, tmp_path)
     metadata_path = tmp_path / old / METADATA
     metadata = json.loads(metadata_path.read_text())
     metadata["training_set"]["sha256"] = "0" * 64   # as if trained before the shipped file changed
