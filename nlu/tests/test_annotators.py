@@ -94,7 +94,8 @@ def test_fresh_tone_meets_the_target(fresh_metrics):
 
 
 def _small_training_file(tmp_path, sources: int):
-    """25 project rows of each intent, 5 more of each act, and 12 rows of each of the first `sources` annotators, from train.jsonl."""
+    """From train.jsonl: 25 project rows of each intent, 5 more of each act, and 12 rows of each of the first
+    `sources` annotators."""
     rows = _rows(TRAIN_PATH)
     chosen = []
     for intent in sorted({row["intent"] for row in rows}):

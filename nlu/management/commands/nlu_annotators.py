@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--train", type=Path, default=TRAIN_PATH, help="the training file (default: train.jsonl)")
 
     def handle(self, *args, train: Path, **options):
-        from nlu.model import model_fit   # scikit-learn: only when training
+        from nlu.model import model_fit  # scikit-learn: only when training
 
         try:
             examples = examples_load(train)
