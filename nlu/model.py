@@ -22,7 +22,7 @@ from knowledge.embedders import get_embedder
 
 from .dataset import Example
 from .labels import ACTS, HEADS, LABELS
-from .serving import ServingModel, serving_from_model, style_features
+from .serving import DenseFeatures, ServingModel, serving_from_model
 
 HYPERPARAMETERS = {
     "tfidf": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
@@ -66,7 +66,7 @@ def text_vectorizer(*, words: bool = True) -> TfidfVectorizer | FeatureUnion:
 
 
 @dataclass
-class NLUModel:
+class NLUModel(DenseFeatures):
     # A FeatureUnion of the character and word TF-IDF; a model saved before the word n-grams has the character
     # TfidfVectorizer alone (same fit/transform), and loads as it is.
     vectorizer: TfidfVectorizer | FeatureUnion
@@ -77,18 +77,6 @@ class NLUModel:
     style: bool = False   # whether the features include `style_features` (False in models saved before they did)
     _embedder: object = field(default=None, repr=False, compare=False)
     _serving: ServingModel | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def embedder(self):
-        if self._embedder is None:
-            self._embedder = get_embedder(self.embedder_alias)
-        return self._embedder
-
-    def dense(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """The embeddings, followed by the style features when the model uses them."""
-        if vectors is None:
-            vectors = self.embedder.embed(texts)
-        return np.hstack([vectors, style_features(texts)]) if self.style else vectors
 
     def sparse(self, texts: list[str]) -> sparse.csr_matrix:
         """The TF-IDF features, as `self.vectorizer.transform(texts)` (equal to it), a few times faster: see

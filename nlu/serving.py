@@ -144,8 +144,28 @@ class NgramWeighting:
         return indices, values
 
 
+class DenseFeatures:
+    """The dense half of the features, shared by the scikit-learn model and the arrays: the message's embedding from
+    the model's encoder (`embedder_alias`), then the style features when the model uses them (`style`)."""
+    embedder_alias: str
+    style: bool
+    _embedder: object
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = get_embedder(self.embedder_alias)
+        return self._embedder
+
+    def dense(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """The embeddings, followed by the style features when the model uses them."""
+        if vectors is None:
+            vectors = self.embedder.embed(texts)
+        return np.hstack([vectors, style_features(texts)]) if self.style else vectors
+
+
 @dataclass
-class ServingModel:
+class ServingModel(DenseFeatures):
     """Predicts as `nlu.model.NLUModel.predict` does (the same probabilities), from arrays."""
     embedder_alias: str
     style: bool
@@ -164,18 +184,6 @@ class ServingModel:
             offsets.append(start)
             start += len(weighting.vocabulary)
         self._offsets = offsets
-
-    @property
-    def embedder(self):
-        if self._embedder is None:
-            self._embedder = get_embedder(self.embedder_alias)
-        return self._embedder
-
-    def dense(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """The embeddings, followed by the style features when the model uses them."""
-        if vectors is None:
-            vectors = self.embedder.embed(texts)
-        return np.hstack([vectors, style_features(texts)]) if self.style else vectors
 
     def sparse_logits(self, text: str) -> np.ndarray:
         """The n-gram features' share of every output's logit for one text."""
