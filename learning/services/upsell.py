@@ -80,7 +80,7 @@ def _is_eval(booking_id: int) -> bool:
 def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion | None:
     """Fit a candidate on 80% of bookings, score it and the current model on the other 20%, promote if better.
     Returns the candidate's ModelVersion, or None when there are fewer than `min_rows` rows."""
-    from sklearn.ensemble import GradientBoostingClassifier   # scikit-learn loads slowly: only when training
+    from sklearn.ensemble import GradientBoostingClassifier  # scikit-learn loads slowly: only when training
 
     X, y, ids = training_rows()
     if len(y) < min_rows or len(set(y)) < 2:
@@ -105,7 +105,10 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
     path.mkdir(parents=True, exist_ok=True)
     import joblib
 
+    from .upsell_arrays import BoostedTrees
+
     joblib.dump(model, path / "model.joblib")
+    BoostedTrees.from_model(model).save(path)   # what a web worker loads (no scikit-learn)
     version = ModelVersion.objects.create(
         kind=ModelVersion.Kind.UPSELL, version=stamp, path=str(path), score=score,
         baseline_score=baseline if current is not None else None, training_seconds=seconds,
@@ -131,9 +134,15 @@ def upsell_train(*, min_rows: int = 20, random_state: int = 0) -> ModelVersion |
 def _load(version: ModelVersion):
     with _lock:
         if version.version not in _cache:
-            import joblib   # and scikit-learn with the model: only where an upsell model is in use
+            from .upsell_arrays import ARRAYS_FILE, BoostedTrees
 
-            _cache[version.version] = joblib.load(Path(version.path) / "model.joblib")
+            path = Path(version.path)
+            if (path / ARRAYS_FILE).is_file():
+                _cache[version.version] = BoostedTrees.load(path)
+            else:   # trained before the arrays were saved: through joblib, and scikit-learn with it
+                import joblib
+
+                _cache[version.version] = joblib.load(path / "model.joblib")
         return _cache[version.version]
 
 
@@ -144,7 +153,7 @@ def upsell_predict(*, customer, party_size: int, conversation=None, price_mentio
         return None
     try:
         model = _load(version)
-    except (OSError, ValueError, EOFError):
+    except (OSError, ValueError, EOFError, KeyError):
         return None
     previous = Booking.objects.filter(customer_id=customer.pk,
                                       status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED]).count()
