@@ -14,7 +14,8 @@ HELDOUT_PATH = DATA_DIR / "heldout.jsonl"  # evaluation only: training never rea
 HELDOUT_OUTSIDE_PATH = DATA_DIR / "heldout_outside.jsonl"
 # Evaluation only, blind: written in session 7 by an annotator who saw only the labelling guide
 # (docs/labelling-guide.md) and the handbook, never the training data; scored once, with the final model, never tuned
-# on. Its annotator reads some tones differently from the project's files (see README).
+# on. Its annotator read some tones differently from the project's files, which led to their consensus relabelling
+# in session 8 (below).
 HELDOUT_FRESH_PATH = DATA_DIR / "heldout_fresh.jsonl"
 # Development set: the customer turns of the conversation corpus (agents/eval/corpus/) labelled by hand, plus messages
 # in styles train.jsonl lacked (e-mails with signatures and quoted replies, SMS shorthand, Spanglish, voice run-ons).
@@ -27,7 +28,7 @@ DEV_PATH = DATA_DIR / "dev.jsonl"
 class Example:
     text: str
     intent: str
-    tone: str | None   # None: not labelled in the project's tone convention (see README); the tone head skips it
+    tone: str | None   # None: not labelled; the tone head skips it
     sentiment: str
     acts: tuple[str, ...] | None = None  # None: not labelled (staff corrections); the acts head skips the example
 
@@ -35,8 +36,8 @@ class Example:
         return getattr(self, head)
 
 
-# Heads whose label may be null in a data file: the rows written by other annotators (train.jsonl's rows with a
-# "source") carry their tone as "tone_annotator", since their reading of casual / direct differs from the project's.
+# Heads whose label may be null in a data file (the head then learns and scores without that row). No shipped row has a
+# null tone since session 8; a file of older exports may.
 UNLABELLED_ALLOWED = ("tone",)
 
 
@@ -70,3 +71,17 @@ def examples_load(path: Path) -> list[Example]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# The intent and tone of the project's own rows (train, dev, heldout, heldout_outside) were relabelled in session 8 by
+# two more annotators each, who saw only the text, the labelling guide and the handbook; their votes are in
+# provenance/consensus_votes.jsonl ({"file", "line", "a": [intent, tone], "b": [intent, tone]}), each changed row's
+# replaced labels under "before_consensus". heldout_fresh.jsonl, written and labelled by a guide reader, was left as
+# it was.
+CONSENSUS_VOTES_PATH = DATA_DIR / "provenance" / "consensus_votes.jsonl"
+
+
+def label_consensus(*, project: str, first: str, second: str) -> str:
+    """The label a row keeps: the two annotators' when they agree, else the project's (it then agrees with one of them,
+    or nobody agrees and the project's stands)."""
+    return first if first == second else project

@@ -29,7 +29,9 @@ HYPERPARAMETERS = {
     # Words of one letter count too ("u", "k", "4"): SMS spellings carry the intent.
     "word_tfidf": {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True,
                    "token_pattern": r"(?u)\b\w+\b"},
-    "C": {"intent": 20.0, "tone": 50.0, "sentiment": 2.0, "acts": 20.0},
+    # tone 50 -> 2 in session 8, when the tone labels became the annotators' consensus (README): 5-fold CV on
+    # train.jsonl 0.835 -> 0.847, dev 0.867 -> 0.881; intent's 20 was checked again (CV 0.932-0.935 for 5-40).
+    "C": {"intent": 20.0, "tone": 2.0, "sentiment": 2.0, "acts": 20.0},
     "class_weight": "balanced",
 }
 EMBED_BATCH = 64

@@ -249,3 +249,19 @@ def is_deny(text: str, *, acts: list[str] | None = None) -> bool:
     if acts is not None:
         return "deny" in acts
     return is_decline(text)
+
+
+_THANKS_OR_BYE = re.compile(r"\b(thanks|thank you|thank u|thx|ty|tysm|bye|goodbye|good bye|see you|see ya|cheers|"
+                            r"have a (good|great|nice) (day|night|one))\b", re.I)
+
+
+def is_closing(text: str, *, intent: str | None, acts: list[str] | None = None) -> bool:
+    """A thank-you or goodbye with nothing else asked: answered "You're welcome" (the booking flow goes on after it).
+    The labelling guide calls its intent `other` (a `greeting` is an opening hello only; files labelled before session
+    8 called closings greetings), so both intents count; an `other` that also asks something ("thanks! do you sell
+    gift cards?") is that question, not a closing."""
+    if not _THANKS_OR_BYE.search(text):
+        return False
+    if intent == "greeting":
+        return True
+    return intent == "other" and "request_info" not in (acts or ()) and "?" not in text

@@ -271,7 +271,7 @@ def _decide(loaded: Loaded, understood: Understood) -> Decided:
     else:
         agent = route(intent=parsed["intent"], entities=parsed["entities"], state=loaded.state,
                       changed=understood.changed, intent_confidence=parsed["intent_confidence"] or 0.0,
-                      text=loaded.message.text)
+                      text=loaded.message.text, acts=parsed.get("acts"))
     specialist = SPECIALISTS[agent]
     verified = conversation_services.message_sender_verified(message=loaded.message,
                                                              conversation=loaded.conversation, now=loaded.now)

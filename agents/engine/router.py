@@ -2,7 +2,7 @@
 
 import re
 
-from .dialogue import is_confirmation, is_decline
+from .dialogue import is_closing, is_confirmation, is_decline
 
 INTENT_TO_AGENT = {
     "booking_inquiry": "sales",
@@ -35,7 +35,7 @@ _BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", 
 
 
 def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), intent_confidence: float = 1.0,
-          text: str = "") -> str:
+          text: str = "", acts: list[str] | None = None) -> str:
     """The agent for this message.
 
     1. A pending change (cancel / reschedule / guests) awaiting the customer's yes or no stays with customer care.
@@ -78,4 +78,5 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
         return INTENT_TO_AGENT[intent]
     if set(entities) & _BOOKING_DETAILS:
         return "sales"
-    return "sales" if intent == "greeting" else "knowledge"
+    # a hello, a thank-you or a goodbye: sales greets or says "You're welcome" (knowledge would offer its help)
+    return "sales" if intent == "greeting" or is_closing(text, intent=intent, acts=acts) else "knowledge"

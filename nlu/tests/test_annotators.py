@@ -11,8 +11,9 @@ from nlu.labels import ACTS, TONES
 from nlu.model import model_fit
 from nlu.retrain import normal
 
-# Measured once, with the model shipped in session 7 (train.jsonl with the annotators' rows). Floors, not targets.
-FRESH_FLOORS = {"intent": 0.89, "acts_micro_f1": 0.93}
+# Measured with the model shipped in session 8 (consensus labels, twelve annotators' rows): intent 0.940, tone 0.791,
+# sentiment 0.904, acts 0.940. Floors, not targets.
+FRESH_FLOORS = {"intent": 0.93, "tone": 0.78, "sentiment": 0.89, "acts_micro_f1": 0.93}
 FRESH_TARGETS = {"intent": 0.96, "tone": 0.85}   # issue 12's bar
 
 
@@ -25,17 +26,17 @@ def fresh_metrics(trained_nlu):
     return heads_evaluate(trained_nlu.model, examples_load(HELDOUT_FRESH_PATH))
 
 
-def test_annotator_rows_keep_their_tone_apart_and_are_labelled_otherwise():
+def test_annotator_rows_are_labelled_in_full_with_their_own_tone():
     rows = [row for row in _rows(TRAIN_PATH) if row.get("source")]
     assert len(rows) >= 1500
     assert {row["source"].split("/")[0] for row in rows} == {"annotators-2026-11"}
-    assert len({row["source"] for row in rows}) == 6
-    assert all(row["tone"] is None and row["tone_annotator"] in TONES for row in rows)
+    assert {row["source"].rsplit("/", 1)[1] for row in rows} == set("abcdefghijkl")   # six in session 7, six in 8
+    assert all(row["tone"] in TONES and "tone_annotator" not in row for row in rows)
     assert all(row["acts"] is not None and set(row["acts"]) <= set(ACTS) for row in rows)
 
 
-def test_project_rows_all_have_a_tone():
-    assert all(row["tone"] in TONES for row in _rows(TRAIN_PATH) if not row.get("source"))
+def test_every_training_row_has_a_tone():
+    assert all(row["tone"] in TONES for row in _rows(TRAIN_PATH))
 
 
 def test_the_fresh_file_shares_no_message_with_training_or_the_other_evaluation_files():
@@ -59,15 +60,21 @@ def test_a_null_intent_is_refused_naming_the_line(tmp_path):
 
 
 def test_the_tone_head_learns_from_rows_with_a_tone_only(trained_nlu):
-    """Rows whose tone is null train the other heads and are left out of the tone head and of its scores."""
-    examples = examples_load(TRAIN_PATH)
-    with_tone, without = [], []
-    for intent in sorted({e.intent for e in examples}):   # 25 of each intent, with a tone and without
-        with_tone += [e for e in examples if e.intent == intent and e.tone is not None][:25]
-        without += [e for e in examples if e.intent == intent and e.tone is None][:10]
-    subset = with_tone + without
+    """Rows whose tone is null (a file may leave it out) train the other heads and are left out of the tone head and
+    of its scores."""
+    import dataclasses
+
     import numpy as np
 
+    examples = examples_load(TRAIN_PATH)
+    with_tone, without = [], []
+    for intent in sorted({e.intent for e in examples}):   # 25 of each intent with a tone, 10 more without
+        of_intent = [e for e in examples if e.intent == intent and e.acts]
+        with_tone += of_intent[:25]
+        without += [dataclasses.replace(e, tone=None) for e in of_intent[25:35]]
+    for act in ACTS:   # every act present
+        with_tone += [e for e in examples if e.acts and act in e.acts][:3]
+    subset = with_tone + without
     vectors = np.random.default_rng(0).normal(size=(len(subset), 384)).astype(np.float32)
     model = model_fit(subset, vectors=vectors)
     assert set(model.heads["tone"].classes_) <= set(TONES)
@@ -78,17 +85,19 @@ def test_the_tone_head_learns_from_rows_with_a_tone_only(trained_nlu):
 
 def test_fresh_scores_do_not_fall_below_what_they_reached(fresh_metrics):
     assert fresh_metrics["intent"]["accuracy"] >= FRESH_FLOORS["intent"], fresh_metrics["intent"]["per_label"]
+    assert fresh_metrics["tone"]["accuracy"] >= FRESH_FLOORS["tone"], fresh_metrics["tone"]["per_label"]
+    assert fresh_metrics["sentiment"]["accuracy"] >= FRESH_FLOORS["sentiment"], fresh_metrics["sentiment"]["per_label"]
     assert fresh_metrics["acts"]["micro_f1"] >= FRESH_FLOORS["acts_micro_f1"], fresh_metrics["acts"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="intent accuracy on the blind heldout_fresh.jsonl is 0.892, below issue 12's "
+@pytest.mark.xfail(strict=True, reason="intent accuracy on the blind heldout_fresh.jsonl is 0.940, below issue 12's "
                                       "0.96; strict, so this fails loudly (to be unmarked) once it is reached")
 def test_fresh_intent_meets_the_target(fresh_metrics):
     assert fresh_metrics["intent"]["accuracy"] >= FRESH_TARGETS["intent"]
 
 
-@pytest.mark.xfail(strict=True, reason="tone accuracy on the blind heldout_fresh.jsonl is 0.707: its annotator reads "
-                                      "short plain messages as direct where the project's files say casual")
+@pytest.mark.xfail(strict=True, reason="tone accuracy on the blind heldout_fresh.jsonl is 0.791 (0.707 before the "
+                                      "consensus relabelling), below issue 12's 0.85")
 def test_fresh_tone_meets_the_target(fresh_metrics):
     assert fresh_metrics["tone"]["accuracy"] >= FRESH_TARGETS["tone"]
 

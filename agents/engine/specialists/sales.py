@@ -20,7 +20,7 @@ from bookings import quotes
 from bookings.availability import availability_for_date, next_available_slots
 from bookings.models import PriceItem
 from bookings.selectors import price_rows
-from bookings.service_area import ServiceAreaError, zip_for_city
+from bookings.service_area import ServiceAreaError, travel_fee, travel_miles, zip_for_city
 
 # The module, not the function: tests replace learning.selectors.upsell_recommend with a fixed pick.
 from learning import selectors as learning_selectors
@@ -32,8 +32,9 @@ from ..replies import question_text, reply_text
 from ..tone import by_tone
 from .base import AgentContext, AgentOutcome, Specialist
 
-_THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|tysm|bye|goodbye|good bye|see you|see ya|cheers|"
-                     r"have a (good|great|nice) (day|night|one))\b", re.I)
+# A question about the travel charge ("do you charge a travel fee to X", "how much is travel to 95687")
+_TRAVEL_QUESTION = re.compile(r"\btravel(l?ing)?\b.*\b(fee|charge|cost|how much|price)"
+                              r"|\b(fee|charge|cost|how much|price)\b.*\btravel", re.I | re.S)
 _BYE_ONLY = re.compile(r"^\W*(ok(ay)?\W+)?(bye|goodbye|good bye|see you|see ya|have a (good|great|nice) (day|night|one))"
                        r"\W*$", re.I)
 
@@ -179,7 +180,8 @@ class SalesAgent(Specialist):
             outcome = self._book(ctx, booking)
             outcome.understanding = 0.95
             return outcome
-        if ctx.nlu.get("intent") == "greeting" and _THANKS.search(ctx.message.text) and not ctx.changed:
+        if dialogue.is_closing(ctx.message.text, intent=ctx.nlu.get("intent"), acts=ctx.nlu.get("acts")) \
+                and not ctx.changed:
             return self._you_are_welcome(ctx, booking)
         if ctx.state.get("stage") == "awaiting_confirmation" and denied and not ctx.changed:
             ctx.state["stage"] = "collecting"
@@ -225,6 +227,8 @@ class SalesAgent(Specialist):
                 parts.append(offer)
         elif noted:
             parts.append(noted)
+        if not quote:
+            parts.append(self._travel_answer(ctx, booking))
         parts = [part for part in parts if part]
         if gaps and not parts and affirmed and ctx.state.get("stage") == "collecting":
             parts.append(reply_text("sales", "one_more_detail", tone=ctx.tone))
@@ -271,6 +275,24 @@ class SalesAgent(Specialist):
             return sentence, [UpsellOfferRecord(conversation=ctx.conversation, addon=code)]
         ctx.state["upsell_offered"] = "house"
         return house_upsell(tone=ctx.tone), []
+
+    @staticmethod
+    def _travel_answer(ctx: AgentContext, booking: dict) -> str:
+        """"Do you charge a travel fee to Sacramento?" before the party is known: the fee for that place (a quote
+        shows it with the total once the party is known)."""
+        if not _TRAVEL_QUESTION.search(ctx.message.text):
+            return ""
+        place = booking.get("city") or booking.get("zip")
+        travel = price_rows().get(quotes.TRAVEL_CODE)
+        if not place or travel is None:
+            return ""
+        try:
+            miles = travel_miles(booking.get("zip") or zip_for_city(booking["city"]))
+        except ServiceAreaError:
+            return ""
+        fee = travel_fee(miles=miles, per_mile=travel.unit_price)
+        return reply_text("sales", "travel_fee", tone=ctx.tone, place=place, miles=miles,
+                          travel=money(fee) if fee else "free")
 
     @staticmethod
     def _you_are_welcome(ctx: AgentContext, booking: dict) -> AgentOutcome:

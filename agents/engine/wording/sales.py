@@ -74,6 +74,10 @@ SALES_SITUATIONS = [
            "I'm sorry, {place} is outside our service area (Sacramento, the San Francisco Bay Area and San Jose).",
            {"place": "the ZIP code or city the customer gave"}),
     _sales("ask_other_location", "Question after the service-area refusal", "Is there another location for the event?"),
+    _sales("travel_fee", "A travel-fee question for a place, before the party is known (the next question follows)",
+           "Travel to {place} is {travel}: it is {miles} miles from our base in Fremont, and the first 20 miles are "
+           "free.", {"place": "the city or ZIP code the customer gave", "travel": "the fee, e.g. $104, or \"free\"",
+                     "miles": "the one-way miles from Fremont, rounded up"}, {"travel"}),
     _sales("acknowledgement", "Details noted that do not change the price",
            "Got it: {details}.", {"details": "e.g. \"Saturday, December 12, at 18:00, 94538\""}, {"details"}),
     _sales("one_more_detail", "A yes while a detail is still missing (its question follows)",

@@ -74,3 +74,15 @@ def test_an_unsure_reading_of_a_message_full_of_booking_details_starts_a_booking
                  text=text) == "sales"
     assert route(intent="scheduling_question", entities={"date": "2026-12-20"}, state={}, intent_confidence=0.9,
                  text="are you free on december 20?") == "operations"
+
+
+@pytest.mark.parametrize("text", ["Thanks, that helps!", "ok bye", "thank you so much, have a great night"])
+def test_a_thank_you_or_goodbye_labelled_other_goes_to_sales_as_a_greeting_does(text):
+    """The labelling guide calls closings `other` (a greeting is an opening hello): sales answers them either way."""
+    assert route(intent="other", entities={}, state={}, text=text, acts=["thanks"]) == "sales"
+    assert route(intent="greeting", entities={}, state={}, text=text, acts=["thanks"]) == "sales"
+
+
+def test_a_thank_you_that_also_asks_something_is_the_question():
+    assert route(intent="other", entities={}, state={}, text="thanks! do you sell gift cards?",
+                 acts=["thanks", "request_info"]) == "knowledge"

@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("text", ["thanks!", "great, thank you so much"])
+@pytest.mark.parametrize("text", ["thanks!", "great, thank you so much", "Thanks, that helps! Thanks a lot!"])
 def test_thanks_gets_a_youre_welcome(business, chat, text):
     result = chat().say(text)
     assert result.reply.text.startswith("You're welcome!") and not result.escalated
