@@ -12,6 +12,9 @@ from django.core.asgi import get_asgi_application
 # Production unless told otherwise: it refuses to start without its environment, where the local settings would
 # start with DEBUG, a known secret key and embedded services. `make run` and the tests name their settings.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hibachi.settings.production")
+# A web server process keeps a pool of database connections (hibachi.settings.base.database_config); unless told
+# otherwise (DATABASE_POOL=false). Read by the settings, so set before Django loads them.
+os.environ.setdefault("DATABASE_POOL", "true")
 
 django_asgi_app = get_asgi_application()
 

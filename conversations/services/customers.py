@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 
 from ..contacts import normalize_email, normalize_phone
 from ..models import Channel, ChannelIdentity, Customer
@@ -78,6 +79,18 @@ def _fill_missing_contact(customer: Customer, *, name: str, email: str | None, p
         customer.save(update_fields=changed)
 
 
+def customer_of_identity(*, channel: str, external_id: str) -> Customer | None:
+    """The customer behind a channel identity, in one statement: `WHERE id = (SELECT customer_id ... LIMIT 1)`.
+
+    Not a join: with many customers and few identities in the statistics, PostgreSQL planned the join
+    (`select_related`) as a merge join that walks the customer table's primary key from the lowest id up to the
+    identity's customer, the newest customers last: 12.8 ms for one message with 100,000 customers, measured
+    (`conversations/tests/test_customers.py::test_the_identity_lookup_reads_a_handful_of_buffers_whatever_the_customers`).
+    The subquery is an index lookup on each side whatever the statistics say."""
+    customer_id = ChannelIdentity.objects.filter(channel=channel, external_id=external_id).values("customer_id")[:1]
+    return Customer.objects.filter(pk=Subquery(customer_id)).first()
+
+
 def customer_get_or_create_for_identity(
     *, channel: str, external_id: str, name: str = "", email: str | None = None, phone: str | None = None
 ) -> Customer:
@@ -97,12 +110,10 @@ def customer_get_or_create_for_identity(
     name = (name or "").strip()
 
     for _attempt in range(3):
-        identity = ChannelIdentity.objects.select_related("customer").filter(
-            channel=channel, external_id=external_id
-        ).first()
-        if identity:
-            _fill_missing_contact(identity.customer, name=name, email=email, phone=phone)
-            return identity.customer
+        customer = customer_of_identity(channel=channel, external_id=external_id)
+        if customer:
+            _fill_missing_contact(customer, name=name, email=email, phone=phone)
+            return customer
         try:
             with transaction.atomic():
                 customer = customer_find_by_contact(email=email, phone=phone)

@@ -74,12 +74,27 @@ TEMPLATES = [
 
 
 def database_config(url: str) -> dict:
-    """DATABASES['default'] for a postgres URL; anything but PostgreSQL is refused (pgvector is required)."""
-    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        from django.core.exceptions import ImproperlyConfigured
+    """DATABASES['default'] for a postgres URL; anything but PostgreSQL is refused (pgvector is required).
 
+    DATABASE_POOL (on in web server processes: hibachi/asgi.py sets it; off elsewhere) keeps a pool of connections in
+    the process (psycopg_pool, Django's `OPTIONS["pool"]`). Without it, every `database_sync_to_async` call of the web
+    chat closed its connection afterwards (Django's close_old_connections with CONN_MAX_AGE 0) and the next call
+    opened a new one: a PostgreSQL backend started and authenticated for each step of each message. Celery workers
+    (forked children) and commands keep plain connections: a pool's threads do not survive a fork."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    pool = env_bool("DATABASE_POOL", False)
+    # With the pool, the health check is psycopg_pool's check_connection when a connection is handed out: one the
+    # server dropped (a restart, an idle timeout) is replaced first.
+    config = dj_database_url.parse(url, conn_max_age=0 if pool else env_int("DATABASE_CONN_MAX_AGE", 0),
+                                   conn_health_checks=True)
+    if config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"DATABASE_URL must point at PostgreSQL with pgvector, not {config['ENGINE']}.")
+    if pool:
+        size = env_int("DATABASE_POOL_MAX_SIZE", 12)   # the web chat's store + answer threads, HTTP, spare
+        if size < 1:
+            raise ImproperlyConfigured("DATABASE_POOL_MAX_SIZE must be at least 1.")
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": min(2, size), "max_size": size, "timeout": 10}
     return config
 
 
@@ -97,7 +112,7 @@ def redis_settings(url: str) -> dict:
         },
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "hibachi.cache.ReusedClientRedisCache",
                 "LOCATION": url,
                 # A hung Redis must not stall a request (the providers' circuit breaker lives in the cache).
                 "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},

@@ -82,7 +82,7 @@ def test_the_second_bump_after_commit_replaces_a_copy_read_before_the_commit():
 
 
 def test_without_the_cache_server_the_table_is_read(adult, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "hibachi.cache.ReusedClientRedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0",   # nothing listens there
                                    "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}}
     assert adult_price() == 55

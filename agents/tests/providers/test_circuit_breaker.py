@@ -79,7 +79,7 @@ def test_only_one_caller_gets_the_half_open_trial(ai_settings):
 
 def test_cache_outage_lets_calls_through(ai_settings, fake_openai, throwaway_redis):
     ai_settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": throwaway_redis["url"]}
+        "default": {"BACKEND": "hibachi.cache.ReusedClientRedisCache", "LOCATION": throwaway_redis["url"]}
     }
     throwaway_redis["process"].kill()
     throwaway_redis["process"].wait()

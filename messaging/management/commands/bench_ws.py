@@ -260,9 +260,9 @@ class Command(BaseCommand):
             env = {**os.environ, "AI_PROVIDER": "templates", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
                    "WEBCHAT_SOCKETS_PER_ADDRESS": "1000000/min", "WEBCHAT_MESSAGES_PER_ADDRESS": "1000000/min",
                    "WEBCHAT_NEW_VISITORS_PER_ADDRESS": "100000000/h",   # waiting for the server polls / (a visitor)
-                   "DATABASE_CONN_MAX_AGE": os.environ.get(
-                "DATABASE_CONN_MAX_AGE", "60"), "DJANGO_SETTINGS_MODULE": os.environ.get(
-                "DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
+                   # production's: DEBUG off, the database pool on (hibachi/asgi.py)
+                   "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false"),
+                   "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "hibachi.settings.local")}
             server = subprocess.Popen(serve.uvicorn_command(host="127.0.0.1", port=port, workers=args.workers,
                                                             log_level="warning"), env=env,
                                       start_new_session=True)  # its own process group: no worker outlives the bench
