@@ -10,8 +10,7 @@ from channels.layers import get_channel_layer
 
 from conversations.models import Channel, ChannelIdentity
 
-from .base import DeliveryError, SendResult, Sender
-
+from .base import DeliveryError, Sender, SendResult
 
 _thread = threading.local()
 

