@@ -73,7 +73,8 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-# The intent and tone of the project's own rows (train, dev, heldout, heldout_outside) were relabelled in session 8 by
+# The intent and tone of the project's own rows (train, dev, heldout, heldout_outside), then of train.jsonl's
+# other annotators' rows (the row's annotator in the project's place), were relabelled in session 8 by
 # two more annotators each, who saw only the text, the labelling guide and the handbook; their votes are in
 # provenance/consensus_votes.jsonl ({"file", "line", "a": [intent, tone], "b": [intent, tone]}), each changed row's
 # replaced labels under "before_consensus". heldout_fresh.jsonl, written and labelled by a guide reader, was left as
@@ -82,6 +83,6 @@ CONSENSUS_VOTES_PATH = DATA_DIR / "provenance" / "consensus_votes.jsonl"
 
 
 def label_consensus(*, project: str, first: str, second: str) -> str:
-    """The label a row keeps: the two annotators' when they agree, else the project's (it then agrees with one of them,
-    or nobody agrees and the project's stands)."""
+    """The label a row keeps: the two annotators' when they agree, else the row's own (`project`: the project's, or
+    for another annotator's row that annotator's; it then agrees with one of them, or nobody agrees and it stands)."""
     return first if first == second else project

@@ -135,14 +135,14 @@ def test_outside_held_out_acts_meet_the_target(outside_metrics):
         outside_metrics["acts"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="tone accuracy on heldout_outside.jsonl is 0.807 against its consensus labels "
+@pytest.mark.xfail(strict=True, reason="tone accuracy on heldout_outside.jsonl is 0.803 against its consensus labels "
                                       "(session 8; 0.866 against the project's own labels before), below 0.85")
 def test_outside_held_out_tone_meets_the_target(outside_metrics):
     assert outside_metrics["tone"]["accuracy"] >= OUTSIDE_TARGETS["tone"], outside_metrics["tone"]["per_label"]
 
 
 def test_outside_held_out_intent_meets_the_target(outside_metrics):
-    """0.9596 (214 of 223) against the project's labels in session 7; 0.982 against the consensus labels."""
+    """0.9596 (214 of 223) against the project's labels in session 7; 0.978 against the consensus labels."""
     assert outside_metrics["intent"]["accuracy"] >= OUTSIDE_TARGETS["intent"], outside_metrics["intent"]["per_label"]
 
 

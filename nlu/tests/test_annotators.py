@@ -11,7 +11,7 @@ from nlu.labels import ACTS, TONES
 from nlu.model import model_fit
 from nlu.retrain import normal
 
-# Measured with the model shipped in session 8 (consensus labels, twelve annotators' rows): intent 0.940, tone 0.791,
+# Measured with the model shipped in session 8 (consensus labels, twelve annotators' rows): intent 0.936, tone 0.807,
 # sentiment 0.904, acts 0.940. Floors, not targets.
 FRESH_FLOORS = {"intent": 0.93, "tone": 0.78, "sentiment": 0.89, "acts_micro_f1": 0.93}
 FRESH_TARGETS = {"intent": 0.96, "tone": 0.85}   # issue 12's bar
@@ -90,13 +90,13 @@ def test_fresh_scores_do_not_fall_below_what_they_reached(fresh_metrics):
     assert fresh_metrics["acts"]["micro_f1"] >= FRESH_FLOORS["acts_micro_f1"], fresh_metrics["acts"]["per_label"]
 
 
-@pytest.mark.xfail(strict=True, reason="intent accuracy on the blind heldout_fresh.jsonl is 0.940, below issue 12's "
+@pytest.mark.xfail(strict=True, reason="intent accuracy on the blind heldout_fresh.jsonl is 0.936, below issue 12's "
                                       "0.96; strict, so this fails loudly (to be unmarked) once it is reached")
 def test_fresh_intent_meets_the_target(fresh_metrics):
     assert fresh_metrics["intent"]["accuracy"] >= FRESH_TARGETS["intent"]
 
 
-@pytest.mark.xfail(strict=True, reason="tone accuracy on the blind heldout_fresh.jsonl is 0.791 (0.707 before the "
+@pytest.mark.xfail(strict=True, reason="tone accuracy on the blind heldout_fresh.jsonl is 0.807 (0.707 before the "
                                       "consensus relabelling), below issue 12's 0.85")
 def test_fresh_tone_meets_the_target(fresh_metrics):
     assert fresh_metrics["tone"]["accuracy"] >= FRESH_TARGETS["tone"]

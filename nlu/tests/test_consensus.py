@@ -36,12 +36,16 @@ def test_the_consensus_rule_is_the_majority_of_three_with_the_project_breaking_n
     assert label_consensus(project=project, first=first, second=second) == kept
 
 
-def test_every_project_row_of_the_relabelled_files_has_two_votes_of_allowed_labels():
+def test_every_row_of_the_relabelled_files_has_two_votes_of_allowed_labels():
+    """All of train.jsonl (the project's rows and the other annotators' since session 8's second round); the project's
+    rows of the evaluation files."""
     votes = _votes()
     for name in RELABELLED:
-        project_lines = {number for number, row in enumerate(_rows(name), start=1) if not row.get("source")}
-        voted = {vote["line"] for vote in votes if vote["file"] == name}
-        assert voted == project_lines, name
+        rows = _rows(name)
+        expected = {number for number, row in enumerate(rows, start=1)
+                    if name == "train.jsonl" or not row.get("source")}
+        voted = [vote["line"] for vote in votes if vote["file"] == name]
+        assert sorted(voted) == sorted(expected) and len(voted) == len(set(voted)), name
     for vote in votes:
         for intent, tone in (vote["a"], vote["b"]):
             assert intent in INTENTS and tone in TONES, vote
@@ -59,7 +63,7 @@ def test_each_row_carries_the_consensus_of_its_votes_and_keeps_what_it_replaced(
                                                 second=vote["b"][position]), (vote, row)
             assert head not in before or before[head] != row[head]
         changed += bool(before)
-    assert changed > 500   # 634 rows changed in session 8
+    assert changed > 900   # 634 project rows and 383 annotator rows changed in session 8
 
 
 def test_the_blind_file_was_not_relabelled():
