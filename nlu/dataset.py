@@ -1,5 +1,6 @@
 """Labelled examples (JSON lines: text, intent, tone, sentiment and, optionally, acts) shipped in nlu/data/."""
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -80,9 +81,29 @@ def file_sha256(path: Path) -> str:
 # replaced labels under "before_consensus". heldout_fresh.jsonl, written and labelled by a guide reader, was left as
 # it was.
 CONSENSUS_VOTES_PATH = DATA_DIR / "provenance" / "consensus_votes.jsonl"
+# Session 9: the blind file's intent and tone read by two more annotators each (same method, same record format). Its
+# own labels stay as written (the blind measure); `examples_by_consensus` gives the consensus reading beside it.
+HELDOUT_FRESH_VOTES_PATH = DATA_DIR / "provenance" / "heldout_fresh_votes.jsonl"
 
 
 def label_consensus(*, project: str, first: str, second: str) -> str:
     """The label a row keeps: the two annotators' when they agree, else the row's own (`project`: the project's, or
     for another annotator's row that annotator's; it then agrees with one of them, or nobody agrees and it stands)."""
     return first if first == second else project
+
+
+def examples_by_consensus(path: Path, votes_path: Path) -> list[Example]:
+    """`path`'s examples with each voted row's intent and tone replaced by `label_consensus` of its votes (a file's
+    consensus reading, for a file whose own labels are kept)."""
+    examples = examples_load(path)
+    for line in Path(votes_path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        vote = json.loads(line)
+        if vote["file"] != Path(path).name:
+            continue
+        example = examples[vote["line"] - 1]
+        intent, tone = (label_consensus(project=getattr(example, head), first=vote["a"][position],
+                                        second=vote["b"][position]) for position, head in enumerate(("intent", "tone")))
+        examples[vote["line"] - 1] = dataclasses.replace(example, intent=intent, tone=tone)
+    return examples

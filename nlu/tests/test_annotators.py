@@ -5,7 +5,16 @@ import json
 
 import pytest
 
-from nlu.dataset import DEV_PATH, HELDOUT_FRESH_PATH, HELDOUT_OUTSIDE_PATH, HELDOUT_PATH, TRAIN_PATH, examples_load
+from nlu.dataset import (
+    DEV_PATH,
+    HELDOUT_FRESH_PATH,
+    HELDOUT_FRESH_VOTES_PATH,
+    HELDOUT_OUTSIDE_PATH,
+    HELDOUT_PATH,
+    TRAIN_PATH,
+    examples_by_consensus,
+    examples_load,
+)
 from nlu.evaluation import heads_evaluate
 from nlu.labels import ACTS, TONES
 from nlu.model import model_fit
@@ -81,6 +90,16 @@ def test_the_tone_head_learns_from_rows_with_a_tone_only(trained_nlu):
     metrics = heads_evaluate(model, subset, vectors=vectors)
     assert metrics["tone"]["examples"] == len(with_tone)
     assert metrics["intent"]["examples"] == len(subset) > len(with_tone)
+
+
+def test_on_the_blind_file_read_by_consensus_the_scores_are_the_same_but_for_tone(trained_nlu, fresh_metrics):
+    """Session 9: two more readers per row (nlu/data/provenance/heldout_fresh_votes.jsonl) change no intent and 46
+    tones; measured intent 0.936, tone 0.795 (0.807 on the writer's tones): the tone shortfall is not the writer's."""
+    by_consensus = heads_evaluate(trained_nlu.model, examples_by_consensus(HELDOUT_FRESH_PATH,
+                                                                           HELDOUT_FRESH_VOTES_PATH))
+    assert by_consensus["intent"]["accuracy"] == fresh_metrics["intent"]["accuracy"]
+    assert by_consensus["sentiment"] == fresh_metrics["sentiment"]
+    assert 0.77 <= by_consensus["tone"]["accuracy"] < FRESH_TARGETS["tone"]
 
 
 def test_fresh_scores_do_not_fall_below_what_they_reached(fresh_metrics):
