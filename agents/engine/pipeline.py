@@ -46,6 +46,7 @@ from agents.providers.recording import generation_record
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
 from conversations.selectors import conversation_history
+from hibachi.versioned_cache import versions_pinned
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
 from staff.selectors import staff_available_at, staff_hours_on, staff_next_opening
@@ -120,7 +121,8 @@ def conversation_answer(*, message: Message, conversation: Conversation | None =
     attempt = 1
     while True:
         try:
-            return _answer(message, conversation)
+            with versions_pinned():   # the cached tables' versions: one round trip for the whole reply
+                return _answer(message, conversation)
         except ConversationChanged:
             conversation = None   # read the state the other turn committed
             if attempt >= TURN_ATTEMPTS:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from bookings.models import PriceItem
 from bookings.selectors import PRICE_ROWS, price_rows
 from bookings.services import price_item_upsert
-from hibachi.versioned_cache import VersionedCache
+from hibachi.versioned_cache import VersionedCache, versions_pinned
 
 
 def other_process_cache() -> VersionedCache:
@@ -88,3 +88,77 @@ def test_without_the_cache_server_the_table_is_read(adult, settings):
     assert adult_price() == 55
     PriceItem.objects.filter(code="adult").update(unit_price=58)
     assert adult_price() == 58
+
+
+class CacheCalls:
+    """Counts the shared cache's round trips (GET and MGET) made through `django.core.cache.cache`."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import caches
+
+        self.calls = []
+        backend = caches["default"]
+        for name in ("get", "get_many"):
+            original = getattr(backend, name)
+            monkeypatch.setattr(backend, name, self._counting(name, original))
+
+    def _counting(self, name, original):
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return original(*args, **kwargs)
+        return call
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pinned_block_asks_for_every_version_in_one_round_trip(monkeypatch):
+    from agents.providers.rollout import assistant_settings_current
+    from learning.selectors import experiments_live
+
+    price_item_upsert(code="adult", name="Adult", kind=PriceItem.Kind.PER_PERSON, unit_price=55)
+    adult_price(), experiments_live(), assistant_settings_current()   # cached in the process
+    counted = CacheCalls(monkeypatch)
+    with versions_pinned():
+        for _ in range(3):
+            adult_price(), experiments_live(), assistant_settings_current()
+    assert counted.calls == ["get_many"]
+    adult_price(), experiments_live()   # outside a block: a GET each, as before
+    assert counted.calls == ["get_many", "get", "get"]
+
+
+def another_worker_writes(unit_price):
+    """Another worker's raw UPDATE and its version bump, on a thread of its own (its own connection, outside this
+    thread's block)."""
+    def write():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("UPDATE bookings_priceitem SET unit_price = %s WHERE code = 'adult'", [unit_price])
+        other_process_cache().invalidate()
+        connections.close_all()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_block_another_process_write_waits_for_the_next_block_and_the_own_write_does_not():
+    price_item_upsert(code="adult", name="Adult", kind=PriceItem.Kind.PER_PERSON, unit_price=55)
+    assert adult_price() == 55
+    with versions_pinned():
+        assert adult_price() == 55
+        another_worker_writes(61)
+        assert adult_price() == 55   # one reply sees one price list
+        price_item_upsert(code="adult", name="Adult", kind=PriceItem.Kind.PER_PERSON, unit_price=63)
+        assert adult_price() == 63   # its own write: at once
+    another_worker_writes(64)
+    with versions_pinned():
+        assert adult_price() == 64   # the next block sees the other process's write
+
+
+def test_a_pinned_block_without_the_cache_server_reads_the_tables(adult, settings):
+    settings.CACHES = {"default": {"BACKEND": "hibachi.cache.ReusedClientRedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0",   # nothing listens there
+                                   "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}}
+    with versions_pinned():
+        assert adult_price() == 55
+        PriceItem.objects.filter(code="adult").update(unit_price=58)
+        assert adult_price() == 58

@@ -145,3 +145,35 @@ def test_the_limits_fail_open_to_a_local_counter_while_redis_is_down(settings, t
 def test_forwarded_for_is_read_only_behind_trusted_proxies(settings, proxies, expected):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": proxies}
     assert client_address(remote_addr="203.0.113.9", forwarded_for="192.0.2.1, 198.51.100.7") == expected
+
+
+def test_every_counted_key_expires_with_its_window(settings):
+    """The count and its expiry are set in one MULTI block: no counter is left in Redis without a TTL."""
+    from django.core.cache import caches
+
+    from messaging.limits import message_allowed
+
+    settings.WEBCHAT_MESSAGES_PER_VISITOR, settings.WEBCHAT_MESSAGES_PER_ADDRESS = "5/min", "50/h"
+    visitor, address = new_visitor_id(), an_address()
+    assert message_allowed(visitor_id=visitor, address=address).allowed
+    cache = caches["default"]
+    client = cache._cache.get_client()
+    keys = client.keys(cache.make_key("limit:message-*") + "*")
+    ttls = {key.decode().split(":")[-3]: client.ttl(key) for key in keys
+            if visitor.encode() in key or address.encode() in key}
+    assert set(ttls) == {"message-visitor", "message-address"}
+    assert 0 < ttls["message-visitor"] <= 61 and 60 < ttls["message-address"] <= 3601
+
+
+def test_messages_sent_at_once_are_counted_exactly(settings):
+    """Twenty messages of one visitor at the same moment, on threads: exactly the limit's ten get through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from messaging.limits import message_allowed
+
+    settings.WEBCHAT_MESSAGES_PER_VISITOR = "10/min"
+    visitor, address = new_visitor_id(), an_address()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        verdicts = list(pool.map(lambda _: message_allowed(visitor_id=visitor, address=address), range(20)))
+    assert sum(v.allowed for v in verdicts) == 10
+    assert all(v.retry_after > 0 for v in verdicts if not v.allowed)
