@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from hibachi.compiled_query import CompiledQuery
+
 from .models import Booking, Chef, hold_lapsed_q
 from .quotes import chefs_needed_for
 from .selectors import active_chefs_cached
@@ -63,15 +65,32 @@ def _notice_reason(*, event_date: date, slot: str, now: datetime) -> str | None:
     return None
 
 
-def _busy_map(dates: list[date], *, exclude_booking: Booking | None = None, now: datetime | None = None) -> BusyMap:
-    rows = (Booking.chefs.through.objects.filter(booking__event_date__in=dates)
+def _assignments(dates, now: datetime):
+    """(event date, chef id, slot, booking id) of every chef assignment that holds the chef on `dates` at `now`."""
+    return (Booking.chefs.through.objects.filter(booking__event_date__in=dates)
             .exclude(booking__status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
-            .exclude(hold_lapsed_q(aware_now(now), prefix="booking__")))
-    if exclude_booking is not None and exclude_booking.pk:
-        rows = rows.exclude(booking_id=exclude_booking.pk)
+            .exclude(hold_lapsed_q(now, prefix="booking__"))
+            .values_list("booking__event_date", "chef_id", "booking__slot", "booking_id"))
+
+
+# One date, as every reply that talks about a date asks: compiled once per process (hibachi.compiled_query), since
+# Django took 2 ms to build this statement and PostgreSQL 0.1 ms to answer it.
+_DAY_ASSIGNMENTS = CompiledQuery(lambda day, now: _assignments([day], now),
+                                 params={"day": date, "now": datetime})
+
+
+def _busy_map(dates: list[date], *, exclude_booking: Booking | None = None, now: datetime | None = None) -> BusyMap:
+    now = aware_now(now)
+    if len(dates) == 1 and type(dates[0]) is date:
+        rows = _DAY_ASSIGNMENTS.all(day=dates[0], now=now)
+    else:
+        rows = _assignments(dates, now)
+    # A booking that moves or grows does not compete with its own assignment.
+    excluded = exclude_booking.pk if exclude_booking is not None and exclude_booking.pk else None
     busy: BusyMap = defaultdict(lambda: defaultdict(list))
-    for event_date, chef_id, slot in rows.values_list("booking__event_date", "chef_id", "booking__slot"):
-        busy[event_date][chef_id].append(slot)
+    for event_date, chef_id, slot, booking_id in rows:
+        if booking_id != excluded:
+            busy[event_date][chef_id].append(slot)
     return busy
 
 

@@ -187,3 +187,34 @@ def test_next_available_slots_for_a_big_party_needs_two_chefs():
     assert [(s["date"], s["slot"]) for s in slots] == [
         ("2026-12-13", "12:00"), ("2026-12-13", "15:00"), ("2026-12-13", "18:00"), ("2026-12-14", "12:00"),
     ]
+
+
+def test_one_day_s_compiled_statement_reads_the_assignments_the_orm_reads():
+    """`_busy_map` of one date runs SQL compiled once per process (hibachi.compiled_query); several dates build the
+    queryset each time. Both must count the same assignments: held, not cancelled, not a lapsed hold, and not the
+    booking being moved."""
+    from decimal import Decimal
+
+    from bookings.availability import _busy_map
+    from bookings.models import DepositPayment
+
+    ana, ben, cleo = ChefFactory(name="Ana"), ChefFactory(name="Ben"), ChefFactory(name="Cleo")
+    moving = _book([ana], "12:00")
+    _book([ben], "18:00")
+    _book([cleo], "15:00", status=Booking.Status.CANCELLED)
+    BookingFactory(event_date=EVENT_DATE, slot="20:30", status=Booking.Status.QUOTED, chefs=[cleo],
+                            hold_expires_at=NOW - timedelta(minutes=1))
+    paying = BookingFactory(event_date=EVENT_DATE, slot="18:00", status=Booking.Status.QUOTED, chefs=[ana],
+                            hold_expires_at=NOW - timedelta(minutes=1))
+    DepositPayment.objects.create(booking=paying, provider="stripe", amount=Decimal("100"), status="pending",
+                                  expires_at=NOW + timedelta(minutes=20))
+    _book([ana], "15:00", event_date=EVENT_DATE + timedelta(days=1))
+    for exclude in (None, moving):
+        one_day = _busy_map([EVENT_DATE], exclude_booking=exclude, now=NOW)
+        several = _busy_map([EVENT_DATE, EVENT_DATE + timedelta(days=1)], exclude_booking=exclude, now=NOW)
+        assert {chef: sorted(slots) for chef, slots in one_day[EVENT_DATE].items()} == {
+            chef: sorted(slots) for chef, slots in several[EVENT_DATE].items()}
+    assert {chef: sorted(slots) for chef, slots in _busy_map([EVENT_DATE], now=NOW)[EVENT_DATE].items()} == {
+        ana.pk: ["12:00", "18:00"], ben.pk: ["18:00"]}
+    assert dict(_busy_map([EVENT_DATE], exclude_booking=moving, now=NOW)[EVENT_DATE]) == {
+        ana.pk: ["18:00"], ben.pk: ["18:00"]}   # Cleo: her booking is cancelled and her quote's hold lapsed

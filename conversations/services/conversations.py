@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hibachi.compiled_query import CompiledQuery
+
 from ..models import Conversation, Customer, Escalation, Message
 from .analytics import conversation_log_rebuild
 from .customers import _validate_channel
@@ -20,15 +22,19 @@ logger = logging.getLogger(__name__)
 # --- conversations ------------------------------------------------------------------------------------------------
 
 
+# Compiled once per process (hibachi.compiled_query): read on every inbound message.
+_OPEN_CONVERSATION = CompiledQuery(
+    lambda customer_id, channel: (Conversation.objects.filter(customer_id=customer_id, channel=channel)
+                                  .exclude(status=Conversation.Status.CLOSED)
+                                  .order_by("-last_activity_at")[:1]),
+    params={"customer_id": int, "channel": str},
+)
+
+
 def conversation_get_or_create_open(*, customer: Customer, channel: str) -> Conversation:
     """The customer's open conversation on a channel (the most recent one), or a new one."""
     _validate_channel(channel)
-    conversation = (
-        Conversation.objects.filter(customer=customer, channel=channel)
-        .exclude(status=Conversation.Status.CLOSED)
-        .order_by("-last_activity_at")
-        .first()
-    )
+    conversation = _OPEN_CONVERSATION.first(customer_id=customer.pk, channel=channel)
     if conversation is None:
         conversation = Conversation.objects.create(customer=customer, channel=channel)
     return conversation

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 
+from hibachi.compiled_query import CompiledQuery
+
 from ..contacts import normalize_email, normalize_phone
 from ..models import Channel, ChannelIdentity, Customer
 
@@ -87,8 +89,17 @@ def customer_of_identity(*, channel: str, external_id: str) -> Customer | None:
     identity's customer, the newest customers last: 12.8 ms for one message with 100,000 customers, measured
     (`conversations/tests/test_customers.py::test_the_identity_lookup_reads_a_handful_of_buffers_whatever_the_customers`).
     The subquery is an index lookup on each side whatever the statistics say."""
-    customer_id = ChannelIdentity.objects.filter(channel=channel, external_id=external_id).values("customer_id")[:1]
-    return Customer.objects.filter(pk=Subquery(customer_id)).first()
+    return _CUSTOMER_OF_IDENTITY.first(channel=channel, external_id=external_id)
+
+
+# Compiled once per process (hibachi.compiled_query): the lookup runs on every message, and building this queryset
+# cost four times what PostgreSQL spends answering it.
+_CUSTOMER_OF_IDENTITY = CompiledQuery(
+    lambda channel, external_id: Customer.objects.filter(pk=Subquery(
+        ChannelIdentity.objects.filter(channel=channel, external_id=external_id).values("customer_id")[:1]
+    )).order_by("pk")[:1],
+    params={"channel": str, "external_id": str},
+)
 
 
 def customer_get_or_create_for_identity(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bookings.selectors import booking_as_dict, customer_bookings
 from conversations.models import Customer, Message
+from hibachi.compiled_query import CompiledQuery
 
 from .base import Memory, dietary_facts, iso, journey_events, message_dict, preferred_channel, split_bookings
 
@@ -56,17 +57,16 @@ class PostgresMemory(Memory):
         """One index scan of msg_customer_recent (customer_id, sent_at DESC, id DESC), read backwards from the
         customer's newest message and stopped after `limit` rows: no sort, whatever the customer's history length.
         Runs on every message the assistant answers, so it executes the ORM's statement compiled once (see
-        _recent_statement) and fetches only the five columns returned."""
-        with connection.cursor() as cursor:
-            cursor.execute(_recent_statement(int(limit)), [_pk(customer)])
-            rows = cursor.fetchall()
+        _recent_query) and fetches only the five columns returned."""
+        rows = _recent_query(int(limit)).all(customer_id=_pk(customer))
         return [message_dict(id=r[0], channel=r[1], author=r[2], text=r[3], sent_at=r[4]) for r in reversed(rows)]
 
     def explain_recent(self, customer, limit: int = 20, *, analyze: bool = True) -> str:
         """The plan of recent()'s statement (EXPLAIN ANALYZE, BUFFERS), for the benchmark and the plan test."""
         options = "ANALYZE, BUFFERS" if analyze else "COSTS OFF"
+        sql, params = _recent_query(int(limit)).statement(customer_id=_pk(customer))
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN ({options}) {_recent_statement(int(limit))}", [_pk(customer)])
+            cursor.execute(f"EXPLAIN ({options}) {sql}", params)
             return "\n".join(row[0] for row in cursor.fetchall())
 
     def context(self, customer) -> dict:
@@ -97,16 +97,14 @@ class PostgresMemory(Memory):
 
 
 @lru_cache(maxsize=16)
-def _recent_statement(limit: int) -> str:
-    """recent()'s SQL as the ORM writes it from the Message model, compiled once per limit: building and compiling a
-    queryset costs several times the query itself (an index scan of ~0.03 ms in the server). The customer's id is its
-    one parameter; the limit is part of the text."""
-    query = (Message.objects.filter(customer_id=0).order_by("-sent_at", "-id")
-             .values_list("id", "channel", "author", "text", "sent_at")[:limit]).query
-    sql, params = query.sql_with_params()
-    if params != (0,):
-        raise RuntimeError(f"recent()'s statement should have the customer id as its one parameter, not {params!r}")
-    return sql
+def _recent_query(limit: int) -> CompiledQuery:
+    """recent()'s statement as the ORM writes it from the Message model, compiled once per limit (the limit is part
+    of the SQL text): building and compiling the queryset costs several times the query itself (an index scan of
+    ~0.03 ms in the server). The customer's id is its one parameter."""
+    return CompiledQuery(lambda customer_id: (Message.objects.filter(customer_id=customer_id)
+                                              .order_by("-sent_at", "-id")
+                                              .values_list("id", "channel", "author", "text", "sent_at")[:limit]),
+                         params={"customer_id": int})
 
 
 def _pk(customer) -> int:
