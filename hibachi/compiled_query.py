@@ -15,10 +15,11 @@ the same SQL run with its parameters; the day's chef assignments (`bookings.avai
 How: the first call builds the queryset with a placeholder for each parameter (a value of the declared type that no
 real call uses), compiles it for the connection's database, and records which SQL parameter is which placeholder.
 Every call then runs that SQL with its own values, and turns rows into model instances (`Model.from_db`) or tuples
-(a `values_list` queryset) with the same field converters the ORM applies. A placeholder that does not come out of
+(a `values_list` queryset) with the same field converters the ORM applies; annotations are set on the instances and
+one level of forward select_related is attached, as the ORM does. A placeholder that does not come out of
 the compiler unchanged (used in a slice, an `iexact`, a `None` check) is refused when the query is compiled, so a
-call never runs SQL with a value in the wrong place. Only plain querysets: no select_related, prefetch, annotations
-returning extra columns, or `values()` dicts.
+call never runs SQL with a value in the wrong place. Not supported (refused when compiled): prefetch_related,
+nested or reverse select_related, `values()` dicts, annotations on a values_list.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ _PLACEHOLDERS: dict[type, Callable[[int], Any]] = {
 
 
 @dataclass(frozen=True)
+class _Related:
+    """A select_related object: its model, its columns and how it is attached (as Django's RelatedPopulator)."""
+    model: type
+    start: int
+    attnames: tuple
+    pk_index: int
+    local_setter: Callable
+    remote_setter: Callable
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple          # the compiled parameters, constants as they are
@@ -51,6 +63,9 @@ class _Compiled:
     expressions: tuple     # the selected expressions, for their field converters
     model: type | None     # the model of a model queryset (rows become instances), None for values_list
     attnames: tuple
+    start: int = 0
+    annotations: tuple = ()   # (name, column index): set on each instance, as the ORM does
+    related: tuple = ()       # _Related, one per select_related relation
 
 
 class CompiledQuery:
@@ -71,12 +86,14 @@ class CompiledQuery:
         with self._lock:
             placeholders = {name: _PLACEHOLDERS[kind](index) for index, (name, kind) in enumerate(self._params.items())}
             queryset = self._build(**placeholders)
-            query = queryset.query
-            if (query.select_related or queryset._prefetch_related_lookups or query.annotation_select
-                    or queryset._iterable_class not in (ModelIterable, ValuesListIterable)):
-                raise ImproperlyConfigured("CompiledQuery takes plain querysets (model instances or values_list "
-                                           "tuples): no select_related, prefetch, annotations or values() dicts.")
-            compiler = query.get_compiler(using=alias)
+            values_list = queryset._iterable_class is ValuesListIterable
+            kinds = (ModelIterable, ValuesListIterable)
+            if (queryset._prefetch_related_lookups or queryset._iterable_class not in kinds
+                    or (values_list and queryset.query.annotation_select)):
+                raise ImproperlyConfigured("CompiledQuery takes model querysets (with annotations and one level of "
+                                           "forward select_related at most) and values_list querysets: no prefetch "
+                                           "or values() dicts.")
+            compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             by_value = {value: name for name, value in placeholders.items()}
             slots = tuple(by_value.get(value) if type(value) in _PLACEHOLDERS else None for value in params)
@@ -86,16 +103,28 @@ class CompiledQuery:
                                            "parameters (a slice, a transformed lookup or a None check); build that "
                                            "queryset at each call instead.")
             select = [column for column, _, _ in compiler.select]
-            if queryset._iterable_class is ValuesListIterable:
-                model, attnames = None, ()
-            else:
+            compiled = _Compiled(sql=sql, params=tuple(params), slots=slots, expressions=tuple(select), model=None,
+                                 attnames=())
+            if not values_list:
                 info = compiler.klass_info
                 start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-                model, attnames = info["model"], tuple(column.target.attname for column in select[start:end])
-            compiled = _Compiled(sql=sql, params=tuple(params), slots=slots, expressions=tuple(select), model=model,
-                                 attnames=attnames)
+                compiled = _Compiled(
+                    sql=sql, params=tuple(params), slots=slots, expressions=tuple(select), model=info["model"],
+                    attnames=tuple(column.target.attname for column in select[start:end]), start=start,
+                    annotations=tuple(compiler.annotation_col_map.items()),
+                    related=tuple(self._related(related, select) for related in info.get("related_klass_infos", [])))
             self._compiled[alias] = compiled
             return compiled
+
+    @staticmethod
+    def _related(info: dict, select: list) -> _Related:
+        if info.get("related_klass_infos") or info["reverse"]:
+            raise ImproperlyConfigured("CompiledQuery follows one level of forward select_related only.")
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        attnames = tuple(column.target.attname for column in select[start:end])
+        return _Related(model=info["model"], start=start, attnames=attnames,
+                        pk_index=attnames.index(info["model"]._meta.pk.attname),
+                        local_setter=info["local_setter"], remote_setter=info["remote_setter"])
 
     def statement(self, *, using: str | None = None, **values) -> tuple[str, list]:
         """The SQL and its parameters for these values (what `all()` runs; for EXPLAIN)."""
@@ -138,7 +167,33 @@ class CompiledQuery:
         if compiled.model is None:
             return rows
         alias = using or router.db_for_read(compiled.model)
-        return [compiled.model.from_db(alias, compiled.attnames, row[:len(compiled.attnames)]) for row in rows]
+        width = len(compiled.attnames)
+        instances = []
+        for row in rows:
+            instance = compiled.model.from_db(alias, compiled.attnames, row[compiled.start:compiled.start + width])
+            for related in compiled.related:
+                data = row[related.start:related.start + len(related.attnames)]
+                other = None if data[related.pk_index] is None else related.model.from_db(alias, related.attnames,
+                                                                                           data)
+                related.local_setter(instance, other)
+                if other is not None:
+                    related.remote_setter(other, instance)
+            for name, index in compiled.annotations:
+                setattr(instance, name, row[index])
+            instances.append(instance)
+        return instances
+
+    def get(self, *, using: str | None = None, **values):
+        """The one result, or the model's DoesNotExist / MultipleObjectsReturned, as QuerySet.get()."""
+        results = self.all(using=using, **values)
+        if len(results) == 1:
+            return results[0]
+        model = self._compiled[using or router.db_for_read(None)].model
+        if model is None:
+            raise TypeError("get() returns a model instance: use all() or first() on a values_list query.")
+        if not results:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
 
     def first(self, *, using: str | None = None, **values):
         """The first result or None (write the queryset with its order and `[:1]`, as `.first()` would)."""

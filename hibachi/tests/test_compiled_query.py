@@ -95,10 +95,49 @@ def test_wrong_or_missing_values_are_type_errors():
 def test_querysets_it_cannot_run_faithfully_are_refused():
     from hibachi.compiled_query import CompiledQuery
 
-    with pytest.raises(ImproperlyConfigured, match="plain querysets"):
-        CompiledQuery(lambda pk: Conversation.objects.select_related("customer").filter(pk=pk),
+    with pytest.raises(ImproperlyConfigured, match="forward select_related only"):
+        CompiledQuery(lambda pk: Conversation.objects.select_related("customer__memory_context").filter(pk=pk),
                       params={"pk": int}).all(pk=1)
-    with pytest.raises(ImproperlyConfigured, match="plain querysets"):
+    with pytest.raises(ImproperlyConfigured, match="no prefetch or values"):
         CompiledQuery(lambda pk: Conversation.objects.filter(pk=pk).values("pk"), params={"pk": int}).all(pk=1)
+    with pytest.raises(ImproperlyConfigured, match="no prefetch or values"):
+        CompiledQuery(lambda pk: Conversation.objects.prefetch_related("messages").filter(pk=pk),
+                      params={"pk": int}).all(pk=1)
     with pytest.raises(ImproperlyConfigured, match="must be one of"):
         CompiledQuery(lambda tags: Conversation.objects.all(), params={"tags": list})
+
+
+def test_annotations_and_a_select_related_object_are_attached_as_the_orm_does():
+    from django.db.models import Count, Subquery
+
+    from conversations.models import Message
+    from conversations.tests.factories import MessageFactory
+    from hibachi.compiled_query import CompiledQuery
+
+    def build(pk, since):
+        return (Conversation.objects.select_related("customer")
+                .annotate(messages_since=Count("messages", filter=models_q(since)),
+                          first_message=Subquery(Message.objects.filter(conversation_id=pk).order_by("id")
+                                                 .values("id")[:1]))
+                .filter(pk=pk))
+
+    compiled = CompiledQuery(build, params={"pk": int, "since": datetime.datetime})
+    conversation = ConversationFactory(customer=CustomerFactory(name="Lena Park"))
+    first = MessageFactory(conversation=conversation)
+    MessageFactory(conversation=conversation)
+    since = timezone.now() - datetime.timedelta(minutes=5)
+    expected = build(conversation.pk, since).get()
+    with CaptureQueriesContext(connection) as queries:
+        got = compiled.get(pk=conversation.pk, since=since)
+        assert got.customer.name == "Lena Park" and got.customer.pk == conversation.customer_id
+    assert len(queries.captured_queries) == 1   # the customer came with the conversation
+    assert (got.messages_since, got.first_message) == (expected.messages_since, expected.first_message) == (2, first.pk)
+    assert fields(got) == fields(expected) and fields(got.customer) == fields(expected.customer)
+    with pytest.raises(Conversation.DoesNotExist):
+        compiled.get(pk=conversation.pk + 1000, since=since)
+
+
+def models_q(since):
+    from django.db.models import Q
+
+    return Q(messages__sent_at__gte=since)

@@ -31,6 +31,7 @@ from agents.engine.pipeline import InboundResult, conversation_answer
 from bookings.models import Booking
 from conversations.models import Conversation, Message
 from conversations.services import conversation_escalate
+from hibachi.compiled_query import CompiledQuery
 
 from ..locks import Busy, advisory_lock, key_sql
 from .consent import consent_keyword_answer
@@ -51,6 +52,18 @@ _ANSWER_LOCK_TRY = RawSQL(
     [Message.Direction.INBOUND, ANSWER_LOCK_PREFIX], output_field=BooleanField())
 
 
+# The two reads of every answer, compiled once per process (hibachi.compiled_query).
+_MESSAGE_WITH_LOCK = CompiledQuery(
+    lambda message_id: Message.objects.annotate(answer_lock_taken=_ANSWER_LOCK_TRY).filter(pk=message_id),
+    params={"message_id": int})
+_CONVERSATION_UNDER_LOCK = CompiledQuery(
+    lambda conversation_id, message_id: (
+        Conversation.objects.select_related("customer")
+        .annotate(reply_id=Subquery(Message.objects.filter(in_reply_to=message_id).order_by("id").values("id")[:1]))
+        .filter(pk=conversation_id)),
+    params={"conversation_id": int, "message_id": int})
+
+
 def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundResult:
     """The answer to a stored customer message, produced at most once (see the module docstring).
 
@@ -59,7 +72,7 @@ def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundRes
     """
     # One statement loads the message and tries its conversation's answer lock (an inbound message's, only): the
     # common case, nobody else answering, costs no round trip of its own.
-    message = Message.objects.annotate(answer_lock_taken=_ANSWER_LOCK_TRY).get(pk=message_id)
+    message = _MESSAGE_WITH_LOCK.get(message_id=int(message_id))
     if message.direction != Message.Direction.INBOUND:   # (no lock was taken for it)
         raise ValidationError({"message": f"Message {message_id} is not a customer's message: nothing to answer."})
     lock = answer_lock_name(message.conversation_id)
@@ -69,11 +82,8 @@ def inbound_answer_once(*, message_id: int, escalate: bool = True) -> InboundRes
             raise Busy(f"conversation {message.conversation_id} is being answered by another worker")
         # Read under the lock, in one statement: the conversation as the last answer left it, its customer, and
         # whether this message already has a reply.
-        message.conversation = conversation = (
-            Conversation.objects.select_related("customer")
-            .annotate(reply_id=Subquery(Message.objects.filter(in_reply_to=message.pk).order_by("id")
-                                        .values("id")[:1]))
-            .get(pk=message.conversation_id))
+        message.conversation = conversation = _CONVERSATION_UNDER_LOCK.get(conversation_id=message.conversation_id,
+                                                                           message_id=message.pk)
         if conversation.reply_id is not None:
             return _answered(message, Message.objects.get(pk=conversation.reply_id))
         handled = consent_keyword_answer(message)  # STOP / START / HELP: a fixed answer, no model call
