@@ -68,6 +68,8 @@ def conversation_verified(*, conversation: Conversation, now: datetime.datetime 
     else:
         customer = Customer.objects.only("email", "phone").get(pk=conversation.customer_id)
     on_file = [contact for contact in (customer.email, customer.phone) if contact]
+    if not on_file:   # a visitor with no contact on file (most web chats): nothing can have been verified
+        return False
     return ContactVerification.objects.filter(conversation=conversation, customer_id=conversation.customer_id,
                                               contact__in=on_file, verified_at__gte=since).exists()
 
