@@ -56,8 +56,52 @@ def test_onnx_int8_embeddings_stay_close_to_pytorch(pytorch_vectors, capsys):
     with capsys.disabled():
         print(f"\nint8 vs PyTorch cosine on {len(SENTENCES)} sentences: min {similarity.min():.4f}, "
               f"mean {similarity.mean():.4f}")
-    # measured: mean 0.998, min 0.995 with SmoothQuant (session 10); mean 0.993, min 0.974 without it
-    assert similarity.mean() >= 0.997 and similarity.min() >= 0.99
+    # measured: mean 0.9989, min 0.9961 with SmoothQuant and two MatMuls in fp32 (v3); mean 0.998, min 0.995 with
+    # SmoothQuant alone (v2); mean 0.993, min 0.974 without either
+    assert similarity.mean() >= 0.998 and similarity.min() >= 0.993
+
+
+def test_int8_keeps_the_chosen_matmuls_in_fp32_and_quantises_the_other_weight_matmuls():
+    import onnx
+
+    from knowledge.embedders.onnx import FP32_MATMULS
+
+    graph = onnx.load(str(onnx_model_build(precision="int8"))).graph
+    weights = {initializer.name for initializer in graph.initializer}
+    float_weight_matmuls = {node.name for node in graph.node if node.op_type == "MatMul" and node.input[1] in weights}
+    assert float_weight_matmuls == set(FP32_MATMULS) and len(FP32_MATMULS) == 2
+    assert sum(node.op_type == "MatMulInteger" for node in graph.node) == 36 - len(FP32_MATMULS)
+
+
+def test_the_sensitivity_ranks_a_feed_forward_output_above_a_query_projection():
+    """How FP32_MATMULS was chosen (`embedder_onnx_build --sensitivity`), on a small sample: leaving layer 0's
+    feed-forward output in fp32 closes a good share of the int8 encoder's gap to fp32, layer 5's query almost none."""
+    from knowledge.embedders.onnx_sensitivity import int8_sensitivity, sensitivity_texts
+
+    feed_forward = "/transformer/encoder/layer.0/output/dense/MatMul"
+    query = "/transformer/encoder/layer.5/attention/self/query/MatMul"
+    baseline, results = int8_sensitivity(texts=sensitivity_texts(60), nodes=[query, feed_forward])
+    assert [result.node for result in results] == [feed_forward, query]
+    assert results[0].fidelity.mean > baseline.mean and results[0].recovered > 0.15
+    assert abs(results[1].recovered) < 0.1
+
+
+def test_the_sensitivity_refuses_a_node_that_is_not_a_weight_matmul():
+    from knowledge.embedders.onnx_sensitivity import int8_sensitivity
+
+    with pytest.raises(ValueError, match="not a weight MatMul"):
+        int8_sensitivity(texts=SENTENCES[:2], nodes=["/transformer/encoder/layer.0/attention/self/MatMul"])
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--messages", "50"], "--messages goes with --sensitivity"),
+    (["--sensitivity", "--messages", "0"], "--messages must be at least 1"),
+])
+def test_the_build_command_refuses_a_bad_sensitivity_request(arguments, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("embedder_onnx_build", *arguments)
 
 
 def test_smoothing_keeps_the_fp32_network_s_function_and_moves_the_outliers_into_the_weights():
