@@ -96,6 +96,8 @@ def test_the_sensitivity_refuses_a_node_that_is_not_a_weight_matmul():
 @pytest.mark.parametrize("arguments, message", [
     (["--messages", "50"], "--messages goes with --sensitivity"),
     (["--sensitivity", "--messages", "0"], "--messages must be at least 1"),
+    (["--sensitivity", "--precision", "int8"], "--sensitivity builds nothing"),
+    (["--sensitivity", "--for-default"], "--sensitivity builds nothing"),
 ])
 def test_the_build_command_refuses_a_bad_sensitivity_request(arguments, message):
     from django.core.management import CommandError, call_command

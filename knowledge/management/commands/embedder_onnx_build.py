@@ -23,6 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, precision, for_default, sensitivity, messages, **options):
         if sensitivity:
+            if precision or for_default:
+                raise CommandError("--sensitivity builds nothing: leave out --precision and --for-default.")
             return self._sensitivity(messages)
         if messages is not None:
             raise CommandError("--messages goes with --sensitivity.")
