@@ -218,7 +218,8 @@ def _hybrid_sql(*, query: str, vector, k: int, n: int, tags: list[str] | None) -
         "coalesce(1.0::float8 / (%s + v.rank), 0) + coalesce(1.0::float8 / (%s + t.rank), 0) AS fused "
         "FROM vector_ranked v FULL JOIN text_ranked t ON t.id = v.id) "
         "SELECT f.id, c.document_id, d.title, c.document_version, c.text, f.fused, f.vector_rank, f.text_rank, "
-        f"f.similarity FROM fused f JOIN {_TABLE} c ON c.id = f.id "
+        "f.similarity FROM fused f CROSS JOIN LATERAL ("
+        f"SELECT document_id, document_version, text FROM {_TABLE} WHERE id = f.id LIMIT 1) c "
         f"JOIN {KnowledgeDocument._meta.db_table} d ON d.id = c.document_id AND d.active AND d.review_status <> 'held' "
         "ORDER BY f.fused DESC, f.id LIMIT %s"
     )
