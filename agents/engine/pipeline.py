@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -49,10 +49,8 @@ from conversations.selectors import conversation_history
 from hibachi.versioned_cache import versions_pinned
 from knowledge.memory import get_memory
 from nlu.artifacts import nlu_model_current
-from staff.selectors import staff_available_at, staff_hours_on, staff_next_opening
 
 from . import dialogue, exemplars, prices
-from .decisions import Decision, UpsellOfferRecord, VerificationCodeSend
 from .experiments import CustomerExperiments, experiment_overrides, thresholds_for
 from .replies import reply_text
 from .router import route
@@ -60,6 +58,15 @@ from .specialists import SPECIALISTS, AgentContext, AgentOutcome
 from .surveys import SurveyTurn, survey_turn
 from .tone import by_tone, conversation_tone
 from .tools import build_tools
+from .turn_effects import (
+    contacts_claimed,
+    customer_adopt_name,
+    decision_carry_out,
+    draft_for_tone,
+    plan_fields,
+    staff_availability_note,
+    state_is,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,26 +93,6 @@ class InboundResult:
     booking: object = None
     escalated: bool = False
     citations: list = field(default_factory=list)
-
-
-def staff_availability_note(now: datetime.datetime, *, tone: str | None = None) -> str:
-    """When a person will answer, from the business hours and holidays staff set (admin: Staff roles): "shortly"
-    within hours, else the real next opening ("Our team is back Monday at 9:00 Pacific...")."""
-    if staff_available_at(moment=now):
-        return reply_text("handoff", "staff_available", tone=tone)
-    opening = staff_next_opening(moment=now)
-    if opening is None:   # closed for the whole year ahead: promise no time
-        return reply_text("handoff", "staff_no_opening", tone=tone)
-    local = timezone.localtime(now)
-    days = (opening.date() - local.date()).days
-    day = ("today" if days == 0 else "tomorrow" if days == 1 else f"{opening:%A}" if days < 7
-           else f"on {opening:%A, %B} {opening.day}")
-    time_text = f"{opening.hour}:{opening.minute:02d}"
-    holiday = staff_hours_on(day=local.date())
-    if holiday.holiday and holiday.closed:
-        return reply_text("handoff", "staff_back_after_holiday", tone=tone, holiday=holiday.holiday, day=day,
-                          time=time_text)
-    return reply_text("handoff", "staff_back", tone=tone, day=day, time=time_text)
 
 
 def conversation_answer(*, message: Message, conversation: Conversation | None = None) -> InboundResult:
@@ -341,7 +328,7 @@ def _generate(loaded: Loaded, understood: Understood, decided: Decided) -> Answe
                 price_guard = prices.price_check(text, facts=facts, quote=outcome.quote, drafts=outcome.draft,
                                                  tool_results=[*tool_results, *request.exemplars])
                 if price_guard is not None:
-                    text = _for_tone(outcome.draft, understood.nlu)
+                    text = draft_for_tone(outcome.draft, understood.nlu)
     if escalation is not None:
         tone = decided.ctx.tone
         core = outcome.draft["default"] if outcome.escalate else reply_text("handoff", "escalation", tone=tone)
@@ -368,22 +355,22 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
             _lock_unchanged(loaded)
         conversation_services.message_set_nlu(message=loaded.message, nlu=understood.reading)
         for decision in decisions:
-            result, drafts = _carry_out(decision, state)
+            result, drafts = decision_carry_out(decision, state)
             if result is not None:
                 booking = decision.booking_of(result) or booking
             if drafts is not None and escalation is None:
-                text = _for_tone(drafts, understood.nlu)
+                text = draft_for_tone(drafts, understood.nlu)
         if generation is not None:
             generation_record(request=answer.request, generation=generation)
         processing_ms = int((time.perf_counter() - loaded.started) * 1000)
         metadata = {"quote": outcome.quote, "citations": outcome.citations, "escalated": escalation is not None,
                     "booking_id": getattr(booking, "pk", None), "experiments": experiments,
-                    "model_version": _model_version(generation, understood.nlu), **_plan_fields(
+                    "model_version": _model_version(generation, understood.nlu), **plan_fields(
                         tone=decided.ctx.tone, decisions=outcome.decisions, processing_ms=processing_ms)}
         if answer.price_guard is not None:
             metadata["price_guard"] = answer.price_guard
         if escalation is None:
-            text = _contacts_claimed(loaded, state, text, tone=decided.ctx.tone)
+            text = contacts_claimed(loaded, state, text, tone=decided.ctx.tone)
         drafts_rendered = generation is not None and _renders_drafts(generation.provider)
         if understood.memory is not None:
             metadata.update(understood.memory.metadata(drafts_rendered=drafts_rendered and escalation is None))
@@ -402,13 +389,13 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
         )
         exemplars.uses_record(understood.memory, reply=reply, drafts_rendered=drafts_rendered and escalation is None,
                               model_asked=generation is not None)
-        _customer_adopt_contact(customer, state.get("booking") or {})
+        customer_adopt_name(customer, state.get("booking") or {})
         variants = ",".join(f"{key}:{variant}" for key, variant in sorted(experiments.items()))[:100]
         # One UPDATE: the state, the variants and the activity time the reply's record left to it (touch=False);
         # without decisions, only if the state is still the one loaded (else nothing of the turn is kept).
         target = Conversation.objects.filter(pk=conversation.pk)
         if not decisions:
-            target = target.filter(_state_is(loaded.state_at_load))
+            target = target.filter(state_is(loaded.state_at_load))
         updated = target.update(state=state, experiment_variant=variants,
                                 last_activity_at=Greatest("last_activity_at", Value(reply.sent_at)))
         if not updated:
@@ -425,13 +412,6 @@ def _commit(loaded: Loaded, understood: Understood, decided: Decided, answer: An
                          citations=outcome.citations)
 
 
-def _plan_fields(*, tone: str, decisions=(), processing_ms: int) -> dict:
-    """What the business plan's conversation log reads from every AI reply: the tone it was written in, the
-    upsells it suggested, and the AI processing time on the reply path (load to commit), in ms."""
-    return {"tone_used": tone, "response_time_ms": processing_ms,
-            "suggested_upsells": [d.addon for d in decisions if isinstance(d, UpsellOfferRecord)]}
-
-
 def _lock_unchanged(loaded: Loaded) -> None:
     """Lock the conversation's row until the commit ends (a concurrent turn's commit waits here) and refuse the turn
     if its dialogue state is no longer the one loaded."""
@@ -440,71 +420,6 @@ def _lock_unchanged(loaded: Loaded) -> None:
     if (stored or {}) != loaded.state_at_load:
         raise ConversationChanged(f"conversation {loaded.conversation.pk} was answered by another turn while message "
                                   f"{loaded.message.pk} was being answered")
-
-
-def _state_is(state: dict) -> Q:
-    """The stored dialogue state equals `state` (jsonb equality; an empty state is stored as {} or NULL)."""
-    return Q(state=state) | Q(state__isnull=True) if not state else Q(state=state)
-
-
-def _carry_out(decision: Decision, state: dict) -> tuple[Any, dict | None]:
-    """(what it produced or None, the reply it renders or None). In a savepoint: a change that fails is undone alone
-    and answered with the decision's fallback; one without a fallback fails the whole turn."""
-    try:
-        with transaction.atomic():
-            result = decision.carry_out()
-    except ValidationError as error:
-        drafts = decision.fallback(error)
-        if drafts is None:
-            raise
-        decision.settle(state, None)
-        return None, drafts
-    decision.settle(state, result)
-    return result, decision.reply(result)
-
-
-def _for_tone(drafts: dict, parsed: dict) -> str:
-    """The draft for the customer's tone, as the template provider picks it."""
-    return (drafts.get(parsed.get("tone") or "") or drafts["default"]).strip()
-
-
-def _contacts_claimed(loaded: Loaded, state: dict, text: str, *, tone: str | None) -> str:
-    """An email or phone the customer typed is not taken on their word (issue 14.10: attached to a visitor's record,
-    it would hand the contact's real owner's later messages, and bookings, to the visitor). A code is sent to it
-    once (`link`), and the contact is attached when the code is typed back; the reply says so."""
-    booking, customer = state.get("booking") or {}, loaded.customer
-    claimed = state.setdefault("contact_claims", [])
-    sent = []
-    for key, channel in (("email", "email"), ("phone", "sms")):
-        value = booking.get(key)
-        if not value or value == getattr(customer, key) or value in claimed:
-            continue
-        claimed.append(value)
-        decision = VerificationCodeSend(customer=customer, conversation=loaded.conversation, purpose="link",
-                                        channel=channel, contact=value, now=loaded.now)
-        try:
-            with transaction.atomic():
-                if decision.carry_out() is not None:
-                    sent.append(value)
-        except ValidationError:
-            continue
-    if not sent:
-        return text
-    if len(sent) == 1:
-        return f"{text} {reply_text('verification', 'contact_code_one', tone=tone, contact=sent[0])}"
-    return f"{text} {reply_text('verification', 'contact_code_several', tone=tone, contacts=' and '.join(sent))}"
-
-
-def _customer_adopt_contact(customer, booking: dict) -> None:
-    """The name the customer gave in the conversation is kept on their record when it is missing there. Emails and
-    phones are not: they are attached only once proven with a code (`_contacts_claimed`)."""
-    for key in ("name",):
-        if booking.get(key) and not getattr(customer, key):
-            try:
-                with transaction.atomic():   # a savepoint: a lost race on a unique contact leaves the reply intact
-                    conversation_services.customer_update(customer=customer, **{key: booking[key]})
-            except (ValidationError, IntegrityError):
-                continue
 
 
 def _model_version(generation, parsed: dict) -> str:
@@ -538,7 +453,7 @@ def _commit_survey(loaded: Loaded, survey: SurveyTurn) -> InboundResult:
         reply = conversation_services.message_record_outbound(
             conversation=loaded.conversation, text=survey.text, author=Message.Author.AI, in_reply_to=loaded.message,
             agent="survey", route=Message.Route.STUDENT, provider="", model="",
-            metadata={**survey.metadata, **_plan_fields(
+            metadata={**survey.metadata, **plan_fields(
                 tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)
@@ -557,7 +472,7 @@ def _acknowledge_waiting(loaded: Loaded) -> InboundResult:
             conversation=conversation, text=f"{reply_text('handoff', 'waiting_ack', tone=None)} "
                                             f"{staff_availability_note(loaded.now)}",
             author=Message.Author.AI, in_reply_to=message, agent="care", route=Message.Route.HUMAN,
-            metadata={"waiting_ack": True, "escalated": True, **_plan_fields(
+            metadata={"waiting_ack": True, "escalated": True, **plan_fields(
                 tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=conversation, message=message, reply=reply, created=True, escalated=True)
