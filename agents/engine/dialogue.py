@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 
+from nlu.entities.addresses import corrected_street
+from nlu.entities.dates import MONTHS, WEEKDAYS
+from nlu.entities.menu import upgrade_guests
+
 SLOTS = ("12:00", "15:00", "18:00", "20:30")
 BOOKING_KEYS = ("adults", "children", "children_under_6", "date", "slot", "zip", "city", "address", "proteins",
                 "upgrades", "addons", "name", "email", "phone")
@@ -62,6 +66,7 @@ _NOT_NAMES = {"hi", "hello", "yes", "looking", "interested", "planning", "sorry"
               "available", "free", "booked", "hoping", "ready", "sure", "afraid", "glad", "happy", "excited", "we",
               "our", "my", "your", "this", "that", "it", "be", "fremont", "san", "sacramento", "oakland", "pm", "am",
               "coming", "having", "doing", "also", "actually", "really", "very", "too", "interested", "new"}
+_NOT_NAMES |= set(WEEKDAYS) | {"sunday"} | set(MONTHS) - {"april", "may", "june", "august", "jan"}   # "It's Saturday"
 
 
 def extract_name(text: str, *, expected: str | None = None) -> str | None:
@@ -118,6 +123,41 @@ def short_answer(text: str, *, expected: str | None) -> dict:
     return {}
 
 
+# A month named in the message ("may" left out: it is more often the verb); "12/19" and "2026-12-19" name one too.
+_NAMES_A_MONTH = re.compile(r"\b(?:" + "|".join(sorted(set(MONTHS) - {"may"}, key=len, reverse=True)) + r")\b"
+                            r"|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.IGNORECASE)
+
+
+def date_meant(current: str | None, new: str | None, text: str) -> str | None:
+    """The event date after this message. "Yes, book it for the 19th" once Saturday December 19 is in the booking
+    restates that date: a day of the month alone resolves to the next 19th (in November), which the customer did
+    not mean. A new date with another day, or one that names its month, replaces the date."""
+    if current and new and current != new and current[8:] == new[8:] and not _NAMES_A_MONTH.search(text):
+        return current
+    return new
+
+
+def kids_by_age(state: dict, entities: dict) -> dict:
+    """The party counts once a message that gives only the kids' ages ("kids r 13, 11 and 5": adults 1, children 1,
+    children_under_6 1, adults_by_age 1) meets the booking: the kids aged 13 or over join the adults counted before
+    instead of replacing them (8 grown-ups -> 9 adults), and when these are the kids counted before ("8 grownups n 3
+    kids"), the ages split them (3 children -> 1 child and 1 under 6). `state["adults_by_age"]` remembers how many of
+    the booking's adults are such kids, so that the same ages said again change nothing."""
+    booking = booking_slots(state)
+    by_age = int(entities.get("adults_by_age") or 0)
+    counts = {}
+    if by_age and by_age == int(entities["adults"]) and booking.get("adults"):
+        children, under_6 = int(entities.get("children", 0)), int(entities.get("children_under_6", 0))
+        counts["adults"] = max(booking["adults"] - state.get("adults_by_age", 0), 0) + by_age
+        if booking.get("children", 0) + booking.get("children_under_6", 0) == by_age + children + under_6:
+            counts.update(children=children, children_under_6=under_6)
+    if by_age:
+        state["adults_by_age"] = by_age
+    else:
+        state.pop("adults_by_age", None)
+    return counts
+
+
 def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str | None = None) -> list[str]:
     """Write what the customer said into the booking slots; returns the keys that changed.
 
@@ -150,10 +190,12 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
         under_6 = int(entities.get("children_under_6", booking.get("children_under_6", 0)))
         if state["guests_total"] > children + under_6:
             put("adults", state["guests_total"] - children - under_6)
+    if "adults" in entities:
+        entities = {**entities, **kids_by_age(state, entities)}
     for key in ("adults", "children", "children_under_6"):
         if key in entities:
             put(key, int(entities[key]))
-    put("date", entities.get("date"))
+    put("date", date_meant(booking.get("date"), entities.get("date"), text))
     time = entities.get("time")
     if time:
         if time in SLOTS:
@@ -163,12 +205,17 @@ def merge_entities(state: dict, entities: dict, *, text: str = "", expected: str
     put("zip", entities.get("zip"))
     put("city", entities.get("city"))
     put("address", entities.get("street_address"))
+    if not entities.get("street_address") and booking.get("address") and (
+            fixed := corrected_street(booking["address"], text)):
+        put("address", fixed)   # "oops Redwood Rd* lol": the street's name spelt right
     if expected == "street_address" and not entities.get("street_address") and _ADDRESS_LATER.search(text):
         put("address_later", True)   # asked once; the booking goes ahead and staff get the address later
     if entities.get("proteins"):
         put("proteins", sorted(set(booking.get("proteins", [])) | set(entities["proteins"])))
-    if entities.get("upgrades"):
-        put("upgrades", {**booking.get("upgrades", {}), **entities["upgrades"]})
+    if entities.get("upgrades"):  # "half of us want lobster": counted from the party as it now stands
+        upgrades = upgrade_guests(entities["upgrades"], adults=booking.get("adults", 0),
+                                  children=booking.get("children", 0))
+        put("upgrades", {**booking.get("upgrades", {}), **upgrades})
     if entities.get("addons"):
         put("addons", {**booking.get("addons", {}), **entities["addons"]})
     put("email", entities.get("email"))
@@ -216,9 +263,21 @@ _BOOK_WORDS = re.compile(r"\b(book|confirm|reserve|lock (it|us) in|go ahead|go f
                          re.IGNORECASE)
 
 
+# A name spelt out letter by letter ("Kowalczyk. K, O, W, A, L, C, Z, Y, K."): its "K" is no "ok", and the acts the
+# classifier read from such a message are not trusted for a yes.
+_SPELLED_OUT = re.compile(r"(?<![\w'])[A-Za-z](?:[ \t]*[,.\-][ \t]*|[ \t]+)[A-Za-z](?:(?:[ \t]*[,.\-][ \t]*|[ \t]+)"
+                          r"[A-Za-z](?![\w']))+")
+
+
+def _without_spelling(text: str, acts: list[str] | None) -> tuple[str, list[str] | None]:
+    spelled = _SPELLED_OUT.sub(" ", text)
+    return (spelled, None) if spelled != text else (text, acts)
+
+
 def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
     """The customer says yes (to the summary, to continuing an earlier booking). From the NLU's dialogue acts when it
     gives them; otherwise the regular expressions, where a question without a word of booking is not a yes."""
+    text, acts = _without_spelling(text, acts)
     if acts is not None:
         if "affirm" not in acts or "deny" in acts:
             return False
@@ -232,13 +291,16 @@ def is_affirm(text: str, *, acts: list[str] | None = None) -> bool:
 
 # A yes given before the last details came ("sounds good, book it" while the name is missing) is remembered only when
 # it says to book: "ok 6pm then" agrees to a start time, not to the total.
+# Agreeing to the total itself ("that price works", "the total is fine") counts as saying to book it.
 _BOOK_REQUEST = re.compile(r"\b(book|confirm|reserve|lock (it|us|that) in|go ahead|go for it|let'?s do (it|this)|"
-                           r"sign us up)\b", re.IGNORECASE)
+                           r"sign us up|(the|that|this|your) (price|total|quote) (works|is (fine|good|great|ok|okay"
+                           r"|perfect)|(sounds|looks) (good|great|fine|perfect)))\b", re.IGNORECASE)
 
 
 def asks_to_book(text: str, *, acts: list[str] | None = None, gave_details: bool = False) -> bool:
     """The customer tells us to book (not merely agrees to something) - from the acts when the NLU gives them. A yes
     that comes with a booking detail ("ok 6pm then") agrees to that detail, not to the total, unless it says to book."""
+    text, acts = _without_spelling(text, acts)
     if (acts is not None and "affirm" in acts and "deny" not in acts and "inform" not in acts
             and not gave_details and "?" not in text):
         return True   # a bare yes ("sounds good") to the total

@@ -30,6 +30,17 @@ _POLICY_MONEY = re.compile(r"\b(deposit|tip|tips|tipping|gratuity|refund|cancell
                            re.I)
 # Handbook: refund requests always go to a human, whatever else the message reads as (customer care escalates them).
 REFUND = re.compile(r"\brefund", re.I)
+# A message about an event (for an unsure reading of a request for a person that names none).
+_ABOUT_AN_EVENT = re.compile(r"\b(chef|chefs|hibachi|party|parties|book|booking|event|birthday|bday|dinner|quote)\b",
+                             re.I)
+_MINIMUM = re.compile(r"\bminimum\b", re.I)
+
+
+def _a_new_request(entities: dict) -> bool:
+    """A party and when or where: the details of a new event, not of a change to one."""
+    return bool(set(entities) & {"adults", "guests"} and set(entities) & {"date", "time", "zip", "city"})
+
+
 _BOOKING_DETAILS = {"adults", "children", "children_under_6", "guests", "date", "slot", "time", "zip", "city",
                     "address", "street_address", "email", "phone", "proteins", "upgrades", "addons", "name"}
 
@@ -48,6 +59,10 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
             REFUND.search(text) and re.search(r"\b(i|we)\s+(want|need|would like|demand|expect)\b", text, re.I)):
         return "care"
     stage = state.get("stage")
+    if intent == "human_request" and intent_confidence < UNSURE_INTENT and not _ASKS_FOR_PERSON.search(text):
+        # "my granddaughter said I could talk to the machine ... I'd like one of those chefs to come to the house":
+        # an unsure reading with no word for a person is not a request for one
+        intent = "booking_inquiry" if _ABOUT_AN_EVENT.search(text) else "other"
     care_first = intent in _CARE_FIRST and intent_confidence >= CARE_OVERRIDE_CONFIDENCE
     if care_first and intent == "human_request" and changed and not _ASKS_FOR_PERSON.search(text):
         care_first = False
@@ -69,6 +84,12 @@ def route(*, intent: str, entities: dict, state: dict, changed: list[str] = (), 
             # "to be clear, that's 25 in total, kids included": a change to the request being put together (even
             # when it changes no figure), not to a booked event, which is customer care's.
             return "sales"
+    if intent == "modification_request" and not state.get("booking_id") and _a_new_request(entities):
+        return "sales"   # "14 adults, Sunday November 15th, 3pm, Livermore. Can we add two orders of edamame?": nothing
+        # booked to change; a whole party and event is a request for a quote
+    if intent in {"policy_question", "pricing_question"} and _MINIMUM.search(text) and set(entities) & {
+            "adults", "guests"}:
+        return "sales"   # "is there a minimum? It's only 4 of us adults": the quote says whether the minimum applies
     if (intent in {"scheduling_question", "other", "greeting"} and intent_confidence < UNSURE_INTENT
             and set(entities) & {"adults", "guests"} and set(entities) & {"date", "time", "zip", "city"}):
         return "sales"   # an unsure reading of a message that gives a party and a date or place starts a booking

@@ -38,6 +38,7 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+OUTSIDE_DIR = Path(__file__).resolve().parent / "outside"   # the outside sets (session 12), written by other hands
 PACIFIC = ZoneInfo("America/Los_Angeles")
 START = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=PACIFIC)
 CHANNELS = ("web", "sms", "email", "voice", "social")

@@ -97,6 +97,11 @@ def contact_on_file(*, customer: Customer) -> tuple[str, str] | None:
         return Channel.EMAIL, customer.email
     if customer.phone:
         return Channel.SMS, customer.phone
+    # A contact the customer typed in a chat (a `link` code went to it, never typed back): the booking they made then
+    # carries it. A code sent there proves the person writing owns it, as well as one sent to a contact on file.
+    claimed = customer.verifications.filter(purpose=ContactVerification.Purpose.LINK).order_by("-created_at").first()
+    if claimed is not None:
+        return claimed.channel, claimed.contact
     return None
 
 

@@ -12,11 +12,12 @@ from .dates import EVENT_SLOTS, answered_date, answered_time, extract_date, extr
 from .menu import extract_addons, extract_proteins, extract_upgrades
 from .names import extract_name, signature_block_name
 from .numbers import words_to_digits
+from .places import _AMBIGUOUS as SURNAME_CITIES
 from .places import extract_city, extract_zip
 from .scratch import QUOTES, Scratch
 from .typos import fix_party_typos
 
-KEYS = ("adults", "children", "children_under_6", "guests", "guests_includes_children", "date", "time",
+KEYS = ("adults", "children", "children_under_6", "guests", "guests_includes_children", "adults_by_age", "date", "time",
         "time_options", "city", "zip", "street_address", "proteins", "upgrades", "addons", "name", "email", "phone",
         "other_contacts")
 EXPECTED = ("adults", "date", "slot", "location", "street_address", "name", "contact")
@@ -40,10 +41,16 @@ _QUOTED_REPLY = re.compile(r"\n[ \t]*(?:On\s[^\n]{4,200}?wrote:|-{2,}\s*Original
                            r"|>[^\n]*\n[ \t]*>)", re.IGNORECASE)
 
 
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.MULTILINE)
+
+
 def without_quoted_reply(text: str) -> str:
-    """The message up to the quoted earlier thread of an e-mail reply ("On Mon, ... wrote:", "> ...")."""
+    """The message up to the quoted earlier thread of an e-mail reply ("On Mon, ... wrote:", "> ..."), and without
+    any other line quoted with ">" (a reply may quote one line of ours, or of the customer's own earlier e-mail)."""
     match = _QUOTED_REPLY.search(text)
-    return text[:match.start()] if match and text[:match.start()].strip() else text
+    text = text[:match.start()] if match and text[:match.start()].strip() else text
+    unquoted = _QUOTED_LINE.sub("", text)
+    return unquoted if unquoted.strip() else text
 
 
 def reference_day(reference_date: datetime | date | None) -> date:
@@ -64,6 +71,8 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
     adults (13 and over), children (6-12), children_under_6 (free): int; guests: a total not split by age, with
     guests_includes_children: True when it counts the children ("14 people including 3 kids" -> guests 14, adults
     11, children 3; "for everybody, kids included" -> only the flag: the total given before includes the kids);
+    adults_by_age: how many of the adults are kids counted as adults for their age ("our 3 kids are 13, 8 and 4" ->
+    adults 1, children 1, children_under_6 1, adults_by_age 1);
     date: "YYYY-MM-DD" and time: "HH:MM" (24h); time_options: the slots a part of the day allows when more than one
     does ("evening" -> ["18:00", "20:30"]); city: canonical name; zip: 5 digits; street_address: as written
     ("1234 Oak St, Fremont"); proteins: [codes]; upgrades: {code: guests or None for everyone}; addons: {code:
@@ -105,6 +114,9 @@ def extract_entities(text: str, *, reference_date: datetime | date | None = None
         entities["time"], entities["time_options"] = (slots[0], None) if len(slots) == 1 else (None, list(slots))
     entities["zip"] = extract_zip(scratch, expected=expected)
     entities["city"] = extract_city(scratch, expected=expected)
+    if entities["city"] and entities["name"] and entities["city"].lower() in SURNAME_CITIES and (
+            entities["city"].lower() in entities["name"].lower().split()):
+        entities["city"] = None   # "Mike Brooks" answering the location question: a surname, not the town of Brooks
     entities["upgrades"] = extract_upgrades(scratch)
     entities["addons"] = extract_addons(scratch)
     entities["proteins"] = extract_proteins(scratch)

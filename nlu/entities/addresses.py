@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import string
 
+from .numbers import NUMBER_WORD, spoken_house_number
 from .places import CITIES
 from .scratch import Scratch
 
@@ -25,6 +28,49 @@ STREET = re.compile(
     r"(?:\s*,?\s*(?:(?:apt|apartment|unit|suite|ste|no|bldg|building|fl|floor|space|spc|lot)\b\.?|#)\s*#?\s*"
     r"[a-z0-9-]{1,6}\b)?"
 )
+# Streets named the Spanish way, the kind before the name: "16 Vista del Monte", "5581 Calle Robles", "200 Camino
+# Real", "75 Via Lucia" (common in California); one to three words after it.
+PREFIXED_STREET = re.compile(
+    r"(?<![\w$#/.:-])(?P<number>\d{1,6}[a-z]?)\s+(?P<kind>calle|camino|avenida|via|paseo|vista|corte|rancho|plaza"
+    r"|alameda|el\s+camino|la\s+avenida)\s+"
+    r"(?!(?:e-?mail|text|texts|phone|sms|zoom|call|chat|dm|mail|instagram|facebook|whatsapp|the|our|my|your|uber"
+    r"|lyft|car|bus|train)\b)"   # "we are 12 via email"
+    rf"(?P<words>{_NOT_A_STREET_WORD}[a-z][a-z'.-]*(?:\s+(?:de|del|la|las|los|el|{_NOT_A_STREET_WORD}[a-z][a-z'.-]*)){{0,2}})"
+    r"\b(?=\s*(?:[,.;!?\n]|$|apt|unit|\#))"
+    r"(?:\s*,?\s*(?:(?:apt|apartment|unit|suite|ste|no)\b\.?|#)\s*#?\s*[a-z0-9-]{1,6}\b)?"
+)
+
+
+def street_matches(text: str) -> list[re.Match]:
+    """The written streets of `text` in order: "1234 Oak St" and the prefixed kind ("16 Vista del Monte")."""
+    matches = list(STREET.finditer(text))
+    taken = [match.span() for match in matches]
+    matches += [match for match in PREFIXED_STREET.finditer(text)
+                if not any(start < match.end() and match.start() < end for start, end in taken)]
+    return sorted(matches, key=lambda match: match.start())
+
+
+# A house number said aloud, as a voice transcript writes it: "seventy seven fourteen redbark circle" (7714),
+# "twenty nine oh five folsom street" (2905), "twelve hundred oak ave". The number words are taken whole (atomic), so
+# the street name never starts with one; `spoken_house_number` says whether they are a house number at all. Beside
+# the words that are never a street name, a spoken number is not followed by "blocks from", "near", "my", ...: "about
+# five blocks from main street" is no address.
+_NOT_A_SPOKEN_STREET_WORD = (r"(?!(?:blocks?|from|near|off|by|past|behind|across|with|and|but|so|if|then|we|i|you"
+                             r"|they|it|that|this|these|those|my|our|your|their|his|her|folks|guys|o'?clock|ish)\b)")
+SPOKEN_STREET = re.compile(
+    rf"(?<![\w$#/.:'-])(?P<number>(?>(?:{NUMBER_WORD}|a(?=\s+hundred\b))\b"
+    rf"(?:[\s-]+(?:{NUMBER_WORD}|oh|o|hundred(?:\s+and)?|thousand(?:\s+and)?)\b)*))\s+"
+    r"(?:(?:um+|uh+|er+|erm|uhm|hmm+)\b,?\s+)?(?P<street>)"   # "seventy seven fourteen uh redbark circle"
+    r"(?:(?:north|south|east|west|n|s|e|w|ne|nw|se|sw)\.?\s+)?"
+    rf"(?P<words>(?:{_NOT_A_STREET_WORD}{_NOT_A_SPOKEN_STREET_WORD}[a-z][a-z0-9'.-]*\s+){{1,3}})"
+    rf"(?P<suffix>{SUFFIXES})\b\.?"
+    r"(?:\s*(?:north|south|east|west|n|s|e|w|ne|nw|se|sw)\b\.?)?"
+    r"(?:\s*,?\s*(?:(?:apt|apartment|unit|suite|ste|no|bldg|building|fl|floor|space|spc|lot)\b\.?|#)\s*#?\s*"
+    rf"(?P<unit>(?>{NUMBER_WORD}(?:[\s-]+(?:{NUMBER_WORD}|oh|o|hundred)\b)*)|[a-z0-9-]{{1,6}}\b))?"  # "apt two oh four"
+)
+# A house number of one word ("twelve oak street", "one main street") is an address only where one is asked for or
+# announced: "one" or "two" in a sentence is most often something else.
+_ADDRESS_CUE = re.compile(r"(?:\b(?:address|addy)\s*(?:is|'s)?|\b(?:at|it'?s|its|it\s+is|is|on))\s*:?\s*$")
 # The town after the street ("..., Fremont", "... Fremont CA 94538"): kept with the address, not consumed, so that
 # the city and ZIP rules still read it.
 _TOWN = re.compile(r"\s*,?\s*(?P<town>" + "|".join(re.escape(town) for town in sorted(_TOWNS, key=len, reverse=True))
@@ -67,6 +113,34 @@ def signature_start(text: str) -> int:
     return found
 
 
+def _spoken_street(scratch: Scratch, original: str, signature_at: int, *,
+                   expected: str | None) -> tuple[str, int] | None:
+    """The last street address whose house number is said in words, with the number in digits, and where it starts.
+
+    "seventy seven fourteen redbark circle" -> "7714 Redbark Circle": a transcript has no capitals of its own, so an
+    address that has none is given them; one written with capitals keeps the customer's. Every house number taken is
+    blanked out, so that its words are not read as guests, a time or a ZIP; one in an e-mail signature is blanked out
+    and not taken. A number of one or two digits ("twelve oak street") needs the address question or a cue before it
+    ("address is", "it's", "at")."""
+    found = None
+    for match in list(SPOKEN_STREET.finditer(scratch.text)):
+        digits = spoken_house_number(match.group("number"))
+        before = scratch.text[max(0, match.start() - 25):match.start()]
+        if digits is None or (len(digits) <= 2 and expected != "street_address" and not _ADDRESS_CUE.search(before)):
+            continue
+        end = match.end()
+        if town := _TOWN.match(scratch.text, end):
+            end = town.end()
+        if match.start() < signature_at and not _REJECTED.search(before):
+            street = original[match.start("street"):end]
+            if match.group("unit") and (unit := spoken_house_number(match.group("unit"))):   # "apt two oh four"
+                street = original[match.start("street"):match.start("unit")] + unit + original[match.end("unit"):end]
+            street = _original(street, 0, len(street))
+            found = f"{digits} {string.capwords(street) if street == street.lower() else street}", match.start()
+        scratch.consume(match.start(), match.end())
+    return found
+
+
 def extract_street_address(scratch: Scratch, original: str, *, expected: str | None = None) -> str | None:
     """The last street address, written as the customer wrote it (their capitals), with its town when one follows.
 
@@ -78,8 +152,8 @@ def extract_street_address(scratch: Scratch, original: str, *, expected: str | N
     say it is wrong ("..., not 4410 Rosewood") is never taken.
     """
     signature_at = signature_start(original)
-    found, in_signature = None, []
-    for match in list(STREET.finditer(scratch.text)):
+    found, found_at, in_signature = None, -1, []
+    for match in street_matches(scratch.text):
         end = match.end()
         if town := _TOWN.match(scratch.text, end):
             end = town.end()
@@ -89,8 +163,10 @@ def extract_street_address(scratch: Scratch, original: str, *, expected: str | N
             in_signature.append((match.start(), match.end(), end))
             continue
         if not _REJECTED.search(scratch.text[max(0, match.start() - 25):match.start()]):
-            found = _original(original, match.start(), end)
+            found, found_at = _original(original, match.start(), end), match.start()
         scratch.consume(match.start(), match.end())
+    if (spoken := _spoken_street(scratch, original, signature_at, expected=expected)) and spoken[1] > found_at:
+        found = spoken[0]
     venue_below = bool(_VENUE_IN_SIGNATURE.search(scratch.text[:signature_at]))
     for start, street_end, end in in_signature:
         if found is None and venue_below:   # "the party is at our office": the signature's address, town and ZIP
@@ -106,3 +182,37 @@ def extract_street_address(scratch: Scratch, original: str, *, expected: str | N
         found = _original(original, match.start("number"), match.end("words"))
         scratch.consume(match.start("number"), match.end("words"))
     return found
+
+
+# The long and short forms of a street suffix are the same street: "Redwood Road" corrects "Redwod Rd".
+_SUFFIX_FORMS = {"st": "street", "ave": "avenue", "av": "avenue", "blvd": "boulevard", "rd": "road", "dr": "drive",
+                 "ln": "lane", "ct": "court", "pl": "place", "cir": "circle", "ter": "terrace", "pkwy": "parkway",
+                 "hwy": "highway", "trl": "trail", "sq": "square", "plz": "plaza", "expy": "expressway",
+                 "cres": "crescent", "pt": "point", "hts": "heights"}
+
+
+def corrected_street(address: str, text: str) -> str | None:
+    """`address` with its street name as `text` now spells it, when `text` corrects only the name's spelling.
+
+    "oops Redwood Rd* lol" after "2870 Redwod Rd castro valley" -> "2870 Redwood Rd castro valley": the words before
+    the same street suffix (either form: "Rd", "road") that are close to the old name but not the same, written as
+    the customer wrote them. None when `text` names no such street, or the same one, or one that is not a spelling of
+    it ("Oak St" does not correct "Redwod Rd")."""
+    old = STREET.search(address.lower())
+    if old is None or not old.group("words")[:1].isalpha():
+        return None
+    old_words = old.group("words").split()
+    old_suffix = _SUFFIX_FORMS.get(old.group("suffix"), old.group("suffix"))
+    text = text.translate(str.maketrans("*", " "))
+    lowered = text.lower()
+    for suffix in re.finditer(rf"\b(?:{SUFFIXES})\b", lowered):
+        if _SUFFIX_FORMS.get(suffix.group(), suffix.group()) != old_suffix:
+            continue
+        words = list(re.finditer(r"[a-z][a-z'.-]*", lowered[:suffix.start()]))[-len(old_words):]
+        if len(words) < len(old_words) or lowered[words[-1].end():suffix.start()].strip():
+            continue
+        new, before = " ".join(word.group() for word in words), " ".join(old_words)
+        if new != before and difflib.SequenceMatcher(None, new, before).ratio() >= 0.75:
+            return (address[:old.start("words")] + text[words[0].start():words[-1].end()] + " "
+                    + address[old.end("words"):])
+    return None

@@ -4,6 +4,11 @@ Counts need a noun ("25 adults", "3 kids under six", "a 3 year old", "party of 3
 times and dates (blanked out before this runs) are never read as guests. Within one sentence, groups add up
 ("a baby and a 3 year old" -> 2 under 6); across sentences the last mention wins, which is how corrections read
 ("20 adults. Actually make it 25 adults" -> 25).
+
+Without a noun, a count comes only from a guest list one name a line, a party named person by person ("me, hubby, my
+parents and our son (10)"), or a corrected number in a message about who comes ("make that 16, his brothers r
+coming"). Kids 13 or over are adults (handbook), reported in `adults_by_age` too so the dialogue can add them to the
+adults counted before.
 """
 
 import re
@@ -20,16 +25,23 @@ _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?k?|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b
                     r"|\b\d[\d,]*(?:\.\d+)?\s*(?:dollars?|usd|bucks|%|percent)\b"
                     r"|\b\d+\s*(?:minutes?|mins?|hours?|hrs?|miles?|mi|days?|weeks?|months?|feet|ft|metres?|meters?)\b")
 
-_ADULTS = re.compile(rf"{_N}\s*(?P<noun>adults?|grown[\s-]?ups|teens|teenagers)\b"
+_ADULTS = re.compile(rf"{_N}\s*(?P<noun>adults?|grown[\s-]?ups|teens|teenagers"
+                     r"|(?:people|ppl|persons|guests|of\s+us)\s+(?:who|that)\s+(?:count|are\s+counted|pay|are\s+charged)"
+                     r"\s+as\s+adults?)\b"
                      r"|\b(?P<noun2>adults?)\s*(?:[:=]|x)\s*(?P<n2>\d{1,3})\b")
-_KID_NOUNS = (r"little\s+ones?|little\s+kids|kiddos?|kids?|children|child|toddlers?|babies|baby|infants?"
-              r"|grand[\s-]?kids?|grandchildren|grandchild")
+_KID_NOUNS = (r"little\s+ones?|little\s+kids|littles|lil\s+(?:ones?|kids)|kiddos?|kids?|children|child|toddlers?"
+              r"|babies|baby|infants?|grand[\s-]?kids?|grandchildren|grandchild")
 # Relatives who may be children or adults: counted only where the message gives their ages ("my two nephews, they're
 # 13 and 9").
-_RELATIVE_NOUNS = r"nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?"
+_RELATIVE_NOUNS = (r"twin\s+(?:boys|girls|sons|daughters|brothers|sisters)|twins|triplets"
+                   r"|(?:little|baby|younger|lil|kid)\s+(?:brothers?|sisters?|bros?|sis)"
+                   r"|nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?")
+# "my twins who are 12": two kids of that age (triplets three); counted, like relatives, only where an age is given.
+_MULTIPLES = {"twin": 2, "triplet": 3}
 _RELATIVE = re.compile(rf"^(?:{_RELATIVE_NOUNS})$")
 _SINGULAR = re.compile(r"^(?:kid|kiddo|child|grand[\s-]?kid|grandchild|nephew|niece|son|daughter|grandson"
-                       r"|granddaughter|stepson|stepdaughter)$")
+                       r"|granddaughter|stepson|stepdaughter"
+                       r"|(?:little|baby|younger|lil|kid) (?:brother|sister|bro|sis))$")
 _KIDS = re.compile(rf"(?:(?:{_N}|\b(?P<article>an?))\s+(?:(?:little|young|small)\s+)?)?"
                    rf"\b(?P<noun>{_KID_NOUNS}|{_RELATIVE_NOUNS})\b"
                    rf"|\b(?:kids|children)\s*[:=]\s*(?P<n2>\d{{1,3}})\b")
@@ -38,6 +50,8 @@ _YEAR_OLDS = re.compile(
     r"|their))\s+)?(?<![\d$#/:.,-])"
     r"(?P<age>\d{1,2})[\s-]*(?:(?:years?|yrs?)[\s-]*olds?|y/?o)\b"
 )
+_ONE_GUEST_DOES = re.compile(r"\s+(?:is|has|needs|wants|will|would|can'?t|cannot|doesn'?t|does|eats|who|that|gets"
+                             r"|prefers|likes|might|may|must)\b")
 _GUESTS = re.compile(
     rf"{_N}[\s-]*(?:people|persons?|person\s+(?:party|event|group)|ppl|pax|guests?|folks|heads|attendees|employees"
     r"|coworkers|co-workers|friends|dudes|guys|members|total|in\s+total"
@@ -51,10 +65,52 @@ _GUESTS = re.compile(
     r"(?=\s*(?:[,.!?)]|$|\x00|on\b|at\b|in\b|this\b|next\b|tomorrow\b|tmrw\b|please\b|pls\b|plz\b|thanks\b|and\b))"
 )
 # "20 adults, actually 22": a bare number right after a correction cue updates the count mentioned before it.
-_BARE_CORRECTION = re.compile(
-    r"\b(?:actually|i\s+meant|we\s+meant|make\s+(?:it|that)|sorry,?|correction:?|not\s+\d{1,3}\s*,?\s*(?:but)?)"
-    r"\s*,?\s*(?<![\d$#/:.,-])(?P<n>\d{1,3})\b(?![,.]?\d|\s*(?:%|am|pm|st|nd|rd|th|:|/|[a-z]))"
-)
+_CORRECTION_CUE = (r"\b(?:actually|i\s+meant|we\s+meant|make\s+(?:it|that)|sorry,?|correction:?"
+                   r"|not\s+\d{1,3}\s*,?\s*(?:but)?)\s*,?\s*(?<![\d$#/:.,-])(?P<n>\d{1,3})\b")
+_BARE_CORRECTION = re.compile(_CORRECTION_CUE + r"(?![,.]?\d|\s*(?:%|am|pm|st|nd|rd|th|:|/|[a-z]))")
+# "wait make that 16 my bf just told me his brothers r coming": a corrected number with no count before it in the
+# message is the head count only when the message is about who comes, and not about the time.
+_CORRECTED_ALONE = re.compile(_CORRECTION_CUE + r"(?![,.]?\d|\s*(?:%|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b"
+                              r"|th\b|ish\b|:|/|-\s*\d|(?:years?|yrs?|y/?o|dollars?|bucks|mins?|minutes?|hours?|hrs?"
+                              r"|miles?|days?|weeks?)\b))")
+_PEOPLE_COMING = re.compile(r"\b(?:coming|joining|invited|bringing|attending|show(?:ing)?\s+up"
+                            r"|can'?t\s+(?:come|make\s+it)|guests?|people|ppl|heads|head\s*count|of\s+us|pax|persons)\b")
+_TIME_TALK = re.compile(r"\b(?:later|earlier|time|start|starts|o'?clock|noon|morning|afternoon|evening|tonight"
+                        r"|night)\b")
+
+# A guest list: "here's the guest list:\n1. Alicia Gomez\n2. ...\n14. me" is 14 guests, one a line.
+_GUEST_LIST_CUE = re.compile(
+    r"\b(?:guest|invite|invitation|rsvp|attendee|people)s?\s*list\b|\blist\s+of\s+(?:guests|people|attendees|names)\b"
+    r"|\b(?:who'?s|whos|who\s+is|everyone|everybody|people)\s+(?:coming|attending)\b|\battendees\b|\bguests\s*:")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:(?P<n>\d{1,3})[.)]|[-*\u2022])[ \t]+(?P<item>[^\n]*\S)", re.M)
+# An item that is more than one person ("Bob & Sue", "the Lees + 2", "Ann and family") makes the list no count.
+_GROUP_ITEM = re.compile(r"&|\+|\b(?:and|n|plus|family|families|couple|kids|children|group)\b|\d")
+# "...\n3. Cy\n+ a few maybe": more people than the list names.
+_MORE_AFTER_LIST = re.compile(r"\s*(?:\+|plus\b|&|also\b|and\s+(?:a\s+few|some|maybe|more|others)\b)(?!\s*\x00)")
+
+# The party named person by person: "me, hubby, my parents and our son (10)" -> 4 adults (the son is counted as a
+# kid before); "it's just me and my wife". Every item must be one of these, else the party is not guessed.
+_POSSESSIVE = r"(?:(?:my|our|his|her|the|a)\s+)?"
+_ONE_ADULT = (r"me|myself|i|hubby|husband|wife|wifey|partner|spouse|bf|gf|boyfriend|girlfriend|fianc[e\u00e9]e?"
+              r"|mom|mum|mommy|mother|mama|dad|daddy|father|papa|sister|brother|sis|bro|grandma|grandpa|grandmother"
+              r"|grandfather|aunt|auntie|uncle|(?:mother|father|sister|brother)[\s-]in[\s-]law|best\s+friend|bff|friend"
+              r"|roommate|boss")
+_TWO_ADULTS = r"parents|grandparents|in[\s-]?laws"
+_MEMBER = rf"{_POSSESSIVE}(?:(?:{_ONE_ADULT}|{_TWO_ADULTS})\b|\x00+)"
+_MEMBER_SEP = r"\s*(?:,\s*(?:(?:and|n|plus)\s+|[&+]\s*)?|\s(?:and|n|plus)\s+|[&+]\s*)"
+_MEMBERS = re.compile(rf"(?<![\w\x00']){_MEMBER}(?:{_MEMBER_SEP}{_MEMBER})+(?![\w\x00'])")
+_MEMBERS_CUE_BEFORE = re.compile(
+    r"(?:\b(?:party|group|guests?|head\s*count|count|coming|attending|it'?s|its|it\s+is|it'?ll\s+be|it\s+will\s+be"
+    r"|we'?re|we\s+are|we'?ll\s+be|we\s+will\s+be|just|only|for|of)\b|[:-])"
+    r"(?:[^\w\x00]|\b(?:lol|haha+|lmao|like|basically|just|only|gonna\s+be|going\s+to\s+be|will\s+be|be|is|it'?s|its"
+    r"|really|literally)\b)*$")
+_MEMBERS_CUE_AFTER = re.compile(r"^\s*(?:will\s+be|'ll\s+be|are|r)\s+(?:coming|there|attending|joining|eating)\b"
+                                r"(?=\s*(?:[.!?;)\n]|$|(?:lol|haha+|lmao)\b))")
+# What may follow the party: the end of the clause, or words that do not name more people ("me and my wife on Dec 12").
+_MEMBERS_END = re.compile(r"^\s*(?:[.!?;,:)\n\x00]|$|(?:lol|haha+|lmao|on|at|in|this|next|will|are|r|coming|only"
+                          r"|total|please|pls|plz|thanks|thx|so)\b)")
+_MORE_MEMBERS = re.compile(r"^\s*(?:,\s*)?(?:and|n|plus|with|w/|[&+])(?!\w)|^\s*,\s*\w")
+_LEADING_SEP = re.compile(r"(?:,|\band|\bn|\bplus|\bwith|&|\+)\s*$")
 _NO_KIDS = re.compile(r"\b(?:no|zero)\s+(?:kids|children)\b|\badults?\s+only\b|\b(?:just|only)\s+adults\b"
                       r"|\b(?:all|everyone|everybody)(?:'s|\s+(?:is|are|will\s+be))?\s+(?:an?\s+)?(?:adults?|grown[\s-]?ups)\b")
 # "14 people, kids included", "for everybody including the kids": a total that counts the children.
@@ -66,10 +122,11 @@ _EVERYONE = re.compile(r"\b(?:everybody|everyone|all\s+of\s+us|the\s+whole\s+(?:
                        r"|total|altogether|all\s+together|headcount|head\s+count)\b")
 _INCLUSIVE = re.compile(r"\b(?:including|incl|inc|of\s+(?:them|which|whom)|among\s+(?:them|whom)|out\s+of|with)\b|\bw/")
 
-_AGE = rf"\d{{1,2}}(?!\d|\s*(?:{_PERSON_NOUNS})\b)"  # "kids aged 8 and 10 adults": the 10 is not an age
+# "kids aged 8 and 10 adults": the 10 is not an age (but in "kids: Sam 12\nadults: 10" it is)
+_AGE = rf"\d{{1,2}}(?!\d|[^\S\n]*(?:{_PERSON_NOUNS})\b)"
 _YEARS = r"(?:\s*(?:years?|yrs?|y/?o)(?:[\s-]*old)?)?"
 # What introduces the ages after the kids noun: "who are", "they're (like)", "aged", "ages", "(".
-_AGE_CUE = (r"(?:(?:who|that|they|he|she)(?:'re|'s|\s+are|\s+is|\s+r)|theyre|hes|shes|are|is|aged?|ages?)\s+"
+_AGE_CUE = (r"(?:(?:who|that|they|he|she)(?:'re|'s|\s+are|\s+is|\s+r)|theyre|hes|shes|whos|are|is|r|aged?|ages?)\s+"
             r"(?:(?:like|about|around|roughly|approx(?:imately)?|um+|uh+|aged?|ages?|turning)\s+)*")
 _LEAD = rf"^\s*[,(:-]?\s*(?:{_AGE_CUE})?"
 _UNDER = re.compile(_LEAD + r"(?:under|below|younger\s+than|less\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?(\d{1,2})")
@@ -81,12 +138,44 @@ _LIST = re.compile(rf"^\s*[,(:-]?\s*(?:{_AGE_CUE}|\(\s*)"
                    rf"({_AGE}(?:\s*(?:,|and|&)\s*{_AGE}|\s+{_AGE})*)" + _YEARS + r"\)?")
 # "2 kids, 5 and 8": ages with no word before them, taken only when there is one age per kid.
 _BARE_LIST = re.compile(rf"^\s*[,(:-]?\s*({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})+)" + _YEARS + r"\)?(?!\s*(?:am|pm|:|/))")
+# "3 kids - Maya is 8, Leo is 4 and Ethan just turned 13", "our kids: maya (8) and leo (4)": each kid named with an
+# age, in this sentence or the next; taken only when there is one age per kid. The name is a word that is not one of
+# the little words that can stand before a number ("and 2 adults", "maybe 3", "total 15").
+_NOT_A_KID_NAME = (r"(?!(?:and|or|n|plus|with|the|a|an|of|to|for|at|on|in|by|from|but|so|then|also|only|just|about"
+                   r"|around|maybe|like|roughly|approx|nearly|almost|over|under|max|min|total|is|are|was|were|be|r"
+                   r"|will|turning|turned|turns|aged?|ages?|who|whos|who's|that|they|theyre|he|hes|she|shes|it|its|um+"
+                   r"|uh+)\b)")
+_NAMED_AGE = (rf"{_NOT_A_KID_NAME}[a-z][a-z'-]*\s*(?:\(\s*{_AGE}{_YEARS}\s*\)|(?:'s|\s+is|\s+r|\s+was"
+              rf"|\s+(?:just\s+|is\s+|will\s+be\s+)?(?:turned|turning|turns)|\s+will\s+be|\s+is\s+almost|\s*,)?\s*"
+              rf"(?<![a-z]){_AGE}{_YEARS})")
+_NAMED_LIST = re.compile(rf"^\s*(?:[,(:;.!-]|\s)*\s*({_NAMED_AGE}(?:\s*(?:,|;|and|&|\+)\s*(?:and\s+)?{_NAMED_AGE})*)"
+                         r"(?!\s*(?:am|pm|:|/|%))")
 
 # "10 adults, 4 kids and 2 under 6": a count followed by an age bound, with no noun.
-_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:of\s+them\s+|of\s+whom\s+|who\s+)?(?:are|is)\s+)?(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
+_BARE_UNDER = re.compile(rf"{_N}\s+(?:(?:of\s+them\s+|of\s+whom\s+|who\s+)?(?:are|is)\s+)?"
+                         r"(?:under|below|younger\s+than)\s+(?:the\s+age\s+of\s+|age\s+)?"
                          rf"(?P<age>\d{{1,2}})\b(?!\s*(?:{_PERSON_NOUNS}|years?|yrs?)\b)")
 
-_UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one")
+# "the grandchildren, there's four of them": the count after the kids noun.
+_THERE_ARE_N = re.compile(r"\s*[,:;-]?\s*(?:there(?:'s|s|\s+(?:is|are|r|will\s+be)|'ll\s+be)|theres)\s+"
+                          r"(?<![\d$#/:.,-])(\d{1,2})\s+of\s+(?:them|em)\b")
+# The ages told kid by kid after the kids noun: "4 kids. Two of them are seven, one's four, and the baby's, uh, two",
+# "The baby is three, Lucas is five and Owen just turned ten". Taken only when they add up to the kids counted.
+_NOT_A_NAME = (r"(?!(?:dinner|lunch|party|event|time|start|budget|price|zip|total|address|date|day|number|phone|mine"
+               r"|ours|everyone|everybody|each|all|age|my|our|his|her|their|one|1)\b)")
+_SPOKEN_AGE = re.compile(
+    r"(?:(?<![\d$#/:.,-])(?P<n>\d{1,2})(?:\s+of\s+(?:them|em))?|the\s+other\s+(?P<n2>\d)|(?P<both>both)(?:\s+of\s+them)?"
+    r"|(?:1|one|another|the\s+other)(?:\s+one)?"
+    r"|the\s+(?:baby|youngest|oldest|eldest|toddler|infant|(?:older|younger|middle|little|big|last)\s+(?:one|1))"
+    rf"|{_NOT_A_KID_NAME}{_NOT_A_NAME}[a-z][a-z-]*)"
+    r"(?:'s|\s+(?:is|are|r|was)|\s+(?:just\s+|is\s+|will\s+be\s+)?(?:turned|turning|turns)|\s+will\s+be"
+    r"|\s+is\s+almost)"
+    r"(?:\s*,?\s*(?:uh+|um+|like|about|around|almost|nearly|only|just)\b)*\s*,?\s*"
+    rf"(?P<age>{_AGE}){_YEARS}(?![\d\x00]|\s*(?:am|pm|:|/|%|months?|mos?|weeks?)\b)")
+_SPOKEN_LEAD = re.compile(r"\s*(?:[,;.!:(-]\s*)?(?:(?:so|well|um+|uh+|like)\b\s*,?\s*)*")
+_SPOKEN_SEP = re.compile(r"\s*(?:[,;.!]\s*|\s)(?:(?:and|but|then|plus|&)\s*,?\s*)?")
+
+_UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one", "littles", "lil one")
 
 
 def _key_for_age(age: int) -> str:
@@ -107,7 +196,29 @@ def _ages_after(tail: str) -> tuple[str, list[int], int]:
         return "list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
     if match := _BARE_LIST.match(tail):
         return "bare list", [int(age) for age in re.findall(r"\d{1,2}", match.group(1))], match.end()
+    if match := _NAMED_LIST.match(tail):
+        ages = [int(re.search(r"\d{1,2}(?=\D*$)", named.group(0)).group(0))
+                for named in re.finditer(_NAMED_AGE, match.group(1))]
+        return "named list", ages, match.end()
     return "", [], 0
+
+
+def _spoken_ages(text: str, pos: int) -> tuple[list[int], int]:
+    """The ages told kid by kid from `pos` ("two of them are seven, one's four, and the baby's two" -> [7, 7, 4, 2])
+    and where they end; ([], pos) when none is."""
+    ages: list[int] = []
+    if not (lead := _SPOKEN_LEAD.match(text, pos)) or not (match := _SPOKEN_AGE.match(text, lead.end())):
+        return [], pos
+    while match:
+        age = int(match.group("age"))
+        if age > 17:
+            return [], pos  # "and mark is 40": not one of the kids
+        count = 2 if match.group("both") else int(match.group("n") or match.group("n2") or 1)
+        ages += [age] * count
+        end = match.end()
+        sep = _SPOKEN_SEP.match(text, end)
+        match = _SPOKEN_AGE.match(text, sep.end()) if sep else None
+    return ages, end
 
 
 def _count(match: re.Match, *names: str) -> int | None:
@@ -119,14 +230,21 @@ def _count(match: re.Match, *names: str) -> int | None:
 
 
 class _Tally:
-    """Mentions per key: summed within a sentence ("a baby and a 3 year old"), replaced across sentences."""
+    """Mentions per key: summed within a sentence ("a baby and a 3 year old"), replaced across sentences.
+
+    Kids whose age makes them adults ("our 3 kids are 13, 8 and 4") are `by_age`: always added to the adults the
+    message counts, never replacing them ("10 adults. Our 3 kids are 13, 8 and 4" -> 11 adults)."""
 
     def __init__(self, text: str):
         self.text = text
         self.mentions: dict[str, list[tuple[int, int, int, bool]]] = {}
+        self.by_age: dict[str, int] = {}
 
-    def add(self, key: str, start: int, end: int, value: int, *, replaces: bool = False) -> None:
-        self.mentions.setdefault(key, []).append((start, end, value, replaces))
+    def add(self, key: str, start: int, end: int, value: int, *, replaces: bool = False, by_age: bool = False) -> None:
+        if by_age and key == "adults":
+            self.by_age[key] = self.by_age.get(key, 0) + value
+        else:
+            self.mentions.setdefault(key, []).append((start, end, value, replaces))
 
     def totals(self) -> dict[str, int]:
         totals = {}
@@ -140,6 +258,8 @@ class _Tally:
                 total = total + value if same_sentence else value
                 previous_end = end
             totals[key] = total
+        for key, value in self.by_age.items():
+            totals[key] = totals.get(key, 0) + value
         return totals
 
 
@@ -155,36 +275,66 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
     text = scratch.text
     tally = _Tally(text)
     unaged: list[list[int]] = []  # [start, end, kids not yet given an age] of "3 kids" without ages
+    kid_spans: list[tuple[int, int]] = []  # where kids were counted, for "me, hubby and our son (10)"
+    spoken_spans: list[tuple[int, int]] = []  # ages told kid by kid: "the baby's two" there is not one more kid
     for match in list(_KIDS.finditer(text)):
-        if _is_delta(text, match.start()):
+        if _is_delta(text, match.start()) or any(start <= match.start() < end for start, end in spoken_spans):
             continue
         count = _count(match, "n", "n2", "article")
         noun = re.sub(r"\s+", " ", (match.group("noun") or "kids").lower())
         kind, ages, used = _ages_after(text[match.end():match.end() + 60])
+        multiple = next((size for word, size in _MULTIPLES.items() if noun.startswith(word)), None)
+        if count is None and multiple:  # "my twins who are 12": 2 kids aged 12; "twins aged 4 and 9": ?
+            if not ages or len(ages) not in ((1, multiple) if kind == "list" else (multiple,)):
+                continue
+            count = multiple
+        spoken_at = match.end()
+        if count is None and (them := _THERE_ARE_N.match(text, match.end())):
+            count, spoken_at = int(them.group(1)), them.end()  # "the grandchildren, there's four of them"
+            kind, ages, used = _ages_after(text[spoken_at:spoken_at + 60])
+            used += spoken_at - match.end()
+        if not kind and count:
+            spoken, spoken_end = _spoken_ages(text, spoken_at)
+            if spoken and len(spoken) == count:
+                kind, ages, used = "list", spoken, spoken_end - match.end()
+                spoken_spans.append((spoken_at, spoken_end))
+            elif spoken_at > match.end():
+                used = spoken_at - match.end()
         if _RELATIVE.match(noun) and not ages:
             continue  # "my 2 nephews": children or adults, nobody says
+        group = None
         if count is None:
-            if kind != "list" or len(ages) < (1 if _SINGULAR.match(noun) else 2):
+            if kind not in ("list", "named list") or len(ages) < (1 if _SINGULAR.match(noun) else 2):
                 continue
             count = len(ages)  # "my kids are 4 and 9", "my son is 8"
-        if kind == "bare list":
+            # "9 adults 6 kids, kids r like 4, 7, 9, 10, 11 and 12": the ages of the kids counted before
+            group = _aged_group(text, unaged, match.start(), count)
+            if group is not None and _MORE_KIDS_BETWEEN.search(text, group[1], match.start()):
+                group = None  # "3 kids 7 9 n 11 and my nephew whos 3": one more kid
+        if kind in ("bare list", "named list"):
             kind, ages, used = ("list", ages, used) if len(ages) == count else ("", [], 0)
         end = match.end() + used
-        if kind == "list" and len(ages) == count or kind == "list" and len(ages) < count and len(
+        if group is not None and kind == "list":
+            group[2] -= count
+            tally.add("children", group[0], group[1], -count)
+            for age in ages:
+                tally.add(_key_for_age(age), group[0], group[1], 1, by_age=True)
+        elif kind == "list" and len(ages) == count or kind == "list" and len(ages) < count and len(
                 {_key_for_age(age) for age in ages}) > 1:
             for age in ages:  # "3 kids ages 4 and 8": the third kid's age is not given, so 6-12 as "kids" reads
-                tally.add(_key_for_age(age), match.start(), end, 1)
+                tally.add(_key_for_age(age), match.start(), end, 1, by_age=True)
             if count > len(ages):
                 tally.add("children", match.start(), end, count - len(ages))
         elif ages:
             keys = {_key_for_age(age) for age in ages}
-            tally.add(keys.pop() if len(keys) == 1 else "children", match.start(), end, count)
+            tally.add(keys.pop() if len(keys) == 1 else "children", match.start(), end, count, by_age=True)
         elif noun.startswith(_UNDER_6_NOUNS):
             tally.add("children_under_6", match.start(), end, count)
         else:
             tally.add("children", match.start(), end, count)
             unaged.append([match.start(), end, count])
         scratch.consume(match.start(), end)
+        kid_spans.append((match.start(), end))
     for match in list(_YEAR_OLDS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
             continue
@@ -193,10 +343,11 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             # "3 kids, 2 are 4 years old": the ages split the kids counted before, they are not more kids
             group[2] -= count
             tally.add("children", group[0], group[1], -count)
-            tally.add(key, group[0], group[1], count)
+            tally.add(key, group[0], group[1], count, by_age=True)
         else:
-            tally.add(key, match.start(), match.end(), count)
+            tally.add(key, match.start(), match.end(), count, by_age=True)
         scratch.consume(*match.span())
+        kid_spans.append(match.span())
     for match in list(_BARE_UNDER.finditer(scratch.text)):
         bound = int(match.group("age"))
         if _is_delta(scratch.text, match.start()) or not 1 < bound <= 13:
@@ -214,46 +365,115 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             continue
         tally.add("adults", match.start(), match.end(), _count(match, "n", "n2"))
         scratch.consume(*match.span())
-    guest_mentions = []
+    # (start, end, guests, a list of everyone: it counts the kids it names)
+    guest_mentions: list[tuple[int, int, int | None, bool]] = []
+    if listed := _guest_list(scratch):
+        guest_mentions.append((*listed, True))
     for match in list(_GUESTS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()) or (
                 match.group("n4") and _NOT_A_PARTY.search(scratch.text[max(0, match.start() - 12):match.start()])):
             continue  # "we paid for 90" (minutes)
-        guest_mentions.append((match.start(), match.end(), _count(match, "n", "n2", "n3", "n4")))
+        if _count(match, "n", "n2", "n3", "n4") == 1 and _ONE_GUEST_DOES.match(scratch.text, match.end()):
+            continue  # "one guest is allergic to shellfish": about a guest, not the party's size
+        guest_mentions.append((match.start(), match.end(), _count(match, "n", "n2", "n3", "n4"), False))
         scratch.consume(*match.span())
+    guest_mentions.sort()
+    if "adults" not in tally.mentions and not guest_mentions and (members := _party_members(scratch.text, kid_spans)):
+        tally.add("adults", *members)
 
     for match in list(_BARE_CORRECTION.finditer(scratch.text)):
         earlier = [(end, key) for key, mentions in tally.mentions.items() for _, end, _, _ in mentions
                    if end <= match.start()]
-        earlier += [(end, "guests") for _, end, _ in guest_mentions if end <= match.start()]
+        earlier += [(end, "guests") for _, end, _, _ in guest_mentions if end <= match.start()]
         if earlier:
             key = max(earlier)[1]
             if key == "guests":
-                guest_mentions.append((match.start(), match.end(), int(match.group("n"))))
+                guest_mentions.append((match.start(), match.end(), int(match.group("n")), False))
             else:
                 tally.add(key, match.start(), match.end(), int(match.group("n")), replaces=True)
+    if not (tally.mentions or tally.by_age or guest_mentions) and _PEOPLE_COMING.search(scratch.text) and not (
+            _TIME_TALK.search(scratch.text)) and (match := _CORRECTED_ALONE.search(scratch.text)):
+        if 0 < int(match.group("n")) <= 300:  # "make that 16, his brothers r coming": the head count said before
+            guest_mentions.append((match.start(), match.end(), int(match.group("n")), False))
 
     counts = {key: value for key, value in tally.totals().items() if value >= 0}
     if _NO_KIDS.search(text) and "children" not in counts:
         counts["children"] = 0
     kids_included = bool(_KIDS_INCLUDED.search(text))
+    by_age = tally.by_age.get("adults", 0)  # kids 13 or over, among the adults
     if guest_mentions:
-        start, _, guests = guest_mentions[-1]
+        start, end, guests, listed = guest_mentions[-1]
         kids = counts.get("children", 0) + counts.get("children_under_6", 0)
         if not counts:
             counts["guests"] = guests
             if kids_included:
                 counts["guests_includes_children"] = True
-        elif "adults" not in counts:
-            inclusive = (kids_included or _INCLUSIVE.search(text[start:])) and guests > kids
-            counts["adults"] = guests - kids if inclusive else guests
-            if inclusive and kids:
+        elif "adults" not in tally.mentions:
+            listed = listed and any(start <= kid_start < end for kid_start, _ in kid_spans)  # "4. baby Mia"
+            inclusive = (kids_included or listed or _INCLUSIVE.search(text[start:])) and guests > kids + by_age
+            counts["adults"] = (guests - kids - by_age if inclusive else guests) + by_age
+            if inclusive and kids + by_age:
                 counts.update(guests=guests, guests_includes_children=True)
-    elif kids_included and _EVERYONE.search(text) and "adults" not in counts:
+    elif kids_included and _EVERYONE.search(text) and "adults" not in tally.mentions:
         counts["guests_includes_children"] = True  # "for everybody, kids included": the total given before
+    if by_age and counts.get("adults"):
+        counts["adults_by_age"] = by_age
     return {key: value for key, value in counts.items() if value is not None}
 
 
+def _guest_list(scratch: Scratch) -> tuple[int, int, int] | None:
+    """(start, end, guests) of a list of the guests one a line, numbered 1, 2, 3... or bulleted, after a cue that it
+    is the guest list; None when an item is more than one person."""
+    text = scratch.text
+    if not (cue := _GUEST_LIST_CUE.search(text)):
+        return None
+    items = list(_LIST_ITEM.finditer(text, cue.end()))
+    numbered = [item for item in items if item.group("n")]
+    if numbered:
+        run = []
+        for item in numbered:
+            if run and int(item.group("n")) == 1:
+                break  # another list after the guests
+            if int(item.group("n")) != len(run) + 1:
+                return None  # "1. Ann 2. Bob 4. Cy": which is it?
+            run.append(item)
+        items = run
+    if len(items) < 2 or any(_GROUP_ITEM.search(item.group("item")) for item in items) or (
+            _MORE_AFTER_LIST.match(text, items[-1].end())):
+        return None
+    for item in items:
+        scratch.consume(item.start(), item.start("item"))
+    return items[0].start(), items[-1].end(), len(items)
+
+
+def _party_members(text: str, kid_spans: list[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """(start, end, adults) of a party named person by person ("it's just me, hubby and my parents"), where every
+    item is a grown-up the rules know (me, a partner, a parent, a sibling...: one each; "my parents": two) or kids
+    counted before ("our son (10)"); None when the party is not named so, or an item is not one of these."""
+    for match in _MEMBERS.finditer(text):
+        before = re.split(r"[.!?;\n]", text[:match.start()])[-1]
+        after = text[match.end():]
+        if _LEADING_SEP.search(before) or _MORE_MEMBERS.match(after) or not _MEMBERS_END.match(after) or not (
+                _MEMBERS_CUE_BEFORE.search(before) or _MEMBERS_CUE_AFTER.match(after)):
+            continue
+        adults, me, valid = 0, False, True
+        for item in re.finditer(_MEMBER, match.group(0)):
+            word = re.sub(rf"^{_POSSESSIVE}", "", item.group(0))
+            if word.startswith("\x00"):
+                start = match.start() + item.start() + (len(item.group(0)) - len(word))
+                valid = valid and any(s <= start and start + len(word) <= e for s, e in kid_spans)
+            elif re.fullmatch(_TWO_ADULTS, word):
+                adults += 2
+            elif re.fullmatch(r"me|myself|i", word):
+                adults, me = adults + (not me), True
+            else:
+                adults += 1
+        if valid and adults:
+            return match.start(), match.end(), adults
+    return None
+
+
+_MORE_KIDS_BETWEEN = re.compile(r"\b(?:and|plus|also|with|n)\b|[+&]")
 _MORE_KIDS = re.compile(r"^[\s,]*(?:and|\+|plus|&|also|with|n)\b|^[\s,]*\+")
 _AGES_OF_THE_KIDS = re.compile(r"^\W*(?:they(?:'re|\s+are)|the\s+kids|the\s+children|kids|children|ages?|aged|one|two"
                                r"|the\s+(?:older|younger|oldest|youngest|eldest|little)|\d)\b")

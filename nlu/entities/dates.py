@@ -12,6 +12,7 @@ from dateutil.easter import easter
 from dateutil.relativedelta import MO, SU, TH, relativedelta
 
 from .numbers import ORDINAL_WORD, ordinal_value
+from .places import rejected
 from .scratch import Scratch
 
 MONTHS = {
@@ -34,7 +35,8 @@ _DAY_MONTH = re.compile(rf"\b(?:the\s+)?({_DAY})\s+(?:of\s+)?({_MONTH})\b\.?(?:,
 _NUMERIC = re.compile(r"(?<![\d/$.:])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/%])"
                       r"|(?<![\d/$.:-])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?![\d-])")
 _RELATIVE = re.compile(
-    r"\b(?:(?P<after>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr))|(?P<today>today|tonight|this\s+evening)"
+    r"\b(?:(?P<after>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr))"
+    r"|(?<!\bas\sof\s)(?<!\bas\sat\s)(?<!\buntil\s)(?<!\bso\sfar\s)(?P<today>today|tonight|this\s+evening)"
     r"|(?P<tomorrow>tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow|2morrow)"
     r"|in\s+(?P<n>\d{1,2}|a)\s+(?P<unit>days?|weeks?)(?:\s+from\s+(?:now|today))?"
     r"|(?P<n2>\d{1,2}|a)\s+(?P<unit2>days?|weeks?)\s+from\s+(?:now|today))\b"
@@ -48,6 +50,11 @@ _DAY_OF_MONTH = re.compile(
     rf"\b(?:the|on|for)\s+({_DAY})\b(?!\s*(?:protein|chef|time|option|one|person|guest|slot|event|party|floor|year"
     rf"|grade|birthday|bday|b-day|anniversary|order|round|course|/|:|\d))"
 )
+# "the Friday after Thanksgiving", "the day after Christmas", "the Saturday before Christmas", "black friday"
+_AROUND_HOLIDAY = re.compile(
+    rf"\b(?:the\s+)?(?P<day>day|{_WEEKDAY})\s+(?P<side>after|before)\s+(?P<holiday>thanksgiving|christmas(?:\s+eve)?|xmas"
+    r"|new\s*year'?s(?:\s+eve|\s+day)?|halloween|easter(?:\s+sunday)?)\b|\b(?P<black>black\s+friday)\b"
+)
 _HOLIDAYS = re.compile(
     r"\b(new\s*year'?s\s+eve|nye|new\s*year'?s(?:\s+day)?|christmas\s+eve|christmas|xmas|valentine'?s(?:\s+day)?"
     r"|halloween|thanksgiving|mother'?s\s+day|father'?s\s+day|memorial\s+day|labor\s+day|easter(?:\s+sunday)?)\b"
@@ -57,9 +64,17 @@ _MERIDIEM = r"(?P<ampm>a\.?\s?m\b\.?|p\.?\s?m\b\.?)"
 _TIME_RANGE = re.compile(  # "6-8pm": the start
     rf"(?<![\d:/$])(?P<h>\d{{1,2}})(?::(?P<m>[0-5]\d))?\s*(?:-|to)\s*\d{{1,2}}(?::[0-5]\d)?\s*{_MERIDIEM}"
 )
-_TIME_MERIDIEM = re.compile(  # "6pm", "8:30 p.m.", "6 30 pm" (from "six thirty pm") but not "20 10pm"
-    rf"(?<![\d:/$.])(?P<h>\d{{1,2}})(?:(?:[:.]|\s(?=(?:00|15|30|45)\b))(?P<m>[0-5]\d))?\s*{_MERIDIEM}"
+_TIME_MERIDIEM = re.compile(  # "6pm", "8:30 p.m.", "6 30 pm" (from "six thirty pm"), "830pm", but not "20 10pm"
+    rf"(?<![\d:/$.])(?P<h>\d{{1,2}})(?:(?:[:.]|\s(?=(?:00|15|30|45)\b)|(?=[0-5]\d\s*[ap]\.?\s?m\b))(?P<m>[0-5]\d))?"
+    rf"\s*{_MERIDIEM}"
 )
+# "8 30 at night", "6 in the evening", "11 in the morning": the part of the day says am or pm
+_TIME_PART_OF_DAY = re.compile(
+    r"(?<![\d:/$.])(?P<h>\d{1,2})(?:[:.\s-](?P<m>[0-5]\d))?\s*(?:o'?\s?clock\s+)?"
+    r"(?P<part>at\s+night|tonight|in\s+the\s+(?:evening|afternoon|night|morning))\b"
+)
+# "the 8-30 slot" (from "the eight-thirty slot"), "the 6 o'clock one": a start time named as a slot
+_TIME_SLOT_WORD = re.compile(r"(?<![\d:/$.])(?P<h>\d{1,2})[:.\s-](?P<m>[0-5]\d)\s+(?:slot|start|seating|one)\b")
 _TIME_CLOCK = re.compile(r"(?<![\d:/$.])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])")
 _TIME_AT = re.compile(
     r"(?:\bat|@)\s*(?P<h>\d{1,2})(?:\s*o'?\s?clock|\s*ish)?\b(?![:/.%]\d|\s*(?:st|nd|rd|th|people|ppl|persons?"
@@ -153,13 +168,30 @@ def _holiday(today: date, name: str) -> date | None:
     return this_year if this_year >= today else rule(today.year + 1)
 
 
+def _around_holiday(today: date, match: re.Match) -> date | None:
+    """"the Friday after Thanksgiving" -> the first Friday after it; "the day before Christmas" -> Dec 24."""
+    if match.group("black"):
+        holiday = _holiday(today, "thanksgiving")
+        return holiday + timedelta(days=1) if holiday else None
+    holiday = _holiday(today, match.group("holiday"))
+    if holiday is None:
+        return None
+    step = 1 if match.group("side") == "after" else -1
+    if match.group("day") == "day":
+        return holiday + timedelta(days=step)
+    candidate = holiday + timedelta(days=step)
+    while candidate.weekday() != WEEKDAYS[match.group("day")]:
+        candidate += timedelta(days=step)
+    return candidate if candidate >= today else None
+
+
 def extract_date(scratch: Scratch, today: date) -> str | None:
     """The last date the message names, as YYYY-MM-DD."""
     found: list[tuple[int, int, date]] = []
     calendar_dates: list[tuple[int, int]] = []  # spans of dates with a day number, which a weekday beside restates
 
     def add(match: re.Match, value: date | None, group: int = 0):
-        if value is not None:
+        if value is not None and not rejected(scratch.text, match.start(group)):   # "December 19, not the 12th"
             found.append((match.start(group), match.end(group), value))
         scratch.consume(*match.span(group))
 
@@ -192,6 +224,8 @@ def extract_date(scratch: Scratch, today: date) -> str | None:
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             add(match, _resolve(today, int(month), int(day), year))
     calendar_dates.extend((start, end) for start, end, _ in found)
+    for match in list(_AROUND_HOLIDAY.finditer(scratch.text)):
+        add(match, _around_holiday(today, match))
     for match in list(_HOLIDAYS.finditer(scratch.text)):
         add(match, _holiday(today, match.group(1)))
     for match in list(_RELATIVE.finditer(scratch.text)):
@@ -261,6 +295,14 @@ def extract_time(scratch: Scratch) -> str | None:
     for pattern in (_TIME_RANGE, _TIME_MERIDIEM):
         for match in list(pattern.finditer(scratch.text)):
             add(match, _to_24h(int(match.group("h")), int(match.group("m") or 0), match.group("ampm")))
+    for match in list(_TIME_PART_OF_DAY.finditer(scratch.text)):
+        if not (match.group("m") or "clock" in match.group(0) or re.search(
+                r"\b(?:at|around|about|by|like|say|@)\s*$", scratch.text[max(0, match.start() - 8):match.start()])):
+            continue   # "party of 12 in the afternoon": a count, not a time
+        add(match, _to_24h(int(match.group("h")), int(match.group("m") or 0),
+                           "am" if match.group("part").endswith("morning") else "pm"))
+    for match in list(_TIME_SLOT_WORD.finditer(scratch.text)):
+        add(match, _to_24h(int(match.group("h")), int(match.group("m")), None))
     for match in list(_TIME_CLOCK.finditer(scratch.text)):
         add(match, _to_24h(int(match.group("h")), int(match.group("m")), None))
     for match in list(_TIME_HALF_PAST.finditer(scratch.text)):

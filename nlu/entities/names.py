@@ -62,7 +62,7 @@ _DOMAIN_WORDS = {word for pattern in (*PROTEINS.values(), *UPGRADES.values(), *A
 # One-word cities are never a name's word, except those that are also surnames (Davis, Tracy, Martinez); a name of
 # several words is checked whole ("San Jose" is a city, "Jose Park" may be a person).
 _CITY_WORDS = {alias for aliases in CITIES.values() for alias in aliases if " " not in alias} - SURNAME_CITIES
-_CITY_NAMES = {alias for aliases in CITIES.values() for alias in aliases if " " in alias}
+_CITY_NAMES = {alias for aliases in CITIES.values() for alias in aliases if " " in alias} - SURNAME_CITIES
 # The old cue rule's list of words that follow "I'm" / "it's" without being a name.
 _AFTER_A_CUE = _word_set("""
 looking interested planning sorry fine available free hoping ready afraid glad happy excited going getting trying
@@ -177,10 +177,39 @@ def answered_name(text: str) -> str | None:
     """A short answer to "Under which name should I put the booking?": "Lena Park", "it's lena", "under Omar pls"."""
     rest = _ANSWER_FILLER.sub("", text.strip())
     rest = re.sub(r"(?i)[\s,.!]*(?:please|pls|plz|thanks|thank\s+you|thx|ty)?[\s.!]*$", "", rest)
-    if not rest or len(rest.split()) > 3 or re.search(r"\d|@", rest):
+    if not rest:
         return None
-    words = name_words(re.findall(WORD, rest), allow_lower=True)
-    return title(words) if words and len(words) == len(re.findall(WORD, rest)) else None
+    whole = _all_name(rest)
+    if whole or "," not in rest:
+        return whole
+    # "tasha btw, tasha greene", "ok, Lena Park": the longest part between commas that is a name and nothing else
+    parts = [_all_name(_ANSWER_FILLER.sub("", part.strip())) for part in rest.split(",")]
+    return max((part for part in parts if part), key=lambda part: len(part.split()), default=None)
+
+
+def _all_name(text: str) -> str | None:
+    """`text` as a name when every word of it can be one (one to three words, no digit or @)."""
+    words = re.findall(WORD, text)
+    if not words or len(words) > 3 or re.search(r"\d|@", text):
+        return None
+    taken = name_words(words, allow_lower=True)
+    return title(taken) if len(taken) == len(words) else None
+
+
+_BARE_FULL_NAME = re.compile(rf"^\W*(?P<name>{WORD}(?:[ \t]+{WORD}){{1,2}})[\s.!]*$")
+
+
+def bare_full_name(text: str) -> str | None:
+    """A message that is only a capitalised first and last name ("Jordan Pike"), sent while the assistant asked for
+    another detail: the customer gives the name early. spaCy must read it as a person, so "Orchard Lane", "Castro
+    Valley" or "Happy Holidays" are not names."""
+    match = _BARE_FULL_NAME.match(text)
+    if not match:
+        return None
+    words = match.group("name").split()
+    if not all(word[0].isupper() for word in words) or len(name_words(words, allow_lower=False)) != len(words):
+        return None
+    return " ".join(words) if is_person(" ".join(words)) else None
 
 
 # --- spaCy NER -------------------------------------------------------------------------------------------------------
@@ -255,9 +284,20 @@ def extract_name(text: str, *, expected: str | None = None) -> tuple[str | None,
     if name:
         return name, -1
     if expected == "name":
-        return answered_name(text), -1
+        return answered_name(text) or part_full_name(text), -1
+    if expected is not None:
+        return bare_full_name(text) or part_full_name(text), -1
     return None, -1
 
 
-__all__ = ["NOT_NAME_WORDS", "WORD", "answered_name", "candidate", "ends_with_a_city", "extract_name", "is_person",
+def part_full_name(text: str) -> str | None:
+    """A first and last name standing alone between commas or full stops of a booking message ("yes, book it. Priya
+    Raman, 221 Dixon Landing Rd"; "Beatrice Loy. Email is ..."), read as a person by spaCy."""
+    for part in re.split(r"[,.;:!?\n]+", text):
+        if name := bare_full_name(part):
+            return name
+    return None
+
+
+__all__ = ["NOT_NAME_WORDS", "WORD", "answered_name", "bare_full_name", "candidate", "ends_with_a_city", "extract_name", "is_person",
            "signature_block_name", "signature_name", "title"]

@@ -73,3 +73,62 @@ def ordinal_value(word: str) -> int | None:
     if len(parts) == 2 and parts[0] in TENS and parts[1] in ORDINAL_UNITS:
         return TENS[parts[0]] + ORDINAL_UNITS[parts[1]]
     return None
+
+
+# A number word of a house number said aloud: "seventy seven fourteen" (77|14), "twenty nine oh five" (29|05).
+NUMBER_WORD = rf"(?:{_TEN}|{_UNIT})"
+_DIGIT_1_9 = {word: str(value) for word, value in UNITS.items() if 1 <= value <= 9}
+
+
+def _one_group(words: list[str]) -> int | None:
+    """1-99 from one spoken group ("seventy seven", "fourteen", "four"); None when it is not one group."""
+    if len(words) == 1 and (words[0] in TENS or words[0] in UNITS):
+        return TENS.get(words[0], UNITS.get(words[0]))
+    if len(words) == 2 and words[0] in TENS and words[1] in _DIGIT_1_9:
+        return TENS[words[0]] + UNITS[words[1]]
+    return None
+
+
+def spoken_house_number(words: str) -> str | None:
+    """The digits of a house number said aloud, None when the words are no such number.
+
+    It is said in groups that are written one after the other: "seventy seven fourteen" 7714, "twenty nine oh five"
+    2905, "four fifty two" 452, "nineteen oh one" 1901, "four four one zero" 4410; or with hundreds and thousands:
+    "twelve hundred" 1200, "five hundred and twelve" 512, "three thousand one" 3001."""
+    tokens = [token for token in re.split(r"[\s-]+", words.strip().lower()) if token]
+    if not tokens:
+        return None
+    if "thousand" in tokens or "hundred" in tokens:
+        value = 0
+        for scale, size in (("thousand", 1000), ("hundred", 100)):
+            if scale not in tokens:
+                continue
+            at = tokens.index(scale)
+            head = _one_group(tokens[:at]) if tokens[:at] != ["a"] else 1
+            if not head or tokens.count(scale) > 1:
+                return None
+            value += head * size
+            tokens = tokens[at + 1:]
+            if tokens[:1] == ["and"]:
+                tokens = tokens[1:]
+        if tokens:
+            rest = _one_group(tokens)
+            if rest is None:
+                return None
+            value += rest
+        return str(value)
+    digits, at = "", 0
+    while at < len(tokens):
+        token, following = tokens[at], tokens[at + 1] if at + 1 < len(tokens) else None
+        if token in TENS:
+            if following in _DIGIT_1_9:
+                digits, at = digits + str(TENS[token] + UNITS[following]), at + 2
+            else:
+                digits, at = digits + str(TENS[token]), at + 1
+        elif token in UNITS and (digits or token != "zero"):
+            digits, at = digits + str(UNITS[token]), at + 1
+        elif token in ("oh", "o") and digits and following in _DIGIT_1_9:   # "nineteen oh one": 19|01
+            digits, at = digits + "0" + _DIGIT_1_9[following], at + 2
+        else:
+            return None
+    return digits if 1 <= len(digits) <= 6 else None

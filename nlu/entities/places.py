@@ -1,5 +1,6 @@
 """City (canonical name) and ZIP code."""
 
+import csv
 import re
 
 from .scratch import MASK, Scratch
@@ -37,6 +38,26 @@ CITIES = {
 # Words that are also surnames, first names or abbreviations: taken only after "in", "to", "from", ... or before ", CA".
 _AMBIGUOUS = {"sj", "sf", "ssf", "sac", "la", "davis", "campbell", "tracy", "dublin", "newark", "concord", "albany",
               "richmond", "martinez", "belmont", "brentwood", "reno", "napa", "alameda", "atherton", "lafayette"}
+# Every other city of the service area's ZIP table (bookings/data/service_area_zips.csv: "Mill Valley", "Sonoma",
+# "El Dorado Hills"). One-word names, and the few of several words that are also ordinary words or a person's name,
+# count only where the text places them, like the surnames above.
+_TABLE_AMBIGUOUS = {"glen ellen", "deer park", "walnut grove", "fair oaks", "pilot hill", "birds landing",
+                    "valley ford", "travis afb", "san martin", "pope valley", "monte rio"}
+
+
+def _table_cities() -> set[str]:
+    from bookings.service_area import ZIP_TABLE
+
+    with ZIP_TABLE.open(newline="", encoding="utf-8") as handle:
+        return {row["city"].strip() for row in csv.DictReader(handle) if row.get("city")}
+
+
+for _city in sorted(_table_cities() - set(CITIES)):
+    _alias = _city.lower()
+    if _alias not in {alias for aliases in CITIES.values() for alias in aliases}:
+        CITIES[_city] = [_alias]
+        if " " not in _alias or _alias in _TABLE_AMBIGUOUS:
+            _AMBIGUOUS.add(_alias)
 # Right after a street address (blanked out by the address rule): "2250 Santa Clara Ave, Alameda".
 _AFTER_STREET = re.compile(MASK + r"[ \t.]*,?[ \t\n]*$")
 _PLACE_CUE = re.compile(r"(?:\b(?:in|at|to|from|near|around|of|out|serve|serving|cover|covering|visit)\s+(?:the\s+)?)$")
@@ -72,9 +93,45 @@ def extract_city(scratch: Scratch, *, expected: str | None = None) -> str | None
         if alias in _AMBIGUOUS:
             before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 15]
             if not (_PLACE_CUE.search(before) or _STATE_AFTER.match(after) or expected == "location"
-                    or _AFTER_STREET.search(before)):
+                    or _AFTER_STREET.search(before) or _LEADS_A_LIST.match(text[match.start():])):
                 continue
         found = _ALIASES[alias]
+    return found or _misspelt_city(text, expected=expected)
+
+
+# "Dublin, saturday dec 12 at noon": a place word opening a message of booking details, before a comma.
+_LEADS_A_LIST = re.compile(r"(?<![\s\S])[a-z]+\s*,\s*\S")
+_WORDS = re.compile(r"[a-z]+")
+_FUZZY_SINGLE = sorted(alias for alias in _ALIASES if " " not in alias and len(alias) >= 8)
+_MULTI_BY_WORD: dict[str, list[tuple[str, int]]] = {}
+for _alias in sorted(alias for alias in _ALIASES if " " in alias):
+    for _position, _word in enumerate(_alias.split()):
+        _MULTI_BY_WORD.setdefault(_word, []).append((_alias, _position))
+
+
+def _misspelt_city(text: str, *, expected: str | None) -> str | None:
+    """A city written with one typo. A name of several words ("castro vally", "walnut creak") needs one word spelt
+    right and the other one edit away (a letter missing, added, changed or two swapped); a long one-word name
+    ("sacremento", "pleasonton") only where the text places it ("in", "at", ...) or answers the location question."""
+    from .typos import one_edit_apart
+
+    words = [(match.group(), match.start()) for match in _WORDS.finditer(text)]
+    found = None
+    for index, (word, start) in enumerate(words):
+        for alias, position in _MULTI_BY_WORD.get(word, ()):   # a name with this word spelt right
+            parts = alias.split()
+            begin = index - position
+            window = [w for w, _ in words[max(begin, 0):begin + len(parts)]]
+            if begin < 0 or len(window) != len(parts) or window == parts:
+                continue
+            typos = [(w, p) for w, p in zip(window, parts, strict=True) if w != p]
+            if (len(typos) == 1 and len(typos[0][1]) >= 4 and one_edit_apart(*typos[0])
+                    and typos[0][0] != typos[0][1] + "s" and not rejected(text, words[begin][1])):   # "mountain views"
+                found = _ALIASES[alias]
+        if len(word) >= 7 and (expected == "location" or _PLACE_CUE.search(text[max(0, start - 20):start])):
+            close = [alias for alias in _FUZZY_SINGLE if one_edit_apart(word, alias)]
+            if len(close) == 1 and not rejected(text, start):
+                found = _ALIASES[close[0]]
     return found
 
 

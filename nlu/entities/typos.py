@@ -14,7 +14,7 @@ _REAL_WORDS = {"chili", "chile", "chill", "quest", "quests", "pupils"}  # one ed
 _AFTER_A_COUNT = re.compile(r"(?<![\w$.,:/-])(\d{1,3}\+?\s+)([a-z]{3,10})\b")
 
 
-def _one_edit_apart(word: str, noun: str) -> bool:
+def one_edit_apart(word: str, noun: str) -> bool:
     """Damerau-Levenshtein distance 1: one letter missing, added or changed, or two neighbours swapped."""
     if abs(len(word) - len(noun)) > 1 or word == noun:
         return False
@@ -37,7 +37,7 @@ def party_noun(word: str) -> str | None:
     if word in _LONG_NOUNS or word in _SHORT_NOUNS or word in _REAL_WORDS:
         return None
     if len(word) >= 4:
-        close = [noun for noun in _LONG_NOUNS if _one_edit_apart(word, noun)]
+        close = [noun for noun in _LONG_NOUNS if one_edit_apart(word, noun)]
         if close:
             return min(close, key=lambda noun: abs(len(noun) - len(word)))
     return next((noun for noun in _SHORT_NOUNS if _swapped_or_doubled(word, noun)), None)

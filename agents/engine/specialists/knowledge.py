@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+
 from knowledge.hygiene import customer_sentences, customer_text
 from knowledge.selectors import knowledge_answerable, knowledge_search
 
@@ -54,8 +56,23 @@ class KnowledgeAgent(Specialist):
                 completeness=0.2, facts={"knowledge": snippets})
         best = hits[0]
         answer = reply_text("knowledge", "answer", tone=ctx.tone, excerpt=excerpt(best.text), citation=best.citation)
-        return AgentOutcome(draft=by_tone(answer), completeness=1.0,
+        return AgentOutcome(draft=by_tone(answer), completeness=1.0, understanding=retrieval_understanding(best),
                             facts={"knowledge": snippets}, citations=citations[:1])
+
+
+# The question is one the documents answer, even when the intent classifier is unsure of it ("do u guys do hibachi
+# at ppls houses" reads as `other`, 0.33): the passage is first by meaning and either close in meaning (cosine at
+# least CLOSE_SIMILARITY) or first by words as well (both rankings agree, above the search's own similarity floor).
+CLOSE_SIMILARITY = 0.55
+RETRIEVAL_UNDERSTANDING = 0.8
+
+
+def retrieval_understanding(best) -> float | None:
+    similarity = best.similarity or 0
+    if best.vector_rank == 1 and (similarity >= CLOSE_SIMILARITY or best.text_rank == 1
+                                  and similarity >= settings.KNOWLEDGE_MIN_SIMILARITY):
+        return RETRIEVAL_UNDERSTANDING
+    return None
 
 
 AGENT = KnowledgeAgent()

@@ -112,6 +112,9 @@ def quote_for_state(booking: dict) -> dict | None:
 
 # Details that describe an event: a message giving any of them starts its own booking rather than answering the offer
 # to continue an earlier one.
+# The understanding given to the first unclear message of a booking flow: enough for the assistant to ask its
+# question again itself (providers hand answers below 0.40 to a person).
+UNCLEAR_ASKED_AGAIN = 0.6
 _PARTY_AND_EVENT = {"adults", "children", "children_under_6", "date", "slot", "zip", "city", "proteins", "upgrades",
                     "addons"}
 
@@ -316,14 +319,21 @@ class SalesAgent(Specialist):
 
     @staticmethod
     def _understanding(ctx: AgentContext) -> float | None:
-        """A message that filled booking details during the booking flow was understood, whatever its intent reads
-        as: the values came from the entity extractor, and they answer what the assistant asked."""
+        """How well the message was understood, beside the classifier's confidence (the providers take the larger).
+        A message that filled booking details was understood, whatever its intent reads as: the values came from the
+        entity extractor, and they answer what the assistant asked."""
         if ctx.changed:
+            ctx.state.pop("unclear_in_a_row", None)
             return 0.9
         if ctx.state.get("stage") in {"collecting", "awaiting_confirmation"} and dialogue.is_confirmation(
                 ctx.message.text):
+            ctx.state.pop("unclear_in_a_row", None)
             return 0.85
-        return None
+        # A message that changed nothing and reads as nothing clear ("oops lol" mid-flow, "u guys do bday parties??"
+        # first): the answer only asks for the next detail and commits to nothing, so it is given once rather than
+        # the conversation handed to staff; a second such message in a row goes to them.
+        ctx.state["unclear_in_a_row"] = ctx.state.get("unclear_in_a_row", 0) + 1
+        return UNCLEAR_ASKED_AGAIN if ctx.state["unclear_in_a_row"] == 1 else None
 
     def _check(self, ctx, booking, quote, facts) -> AgentOutcome | None:
         """The answer when the date is too soon or the start time taken; None when the event can be booked."""

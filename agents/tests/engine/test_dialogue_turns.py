@@ -250,3 +250,146 @@ def test_kids_included_said_after_a_head_count_takes_the_kids_out_of_it():
     dialogue.merge_entities(state, {"guests_includes_children": True}, text="for everybody, kids included")
 
     assert state["booking"]["adults"] == 20 and state["booking"]["children"] == 5
+
+
+# --- kids' ages said after the kids were counted, a head count corrected without a noun ----------------------------
+
+KIDS_BY_AGE = {"adults": 1, "adults_by_age": 1, "children": 1, "children_under_6": 1}   # "kids r 13, 11 and 5"
+
+
+def test_kids_ages_said_later_split_the_kids_counted_before():
+    state = {"booking": {"adults": 8, "children": 3}}
+
+    dialogue.merge_entities(state, KIDS_BY_AGE, text="kids r 13, 11 and 5")
+
+    assert state["booking"] == {"adults": 9, "children": 1, "children_under_6": 1}
+
+
+def test_the_same_kids_ages_said_twice_count_the_teen_once():
+    state = {"booking": {"adults": 8, "children": 3}}
+    dialogue.merge_entities(state, KIDS_BY_AGE, text="kids r 13, 11 and 5")
+
+    changed = dialogue.merge_entities(state, KIDS_BY_AGE, text="kids are 13, 11 and 5")
+
+    assert state["booking"] == {"adults": 9, "children": 1, "children_under_6": 1} and changed == []
+
+
+def test_kids_ages_all_13_or_over_leave_no_children():
+    state = {"booking": {"adults": 8, "children": 2}}
+
+    dialogue.merge_entities(state, {"adults": 2, "adults_by_age": 2}, text="the kids are 13 and 15")
+
+    assert state["booking"] == {"adults": 10, "children": 0, "children_under_6": 0}
+
+
+def test_a_teen_who_is_not_one_of_the_kids_counted_joins_the_adults():
+    state = {"booking": {"adults": 10, "children": 2}}
+
+    dialogue.merge_entities(state, {"adults": 1, "adults_by_age": 1}, text="oh and my son is 14")
+
+    assert state["booking"] == {"adults": 11, "children": 2}
+
+
+def test_an_adult_count_with_no_ages_replaces_the_adults_and_forgets_the_teens():
+    state = {"booking": {"adults": 8, "children": 3}}
+    dialogue.merge_entities(state, KIDS_BY_AGE, text="kids r 13, 11 and 5")
+
+    dialogue.merge_entities(state, {"adults": 12, "correction": True}, text="actually 12 adults")
+
+    assert state["booking"]["adults"] == 12 and "adults_by_age" not in state
+
+
+def test_an_adult_count_with_a_teen_in_one_message_is_taken_as_said():
+    state = {"booking": {"adults": 4}}
+
+    dialogue.merge_entities(state, {"adults": 11, "adults_by_age": 1, "children": 1},
+                            text="10 adults plus my 2 nephews, they're 13 and 9")
+
+    assert state["booking"] == {"adults": 11, "children": 1}
+
+
+def test_kids_ages_said_in_a_later_message_reach_the_booking(business, chat):
+    customer = chat(channel="sms", phone="+15105550211")
+    customer.say("need hibachi fri nov 20 6pm")
+    customer.say("8 grownups n 3 kids")
+
+    result = customer.say("kids r 13, 11 and 5")
+
+    booking = result.conversation.state["booking"]
+    assert (booking["adults"], booking["children"], booking["children_under_6"]) == (9, 1, 1), customer.transcript()
+
+
+def test_a_head_count_corrected_without_a_noun_replaces_the_adults(business, chat):
+    customer = chat(channel="sms", phone="+14085550122")
+    customer.say("hey looking to book hibachi for 10 ppl")
+    customer.say("wait make that 16 my bf just told me his brothers r coming lol")
+
+    result = customer.say("ya all adults")
+
+    assert result.conversation.state["booking"]["adults"] == 16, customer.transcript()
+    assert result.conversation.state["booking"]["children"] == 0
+
+
+# --- session 12: the outside conversations' categories (phrased anew) -----------------------------------------------
+
+
+def test_a_day_of_the_month_alone_restates_the_date_in_the_booking():
+    from agents.engine.dialogue import date_meant
+
+    assert date_meant("2026-12-19", "2026-11-19", "yes, book it for the 19th") == "2026-12-19"
+
+
+def test_a_date_that_names_its_month_replaces_the_date_in_the_booking():
+    from agents.engine.dialogue import date_meant
+
+    assert date_meant("2026-12-19", "2026-11-19", "make it november 19 instead") == "2026-11-19"
+
+
+@pytest.mark.parametrize("text", ["yes the total works, the address is 12 elm st", "that price is fine, 12 elm st"])
+def test_agreeing_to_the_total_with_the_last_detail_asks_to_book(text):
+    from agents.engine.dialogue import asks_to_book
+
+    assert asks_to_book(text, acts=["affirm", "inform"], gave_details=True)
+
+
+def test_a_yes_to_a_detail_does_not_ask_to_book():
+    from agents.engine.dialogue import asks_to_book
+
+    assert not asks_to_book("ok 6pm then", acts=["affirm", "inform"], gave_details=True)
+
+
+def test_an_unclear_message_in_the_booking_flow_is_asked_again_once_and_counted(business, chat):
+    from agents.engine import dialogue
+    from agents.engine.specialists.sales import UNCLEAR_ASKED_AGAIN, SalesAgent
+
+    customer = chat()
+    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538?")
+
+    first = customer.say("hmm lol")
+    assert not first.escalated and dialogue.QUESTIONS["street_address"] in first.reply.text, customer.transcript()
+    assert first.conversation.state["unclear_in_a_row"] == 1
+    second = customer.say("ugh whatever lol")
+    assert second.conversation.state["unclear_in_a_row"] == 2
+    answered = customer.say("its 4410 rosewood ct")
+    assert "unclear_in_a_row" not in answered.conversation.state
+
+    class Ctx:   # the understanding given: enough to ask again the first time, none (the NLU's own) the second
+        changed = []
+        state = {"stage": "collecting"}
+        message = type("M", (), {"text": "hmm lol"})
+
+    assert SalesAgent._understanding(Ctx) == UNCLEAR_ASKED_AGAIN and SalesAgent._understanding(Ctx) is None
+
+
+@pytest.mark.parametrize("text", ["Last name is Kowalczyk. K, O, W, A, L, C, Z, Y, K.", "that's J-A-N-S-E-N, Jansen"])
+def test_a_name_spelt_out_letter_by_letter_is_no_yes_whatever_the_acts_say(text):
+    from agents.engine.dialogue import asks_to_book, is_affirm
+
+    assert not is_affirm(text, acts=["affirm", "inform"])
+    assert not asks_to_book(text, acts=["affirm"])
+
+
+def test_a_yes_beside_a_spelt_out_name_is_still_a_yes():
+    from agents.engine.dialogue import is_affirm
+
+    assert is_affirm("yes book it, that's R-O-S-S", acts=["affirm", "inform"])

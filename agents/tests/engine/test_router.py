@@ -86,3 +86,33 @@ def test_a_thank_you_or_goodbye_labelled_other_goes_to_sales_as_a_greeting_does(
 def test_a_thank_you_that_also_asks_something_is_the_question():
     assert route(intent="other", entities={}, state={}, text="thanks! do you sell gift cards?",
                  acts=["thanks", "request_info"]) == "knowledge"
+
+
+# --- session 12: unsure readings of first messages (phrased anew, not the outside conversations' own) -------------
+
+
+def test_an_unsure_request_for_a_person_that_names_no_person_is_about_the_event():
+    text = "my son set this up for me, can a hibachi chef come cook for the family on sunday"
+    assert route(intent="human_request", intent_confidence=0.42, entities={}, state={}, text=text) == "sales"
+
+
+def test_a_sure_request_for_a_person_still_goes_to_customer_care():
+    assert route(intent="human_request", intent_confidence=0.42, entities={}, state={},
+                 text="can I talk to a real person please") == "care"
+
+
+def test_a_whole_new_request_read_as_a_change_with_nothing_booked_is_quoted():
+    entities = {"adults": 20, "date": "2026-12-05", "addons": {"gyoza": 1}}
+    assert route(intent="modification_request", intent_confidence=0.86, entities=entities, state={},
+                 text="20 adults dec 5, can we add a gyoza order?") == "sales"
+
+
+def test_a_change_to_a_booked_event_stays_with_customer_care():
+    entities = {"adults": 20, "date": "2026-12-05"}
+    assert route(intent="modification_request", intent_confidence=0.86, entities=entities,
+                 state={"booking_id": 7}, text="change our booking to 20 adults on dec 5") == "care"
+
+
+def test_a_question_about_the_minimum_with_a_party_is_quoted():
+    assert route(intent="policy_question", intent_confidence=0.5, entities={"adults": 3}, state={},
+                 text="what's the minimum? we're just 3 adults") == "sales"

@@ -43,3 +43,11 @@ def test_policy_and_menu_questions_are_answered_from_the_documents_with_a_citati
     assert result.reply.agent == "knowledge" and fact in result.reply.text
     assert result.citations[0]["title"] == document
     assert f"(Source: {document} (v" in result.reply.text
+
+
+@pytest.mark.parametrize("text", ["hey do yall come out to peoples homes??", "can you come to my place?"])
+def test_a_question_the_documents_answer_is_answered_even_when_its_intent_is_unsure(business_with_knowledge, chat,
+                                                                                   text):
+    result = chat().say(text)
+    assert "cooks at your home or venue" in result.reply.text
+    assert not result.escalated

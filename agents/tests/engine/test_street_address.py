@@ -83,3 +83,13 @@ def test_later_counts_only_as_the_answer_to_the_address_question():
 
     dialogue.merge_entities(state, {}, text="I'll send it later", expected="street_address")
     assert dialogue.booking_slots(state)["address_later"] is True
+
+
+def test_a_misspelt_street_name_corrected_in_a_later_message_replaces_the_address(business, chat):
+    customer = chat()
+    customer.say("How much for 12 adults on Dec 12 at 6pm in 94538?")
+    customer.say("its 118 Magnola Ave")
+
+    fixed = customer.say("sorry i meant Magnolia Ave")
+
+    assert fixed.conversation.state["booking"]["address"] == "118 Magnolia Ave", customer.transcript()

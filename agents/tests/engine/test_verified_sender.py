@@ -69,3 +69,18 @@ def test_an_unverified_web_visitor_without_a_contact_on_file_is_passed_to_staff(
 
     assert result.escalated
     assert result.conversation.escalations.get().reason.startswith("identity not verified")
+
+
+def test_a_web_visitor_who_typed_a_phone_in_the_chat_is_sent_the_code_there_to_change_a_booking(business, chat):
+    from conversations.models import ContactVerification
+
+    visitor = chat(channel="web", external_id="v-claimed")
+    visitor.say("hi, I'm Heather Quinn, my cell is 925-555-0166")   # a `link` code goes there; never typed back
+    _with_booking(visitor)
+    customer = visitor.last.conversation.customer
+    assert not customer.phone
+
+    result = visitor.say("I need to cancel my booking")
+
+    assert not result.escalated
+    assert customer.verifications.filter(purpose=ContactVerification.Purpose.ACT, contact="+19255550166").exists()
