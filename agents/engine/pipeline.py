@@ -121,8 +121,11 @@ def conversation_answer(*, message: Message, conversation: Conversation | None =
 
 def _answer(message: Message, conversation: Conversation | None = None) -> InboundResult:
     loaded = _load(message, conversation)
+    carrying_on = False
     if loaded.conversation.status in (Conversation.Status.WAITING_FOR_HUMAN, Conversation.Status.HUMAN_ACTIVE):
-        return _acknowledge_waiting(loaded)
+        if not _only_unsure_handover(loaded.conversation):
+            return _acknowledge_waiting(loaded)
+        carrying_on = True
     # An answer to the satisfaction survey's latest question (a rating, a yes/no) is recorded, not answered by an agent.
     survey = _survey_answer(loaded)
     if survey is not None:
@@ -131,6 +134,8 @@ def _answer(message: Message, conversation: Conversation | None = None) -> Inbou
     try:
         decided = _decide(loaded, understood)
         answer = _generate(loaded, understood, decided)
+        if carrying_on and answer.escalation is not None:
+            return _acknowledge_waiting(loaded)   # still unsure: staff have it already, nothing new is escalated
         return _commit(loaded, understood, decided, answer)
     except BaseException:
         _reading_keep(loaded.message, understood.reading)
@@ -457,6 +462,21 @@ def _commit_survey(loaded: Loaded, survey: SurveyTurn) -> InboundResult:
                 tone="default", processing_ms=int((time.perf_counter() - loaded.started) * 1000))},
         )
     return InboundResult(conversation=loaded.conversation, message=loaded.message, reply=reply, created=True)
+
+
+# What the cascade writes when it hands a reply to staff only because no answer was sure enough.
+UNSURE_REASON = "low confidence"
+
+
+def _only_unsure_handover(conversation: Conversation) -> bool:
+    """The conversation waits for staff only because an earlier reply was unsure (no staff member has taken it, and
+    no complaint, refund, request for a person or other reason of the handbook sent it there). The customer who goes
+    on giving booking details is answered where the assistant is sure of its answer: a vague first message ("u guys
+    do friendsgiving??") must not silence the rest of a booking. Staff still have the escalation to review."""
+    if conversation.status != Conversation.Status.WAITING_FOR_HUMAN:
+        return False
+    open_reasons = set(conversation.escalations.filter(resolved_at__isnull=True).values_list("reason", flat=True))
+    return bool(open_reasons) and open_reasons <= {UNSURE_REASON}
 
 
 def _acknowledge_waiting(loaded: Loaded) -> InboundResult:

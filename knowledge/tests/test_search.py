@@ -208,9 +208,9 @@ def test_a_small_base_is_searched_exactly_so_dead_copies_in_the_graph_hide_nothi
 
 
 def test_a_base_at_the_threshold_walks_the_hnsw_graph(seeded_knowledge, settings):
-    settings.VECTOR_EXACT_SCAN_BELOW = KnowledgeChunk.objects.count()   # 38 chunks: not below it
+    settings.VECTOR_EXACT_SCAN_BELOW = KnowledgeChunk.objects.count()   # 39 chunks: not below it
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # 38 rows: make the planner take the index it may take
+        cursor.execute("SET LOCAL enable_seqscan = off")  # 39 rows: make the planner take the index it may take
     question = "How much is the deposit?"
     plan = knowledge_explain(query=question, vector=knowledge_embedder().embed_one(question), k=5)
     assert "Index Scan using chunk_embedding_half_hnsw" in plan
@@ -221,6 +221,6 @@ def test_a_reindex_in_this_process_is_counted_at_once(seeded_knowledge, settings
     from knowledge.selectors import KNOWLEDGE_CHUNK_COUNT
 
     settings.VECTOR_EXACT_SCAN_BELOW = 10_000
-    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() == 38
+    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() == 39
     KnowledgeChunk.objects.filter(document__title="Deposit and payment").delete()
-    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() < 38
+    assert KNOWLEDGE_CHUNK_COUNT.get() == KnowledgeChunk.objects.count() < 39

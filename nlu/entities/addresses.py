@@ -14,7 +14,10 @@ _TOWNS = {alias for aliases in CITIES.values() for alias in aliases if len(alias
 
 SUFFIXES = (r"street|st|avenue|ave|av|boulevard|blvd|road|rd|drive|dr|lane|ln|way|court|ct|place|pl|circle|cir"
             r"|terrace|ter|parkway|pkwy|highway|hwy|trail|trl|loop|square|sq|alley|plaza|plz|expressway|expy|row"
-            r"|crescent|cres|commons|common|run|path|pike|point|pt|glen|grove|heights|hts|hill|park|walk|vista|real")
+            r"|crescent|cres|commons|common|run|path|pike|point|pt|glen|grove|heights|hts|hill|park|walk|vista|real"
+            # more of the USPS street suffixes that Bay Area subdivisions use ("2719 Claremont Hollow")
+            r"|hollow|holw|crossing|xing|bend|ridge|knoll|cove|landing|mews|crest|bluff|canyon|meadows?|orchard|ranch"
+            r"|shores?|view|village|woods|harbor|oaks|springs|pass")
 _COUNT_WORDS = r"adults?|kids?|children|people|guests?|ppl|persons?|pax|of|pm|am|years?|yrs?|orders?|for|and|to|or"
 _NOT_A_STREET_WORD = (rf"(?!(?:{_COUNT_WORDS}|at|on|in|the|per|miles?|mi|one|each|every|more|less|hours?|minutes?"
                       r"|mins?|dollars?|bucks|times?|a|an|is|are|was|were)\b)")

@@ -35,7 +35,8 @@ _KID_NOUNS = (r"little\s+ones?|little\s+kids|littles|lil\s+(?:ones?|kids)|kiddos
 # 13 and 9").
 _RELATIVE_NOUNS = (r"twin\s+(?:boys|girls|sons|daughters|brothers|sisters)|twins|triplets"
                    r"|(?:little|baby|younger|lil|kid)\s+(?:brothers?|sisters?|bros?|sis)"
-                   r"|nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?")
+                   r"|nephews?|nieces?|sons?|daughters?|grandsons?|granddaughters?|boys|girls|stepsons?|stepdaughters?"
+                   r"|cousins")
 # "my twins who are 12": two kids of that age (triplets three); counted, like relatives, only where an age is given.
 _MULTIPLES = {"twin": 2, "triplet": 3}
 _RELATIVE = re.compile(rf"^(?:{_RELATIVE_NOUNS})$")
@@ -175,6 +176,29 @@ _SPOKEN_AGE = re.compile(
 _SPOKEN_LEAD = re.compile(r"\s*(?:[,;.!:(-]\s*)?(?:(?:so|well|um+|uh+|like)\b\s*,?\s*)*")
 _SPOKEN_SEP = re.compile(r"\s*(?:[,;.!]\s*|\s)(?:(?:and|but|then|plus|&)\s*,?\s*)?")
 
+# "my cousin's baby who's 9 months", "a 10 month old": a baby aged in months or weeks is under 6 (read before the
+# durations are blanked out).
+_MONTHS_OLD = re.compile(
+    r"(?:\b(?:an?|my|our|his|her|their|the|[a-z]+'s)\s+)?\b(?:baby|infant|newborn)\s*,?\s*"
+    r"(?:(?:'s|who'?s|who\s+is|that'?s|that\s+is|is|aged?)\s+)?(?:(?:only|just|about|around)\s+)?"
+    r"(?<![\d$#/:.,-])(?P<age>\d{1,2})\s*(?P<unit>months?|mos?|weeks?|wks?)(?:[\s-]*old)?\b"
+    r"(?!\s*(?:pregnant|along|ago|away|later|from\s+now))"
+    r"|\b(?:an?|one|1)\s+(?<![\d$#/:.,-])(?P<age2>\d{1,2})[\s-]*(?P<unit2>months?|mos?|weeks?|wks?)[\s-]*olds?\b")
+# "ages 6 and 3" alone (an SMS after "+2 kids"): the ages of kids, one each; only ages of children, two or more, and
+# nothing after them but the end of the clause ("ages 21 and up" is no party).
+_BARE_AGES = re.compile(rf"(?<![\w\x00])(?:ages?|aged)\s*[:=-]?\s*({_AGE}(?:\s*(?:,|and|&)\s*{_AGE})+)" + _YEARS
+                        + r"(?=\s*(?:[.!?;)\n]|$))")
+# "there's five of them. Seven, eight, ten, and then the little ones are four and, uh, one": the ages told in a run of
+# bare lists, each maybe after "the little ones are"; taken only when they add up to the kids counted.
+_FILLER = r"(?:(?:uh+|um+|like|so|well)\b\s*,?\s*)*"
+_TOLD_SEP = rf"\s*(?:,|and|&)\s*,?\s*{_FILLER}"
+_TOLD_RUN = re.compile(
+    rf"\s*,?\s*(?:(?:and|&)\s*,?\s*)?(?:then\s*,?\s*)?{_FILLER}(?:the\s+(?:(?:little|older|younger|big|small|oldest"
+    rf"|youngest|other)\s+)?(?:ones?|kids|{_KID_NOUNS})\s+(?:are|r|is)\s+{_FILLER})?"
+    rf"(?<![\d$#/:.,-])({_AGE}(?:{_TOLD_SEP}{_AGE})*)(?![\d\x00]|\s*(?:am|pm|:|/|%|years?\s+ago)\b)")
+_TOLD_LEAD = re.compile(rf"\s*[.,;:-]?\s*{_FILLER}")
+_TOLD_END = re.compile(r"\s*(?:[.!?;\n]|$)")
+
 _UNDER_6_NOUNS = ("toddler", "bab", "infant", "little one", "littles", "lil one")
 
 
@@ -218,6 +242,19 @@ def _spoken_ages(text: str, pos: int) -> tuple[list[int], int]:
         end = match.end()
         sep = _SPOKEN_SEP.match(text, end)
         match = _SPOKEN_AGE.match(text, sep.end()) if sep else None
+    return ages, end
+
+
+def _ages_told(text: str, pos: int) -> tuple[list[int], int]:
+    """The ages told in bare lists from `pos` to the end of a sentence ("7, 8, 10, and then the little ones are 4 and,
+    uh, 1" -> [7, 8, 10, 4, 1]) and where they end; ([], pos) when the sentence is not only ages of children."""
+    ages: list[int] = []
+    end = _TOLD_LEAD.match(text, pos).end()
+    while match := _TOLD_RUN.match(text, end):
+        ages += [int(age) for age in re.findall(r"\d{1,2}", match.group(1))]
+        end = match.end()
+    if not ages or max(ages) > 17 or not _TOLD_END.match(text, end):
+        return [], pos
     return ages, end
 
 
@@ -271,9 +308,15 @@ def _is_delta(text: str, start: int) -> bool:
 
 
 def extract_counts(scratch: Scratch) -> dict[str, int]:
+    tally = _Tally(scratch.text)
+    for match in list(_MONTHS_OLD.finditer(scratch.text)):
+        months = int(match.group("age") or match.group("age2"))
+        unit = match.group("unit") or match.group("unit2")
+        if not _is_delta(scratch.text, match.start()) and (months < 72 or unit.startswith("w")):
+            tally.add("children_under_6", match.start(), match.end(), 1)
+            scratch.consume(*match.span())
     scratch.take(_MONEY)
-    text = scratch.text
-    tally = _Tally(text)
+    text = tally.text = scratch.text
     unaged: list[list[int]] = []  # [start, end, kids not yet given an age] of "3 kids" without ages
     kid_spans: list[tuple[int, int]] = []  # where kids were counted, for "me, hubby and our son (10)"
     spoken_spans: list[tuple[int, int]] = []  # ages told kid by kid: "the baby's two" there is not one more kid
@@ -298,10 +341,13 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             if spoken and len(spoken) == count:
                 kind, ages, used = "list", spoken, spoken_end - match.end()
                 spoken_spans.append((spoken_at, spoken_end))
+            elif (told := _ages_told(text, spoken_at))[0] and len(told[0]) == count:
+                kind, ages, used = "list", told[0], told[1] - match.end()
+                spoken_spans.append((spoken_at, told[1]))
             elif spoken_at > match.end():
                 used = spoken_at - match.end()
-        if _RELATIVE.match(noun) and not ages:
-            continue  # "my 2 nephews": children or adults, nobody says
+        if _RELATIVE.match(noun) and not ages or noun == "cousins" and kind == "list" and min(ages) > 12:
+            continue  # "my 2 nephews": children or adults, nobody says; "my cousins are 30 and 32": grown-ups
         group = None
         if count is None:
             if kind not in ("list", "named list") or len(ages) < (1 if _SINGULAR.match(noun) else 2):
@@ -335,6 +381,20 @@ def extract_counts(scratch: Scratch) -> dict[str, int]:
             unaged.append([match.start(), end, count])
         scratch.consume(match.start(), end)
         kid_spans.append((match.start(), end))
+    for match in list(_BARE_AGES.finditer(scratch.text)):
+        ages = [int(age) for age in re.findall(r"\d{1,2}", match.group(1))]
+        if max(ages) > 17 or _is_delta(scratch.text, match.start()):
+            continue
+        if (group := _aged_group(scratch.text, unaged, match.end(), len(ages))) is not None:
+            group[2] -= len(ages)  # "3 kids. ages 4 and 8": the ages of two of them
+            tally.add("children", group[0], group[1], -len(ages))
+            start, end = group[0], group[1]
+        else:
+            start, end = match.span()
+        for age in ages:
+            tally.add(_key_for_age(age), start, end, 1, by_age=True)
+        scratch.consume(*match.span())
+        kid_spans.append(match.span())
     for match in list(_YEAR_OLDS.finditer(scratch.text)):
         if _is_delta(scratch.text, match.start()):
             continue

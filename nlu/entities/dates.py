@@ -60,6 +60,8 @@ _HOLIDAYS = re.compile(
     r"|halloween|thanksgiving|mother'?s\s+day|father'?s\s+day|memorial\s+day|labor\s+day|easter(?:\s+sunday)?)\b"
 )
 
+_COUNT_NOUNS = (r"people|ppl|persons?|guests?|adults?|kids?|children|pax|of|minutes?|mins?|hours?|hrs?|miles?"
+                r"|dollars?|days?|weeks?|years?|yrs?")
 _MERIDIEM = r"(?P<ampm>a\.?\s?m\b\.?|p\.?\s?m\b\.?)"
 _TIME_RANGE = re.compile(  # "6-8pm": the start
     rf"(?<![\d:/$])(?P<h>\d{{1,2}})(?::(?P<m>[0-5]\d))?\s*(?:-|to)\s*\d{{1,2}}(?::[0-5]\d)?\s*{_MERIDIEM}"
@@ -75,6 +77,12 @@ _TIME_PART_OF_DAY = re.compile(
 )
 # "the 8-30 slot" (from "the eight-thirty slot"), "the 6 o'clock one": a start time named as a slot
 _TIME_SLOT_WORD = re.compile(r"(?<![\d:/$.])(?P<h>\d{1,2})[:.\s-](?P<m>[0-5]\d)\s+(?:slot|start|seating|one)\b")
+# "the latest one, the 8-30" (from "the eight-thirty"): a start time named on its own
+_THE_TIME = re.compile(r"\bthe\s+(?P<h>\d{1,2})[.\s-](?P<m>00|15|30|45)\b(?!\s*(?:" + _COUNT_NOUNS + r")\b)")
+# "Sat Dec 5 around 3", "a late lunch around 3": "around N" is a time right after a day or a meal
+_TIME_AROUND = re.compile(r"\b(?:around|about|by)\s+(?P<h>\d{1,2})(?:\s*ish\b|\b)(?![:/.%]\d|\s*(?:" + _COUNT_NOUNS + r")\b)")
+_DAY_OR_MEAL_BEFORE = re.compile(rf"(?:\b(?:{_MONTH}|{_WEEKDAY}|tomorrow|tonight|lunch|dinner|brunch|party|event)\b\.?"
+                                 r"|\d(?:st|nd|rd|th)?|\x00)\W*$")
 _TIME_CLOCK = re.compile(r"(?<![\d:/$.])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])")
 _TIME_AT = re.compile(
     r"(?:\bat|@)\s*(?P<h>\d{1,2})(?:\s*o'?\s?clock|\s*ish)?\b(?![:/.%]\d|\s*(?:st|nd|rd|th|people|ppl|persons?"
@@ -288,7 +296,7 @@ def extract_time(scratch: Scratch) -> str | None:
     found: list[tuple[int, str]] = []
 
     def add(match: re.Match, value: str | None):
-        if value:
+        if value and not rejected(scratch.text, match.start()):   # "the 3 pm slot instead of noon"
             found.append((match.start(), value))
         scratch.consume(*match.span())
 
@@ -303,6 +311,13 @@ def extract_time(scratch: Scratch) -> str | None:
                            "am" if match.group("part").endswith("morning") else "pm"))
     for match in list(_TIME_SLOT_WORD.finditer(scratch.text)):
         add(match, _to_24h(int(match.group("h")), int(match.group("m")), None))
+    for match in list(_THE_TIME.finditer(scratch.text)):
+        if 1 <= int(match.group("h")) <= 12:
+            add(match, _to_24h(int(match.group("h")), int(match.group("m")), None))
+    for match in list(_TIME_AROUND.finditer(scratch.text)):
+        if 1 <= int(match.group("h")) <= 12 and _DAY_OR_MEAL_BEFORE.search(
+                scratch.text[max(0, match.start() - 25):match.start()]):
+            add(match, _to_24h(int(match.group("h")), 0, None))
     for match in list(_TIME_CLOCK.finditer(scratch.text)):
         add(match, _to_24h(int(match.group("h")), int(match.group("m")), None))
     for match in list(_TIME_HALF_PAST.finditer(scratch.text)):

@@ -254,3 +254,15 @@ def test_a_street_whose_kind_comes_first_is_an_address(text, address):
 @pytest.mark.parametrize("text", ["we are 12 via email", "send it to me via text", "the 16 vista points are nice"])
 def test_via_or_vista_in_a_sentence_is_no_address(text):
     assert "street_address" not in extract_entities(text)
+
+
+@pytest.mark.parametrize(("text", "address"), [("we're at 412 Foxtail Crossing", "412 Foxtail Crossing"),
+                                               ("it's 88 Deer Hollow, Orinda", "88 Deer Hollow, Orinda"),
+                                               ("1550 Quail Ridge", "1550 Quail Ridge")])
+def test_streets_with_less_common_suffixes(text, address):
+    assert extract_entities(text)["street_address"] == address
+
+
+@pytest.mark.parametrize("text", ["10 adults and a nice view", "we want 2 orders of gyoza by the pool"])
+def test_a_count_before_a_suffix_word_is_no_street(text):
+    assert "street_address" not in extract_entities(text)

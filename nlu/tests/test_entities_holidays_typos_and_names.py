@@ -131,3 +131,20 @@ def test_one_guest_named_for_a_need_is_not_the_party_size(text):
 def test_a_line_quoted_from_an_earlier_email_gives_nothing():
     found = entities("Make it Sunday, December 20 please.\n\n> We'd like Saturday, December 12 at 3pm for 16 adults.")
     assert found["date"] == "2026-12-20" and "adults" not in found
+
+
+@pytest.mark.parametrize(("text", "time"), [("sun dec 6 around 5", "17:00"), ("a late lunch around 1", "13:00"),
+                                            ("the early one, the 12-00", "12:00"), ("saturday around 6ish", "18:00")])
+def test_around_a_number_after_a_day_or_a_meal_is_a_time(text, time):
+    assert entities(text)["time"] == time
+
+
+@pytest.mark.parametrize("text", ["we are around 12", "for around 15 people on dec 5", "about 20 min away"])
+def test_around_a_number_that_counts_something_is_no_time(text):
+    assert "time" not in entities(text)
+
+
+@pytest.mark.parametrize(("text", "time"), [("switch to the 6 pm start instead of 3pm", "18:00"),
+                                            ("8:30pm, not noon", "20:30")])
+def test_the_time_said_to_be_replaced_is_not_the_time(text, time):
+    assert entities(text)["time"] == time

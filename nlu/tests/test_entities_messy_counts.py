@@ -335,3 +335,72 @@ def test_people_who_count_as_adults_are_the_adults():
 ])
 def test_ages_that_do_not_fit_the_kids_are_not_guessed(text, counts):
     assert party(text) == counts
+
+
+# --- ages given on their own, told in runs, in months; cousins with ages ----------------------------------------------
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("ages 9 and 4", {"children": 1, "children_under_6": 1}),  # an SMS after "+2 kids"
+    ("aged 2 & 11.", {"children": 1, "children_under_6": 1}),
+    ("3 kids. ages 5 and 10", {"children": 2, "children_under_6": 1}),  # the ages of two of the three
+    ("14 adults + 2 kids. ages 7 and 1", {"adults": 14, "children": 1, "children_under_6": 1}),
+])
+def test_ages_alone_are_the_ages_of_the_kids(text, counts):
+    assert party(text) == counts
+
+
+def test_ages_alone_re_split_the_kids_counted_in_an_earlier_message():
+    from agents.engine import dialogue
+
+    state = {"booking": {}}
+    for message in ("10 adults", "+3 kids", "ages 12, 4 and 2"):
+        dialogue.merge_entities(state, entities(message), text=message)
+    assert state["booking"] == {"adults": 10, "children": 1, "children_under_6": 2}
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("twelve adults. Then the nieces and nephews, there's four of them. Nine, eleven, and then the babies are two and "
+     "um three.", {"adults": 12, "children": 2, "children_under_6": 2}),
+    ("10 adults, 3 kids. 2, 7 and 9.", {"adults": 10, "children": 2, "children_under_6": 1}),
+    ("8 adults. the grandkids, there's 3 of them. 4, and then the big ones are 8 and 13.",
+     {"adults": 9, "children": 1, "children_under_6": 1}),
+])
+def test_ages_told_in_runs_after_the_kids_split_them(text, counts):
+    assert party(text) == counts
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("20 adults plus a 10 month old", {"adults": 20, "children_under_6": 1}),
+    ("15 adults and our newborn, 6 weeks", {"adults": 15, "children_under_6": 1}),
+    ("22 adults, 1 kid (7), and my sister's baby, she's 18 months", {"adults": 22, "children": 1}),  # "she's": ?
+    ("22 adults, 1 kid (7), and my sister's infant who is 4 months old",
+     {"adults": 22, "children": 1, "children_under_6": 1}),
+])
+def test_a_baby_aged_in_months_is_under_6(text, counts):
+    assert party(text) == counts
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("30 grown-ups and the cousins, ages 2, 8, 10 and 15", {"adults": 31, "children": 2, "children_under_6": 1}),
+    ("8 adults and my cousins (4, 7 and 10)", {"adults": 8, "children": 2, "children_under_6": 1}),
+])
+def test_cousins_with_ages_are_counted_by_age(text, counts):
+    assert party(text) == counts
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("ages 21 and up", {}),
+    ("ages 30 and 35", {}),
+    ("we've been together 6 and a half years", {}),
+    ("2 kids, ages tbd", {"children": 2}),
+    ("ages 8 and 4 and 2 adults", {"adults": 2}),  # which ages go with whom? not guessed
+    ("we waited 9 months for this", {}),
+    ("the baby is 9 months along", {}),
+    ("my cousins are 30 and 32", {}),
+    ("my cousins are coming too", {}),
+    ("10 adults. the kids, there's 3 of them. 4, 9, 11 years ago", {"adults": 10, "children": 3}),
+    ("6 adults and 3 kids. 5, 8 and 10 adults", {"adults": 10, "children": 3}),
+])
+def test_ages_and_months_that_are_not_a_party_are_not_guessed(text, counts):
+    assert party(text) == counts

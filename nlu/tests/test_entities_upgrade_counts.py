@@ -203,3 +203,7 @@ def test_the_party_before_and_the_upgrade_later_in_the_sentence():
 def test_an_addon_count_is_not_an_upgrade_count():
     found = entities("I want 2 orders of gyoza and 8 people want filet")
     assert (found["addons"], found["upgrades"]) == ({"gyoza": 2}, {"filet_mignon": 8})
+
+
+def test_a_count_with_an_aside_between_commas_before_the_verb():
+    assert upgrades("and eight of the adults, mainly the uncles, would like the lobster") == {"lobster_tail": 8}

@@ -321,3 +321,29 @@ def dialogue_questions():
     from agents.engine.dialogue import QUESTIONS
 
     return QUESTIONS
+
+
+def test_after_a_handover_for_an_unsure_reply_the_assistant_goes_on_with_what_it_is_sure_of(business, chat):
+    from conversations.services import conversation_escalate
+
+    customer = chat()
+    first = customer.say("heyy do u guys do friendsgiving??")
+    conversation_escalate(conversation=first.conversation, reason="low confidence", message=first.message)
+
+    quoted = customer.say("we're 12 adults, sat dec 12 at 6pm in 94538")
+
+    assert quoted.reply is not None and "$660" in quoted.reply.text and not quoted.escalated
+    quoted.conversation.refresh_from_db()
+    assert quoted.conversation.status == Conversation.Status.WAITING_FOR_HUMAN   # staff still have it to review
+
+
+def test_after_a_handover_for_another_reason_the_assistant_still_only_acknowledges(business, chat):
+    from conversations.services import conversation_escalate
+
+    customer = chat()
+    first = customer.say("hello")
+    conversation_escalate(conversation=first.conversation, reason="complaint about a past event", message=first.message)
+
+    second = customer.say("we're 12 adults, sat dec 12 at 6pm in 94538")
+
+    assert second.reply is not None and "added this to your conversation" in second.reply.text

@@ -23,6 +23,12 @@ STILL_FAILING = {
     "blind-d-web-book-then-cancel-alameda": _CODE,
     "blind-c-email-date-change": "the first e-mail's sign-off name ('Thank you kindly,\\nHarold Ng' above a free-text "
                                  "line) is not read, so the name is asked for once",
+    "blind-e-sms-cancel": "a cancellation is confirmed first ('Shall I cancel it?'); the conversation ends before "
+                          "the customer's yes",
+    "blind-e-sms-sunnyvale-bday": "the vague first message is handed to staff (low confidence); the assistant then "
+                                  "books the party, but the hand-over stands",
+    "blind-e-social-friendsgiving": "the vague first message is handed to staff (low confidence); the assistant then "
+                                    "books the party, but the hand-over stands",
     "blind-d-social-teen-mom-surprise": "the booking's contact is the father's number ('his number is ..., text him "
                                         "not me'): someone else's contact is never adopted, so the contact is asked",
 }
@@ -39,7 +45,7 @@ def _param(conversation):
 
 
 def test_the_outside_sets_are_there_and_mixed():
-    assert len(OUTSIDE) >= 88
+    assert len(OUTSIDE) >= 118
     assert {"web", "sms", "email", "voice", "social"} <= {conversation.channel for conversation in OUTSIDE}
     assert set(STILL_FAILING) <= {conversation.id for conversation in OUTSIDE}
 
