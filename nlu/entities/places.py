@@ -46,6 +46,7 @@ _TABLE_AMBIGUOUS = {"glen ellen", "deer park", "walnut grove", "fair oaks", "pil
 
 
 def _table_cities() -> set[str]:
+    # the ZIP table is bookings' data: the cities read here are exactly the ones a quote can price
     from bookings.service_area import ZIP_TABLE
 
     with ZIP_TABLE.open(newline="", encoding="utf-8") as handle:
